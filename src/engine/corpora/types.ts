@@ -17,15 +17,7 @@ export type Emotion = (typeof EMOTIONS)[number];
 export const DEFAULT_CLASSES: Emotion[] = ['angry', 'happy', 'sad', 'neutral'];
 
 export type CorpusName =
-  | 'ravdess'
-  | 'demos'
-  | 'emodb'
-  | 'cremad'
-  | 'tess'
-  | 'savee'
-  | 'folders'
-  | 'csv'
-  | 'synthetic';
+  'ravdess' | 'demos' | 'emodb' | 'cremad' | 'tess' | 'savee' | 'folders' | 'csv' | 'synthetic';
 
 export type Sex = 'male' | 'female' | 'unknown';
 
@@ -43,6 +35,8 @@ export interface Utterance {
   /** File size and mtime: what the index cache checks to see a file changed. */
   size: number;
   mtimeMs: number;
+  /** A split given by a CSV manifest's optional `split` column (informational; folds ignore it). */
+  split?: string;
 }
 
 export interface SkippedFile {
@@ -58,5 +52,55 @@ export interface CorpusIndex {
   utterances: Utterance[];
   skipped: SkippedFile[];
   /** sha256 over the sorted (id, label, speaker, size) of the kept utterances and the classes. */
+  hash: string;
+}
+
+/** What a layout parser reads from one file's path (and the corpus' side files). */
+export interface FileLabel {
+  speaker: string;
+  sex: Sex;
+  label: Emotion;
+  split?: string;
+}
+
+/**
+ * Generic folder-per-class layout: which level of the path (relative to the corpus root, 0 =
+ * first folder) holds the label and which the speaker. `'prefix'` takes the speaker from the
+ * file name before its first `_` or `-` (`<root>/<emotion>/<speaker>_*.wav`).
+ */
+export interface FolderLayout {
+  labelLevel: number;
+  speakerLevel: number | 'prefix';
+}
+
+export interface IndexOptions {
+  /** Layout to parse with; `auto` (default) detects it from the files. */
+  corpus?: CorpusName | 'auto';
+  /** Classes to keep, in order; default DEFAULT_CLASSES; `all` keeps every class found. */
+  classes?: Emotion[] | 'all';
+  /** For corpus `folders`; detected when omitted. */
+  folders?: FolderLayout;
+  /** For corpus `csv`: the manifest file (relative to the root or absolute); detected when omitted. */
+  manifest?: string;
+  /** Ignore the cached index and read every file again. */
+  refresh?: boolean;
+  /** Called as files are read (done of total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Table I of the paper: one corpus at a glance. */
+export interface CorpusSummary {
+  corpus: CorpusName;
+  root: string;
+  classes: Emotion[];
+  files: number;
+  speakers: number;
+  sex: { male: number; female: number; unknown: number };
+  /** Seconds, over the kept utterances (sd is the sample standard deviation). */
+  duration: { mean: number; sd: number; min: number; max: number; total: number };
+  sampleRates: Record<string, number>;
+  perClass: Record<string, number>;
+  perSpeaker: { speaker: string; sex: Sex; files: number; perClass: Record<string, number> }[];
+  skipped: SkippedFile[];
   hash: string;
 }

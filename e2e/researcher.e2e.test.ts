@@ -1,0 +1,168 @@
+/**
+ * A researcher's path through the served UI in Chromium, on the real RAVDESS subset: add the
+ * corpus, design a leave-one-speaker-out experiment, run it (frozen YAMNet, 2 epochs), read the
+ * results, export figures. Screenshots of every view go to e2e-artifacts/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { sharedDir } from '../src/engine/util/paths';
+import { artifactsDir, launchChromium, pngSize, startServe, svgSize, type Served } from './support';
+
+const ravdess = path.join(sharedDir(), 'data', 'ravdess');
+let served: Served;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  served = await startServe();
+  browser = await launchChromium();
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+describe('researcher path (served mode, Chromium)', () => {
+  it('opens with the token and drops it from the address bar', async () => {
+    await page.goto(served.url);
+    await page.waitForSelector('[data-view="datasets"]');
+    expect(page.url()).not.toContain('token=');
+  });
+
+  it('adds the RAVDESS folder and sees 4 speakers and 64 files', async () => {
+    await page.fill('[data-test="dataset-dir"]', ravdess);
+    await page.click('[data-test="dataset-add"]');
+    await page.waitForSelector('[data-test="dataset-summary"]', { timeout: 120_000 });
+    expect(await page.textContent('[data-test="dataset-files"]')).toBe('64');
+    expect(await page.textContent('[data-test="dataset-speakers"]')).toBe('4');
+    expect(await page.textContent('[data-test="dataset-layout"]')).toBe('ravdess');
+    expect(await page.locator('[data-test="file-list"] tbody tr').count()).toBe(64);
+    await page.selectOption('[data-test="filter-speaker"]', '02');
+    expect(await page.locator('[data-test="file-list"] tbody tr').count()).toBe(16);
+    await page.locator('[data-test="file-list"] tbody tr').first().click();
+    await page.waitForSelector('[data-test="audio-panel"] [data-test="figure-logmel"] .main-svg', { timeout: 60_000 });
+    await page.waitForSelector('[data-test="audio-panel"] [data-test="figure-waveform"] .main-svg');
+    const src = await page.getAttribute('[data-test="audio-player"]', 'src');
+    expect(src).toContain('/file?path=');
+    // The audio URL works for the page (cookie) and serves real WAV bytes.
+    const wav = await page.evaluate(async (u) => {
+      const r = await fetch(u!);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, head: String.fromCharCode(...b.slice(0, 4)) };
+    }, src);
+    expect(wav).toEqual({ status: 200, head: 'RIFF' });
+    await shot('01-datasets');
+  });
+
+  it('designs a leave-one-speaker-out experiment and sees its folds', async () => {
+    await page.click('[data-nav="experiment"]');
+    await page.waitForSelector('[data-test="cfg-epochs"]');
+    expect(await page.inputValue('[data-test="cfg-epochs"]')).toBe('50');
+    expect(await page.inputValue('[data-test="cfg-batch"]')).toBe('24');
+    expect(await page.inputValue('[data-test="cfg-data-dir"]')).toBe(ravdess);
+    // Inline validation from the engine's schema.
+    await page.fill('[data-test="cfg-epochs"]', '0');
+    await page.waitForSelector('[data-test="field-issue"]');
+    expect(await page.isDisabled('[data-test="run-start"]')).toBe(true);
+    await page.fill('[data-test="cfg-epochs"]', '2');
+    await page.fill('[data-test="cfg-name"]', 'e2e-loso');
+    await page.selectOption('[data-test="cfg-train-from"]', 'frozen');
+    await page.waitForSelector('[data-test="field-issue"]', { state: 'detached' });
+    await page.click('[data-test="folds-preview"]');
+    await page.waitForSelector('[data-test="fold-matrix"]', { timeout: 60_000 });
+    expect(await page.textContent('[data-test="folds-count"]')).toContain('4 folds');
+    expect(await page.locator('[data-test="fold-matrix"] td.cell.test').count()).toBe(4);
+    await shot('02-experiment');
+  });
+
+  it('runs it and watches progress until it is done', async () => {
+    await page.click('[data-test="run-start"]');
+    await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
+    const row = page.locator('[data-test="runs-table"] tbody tr').first();
+    await expect.poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 30_000 }).toMatch(/running|done/);
+    await shot('03-runs-progress');
+    await expect
+      .poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 540_000, interval: 2000 })
+      .toBe('done');
+    expect(await row.locator('[data-test="run-progress"]').textContent()).toContain('fold 4/4');
+    await page.waitForSelector('[data-test="figure-loss-curves"] .main-svg');
+    await shot('04-runs-done');
+  });
+
+  it('opens the results: table, confusion matrix and t-SNE', async () => {
+    await page.locator('[data-test="runs-table"] tbody tr').first().locator('[data-test="run-results"]').click();
+    await page.waitForSelector('[data-view="results"] [data-test="results-table"]', { timeout: 60_000 });
+    const rows = await page.locator('[data-test="results-table"] tbody tr td:first-child').allTextContents();
+    expect(rows).toEqual(expect.arrayContaining(['pooled', 'mean', '± sd']));
+    expect(rows.filter((r) => r.startsWith('fold'))).toHaveLength(4);
+    await page.waitForSelector('[data-test$="-confusion"] .main-svg .heatmaplayer');
+    await page.waitForSelector('[data-test$="-tsne"] .main-svg .scatterlayer .point', { timeout: 120_000 });
+    expect(await page.locator('[data-test$="-tsne"] .scatterlayer .point').count()).toBe(64);
+    await page.selectOption('[data-test="tsne-colour"]', 'speaker');
+    await expect.poll(async () => page.locator('[data-test$="-tsne"] .legend .traces').count()).toBe(4);
+    await shot('05-results');
+  });
+
+  it('exports the confusion matrix as PNG and SVG at the requested size', async () => {
+    const fig = page.locator('[data-test$="-confusion"]');
+    await fig.locator('[data-test="export-width"]').fill('640');
+    await fig.locator('[data-test="export-height"]').fill('480');
+    await fig.locator('[data-test="export-scale"]').fill('1');
+    const [png] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-png"]').click()]);
+    const pngFile = path.join(artifactsDir, 'confusion.png');
+    await png.saveAs(pngFile);
+    expect(pngSize(fs.readFileSync(pngFile))).toEqual({ width: 640, height: 480 });
+
+    await fig.locator('[data-test="export-scale"]').fill('2');
+    const [png2] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-png"]').click()]);
+    const png2File = path.join(artifactsDir, 'confusion@2x.png');
+    await png2.saveAs(png2File);
+    expect(pngSize(fs.readFileSync(png2File))).toEqual({ width: 1280, height: 960 });
+
+    await fig.locator('[data-test="export-scale"]').fill('1');
+    const [svg] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-svg"]').click()]);
+    const svgFile = path.join(artifactsDir, 'confusion.svg');
+    await svg.saveAs(svgFile);
+    expect(svgSize(fs.readFileSync(svgFile, 'utf8'))).toEqual({ width: 640, height: 480 });
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-csv"]')]);
+    const csvFile = path.join(artifactsDir, 'table.csv');
+    await csv.saveAs(csvFile);
+    expect(fs.readFileSync(csvFile, 'utf8')).toMatch(/angry/);
+
+    const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-html"]')]);
+    const htmlFile = path.join(artifactsDir, 'report.html');
+    await html.saveAs(htmlFile);
+    const report = fs.readFileSync(htmlFile, 'utf8');
+    expect(report).toContain('<svg');
+    expect(report).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+  });
+
+  it('shows settings: backend, weights and licences', async () => {
+    await page.click('[data-nav="settings"]');
+    await page.waitForSelector('[data-test="backend-active"]', { timeout: 60_000 });
+    const licences = await page.textContent('[data-test="licences"]');
+    expect(licences).toContain('Apache-2.0');
+    expect(licences).toContain('CC BY-SA 4.0');
+    await shot('06-settings');
+  });
+
+  it('logged no page errors', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+/** Shared e2e helpers: a real `serve` child process, Debian's Chromium, image checks. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { repoRoot, sharedDir } from '../src/engine/util/paths';
+
+export const artifactsDir = path.join(repoRoot, 'e2e-artifacts');
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Served {
+  url: string;
+  base: string;
+  token: string;
+  home: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `ser-workbench serve --port 0` with a fresh data home; resolves with the printed URL. */
+export async function startServe(extraArgs: string[] = []): Promise<Served> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-e2e-'));
+  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'serve', '--port', '0', '--data-dir', path.join(sharedDir(), 'data'), ...extraArgs],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, SER_WORKBENCH_HOME: home, YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${err}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/\S+\?token=[0-9a-f]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${err}`));
+    });
+  });
+  const u = new URL(url);
+  return {
+    url,
+    base: u.origin,
+    token: u.searchParams.get('token')!,
+    home,
+    child,
+    stderr: () => err,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Width and height from a PNG's IHDR chunk (after checking the signature). */
+export function pngSize(bytes: Buffer): { width: number; height: number } {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (!bytes.subarray(0, 8).equals(signature)) throw new Error('not a PNG (bad signature)');
+  if (bytes.toString('ascii', 12, 16) !== 'IHDR') throw new Error('not a PNG (no IHDR first)');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Width and height attributes of an SVG document's root element. */
+export function svgSize(text: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/.exec(text)?.[0];
+  if (!root) throw new Error('not an SVG (no <svg> element)');
+  const attr = (name: string) => Number(new RegExp(`\\s${name}="([\\d.]+)(px)?"`).exec(root)?.[1] ?? NaN);
+  return { width: attr('width'), height: attr('height') };
+}

@@ -1,0 +1,105 @@
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfigFile } from '../../engine/config/file';
+import { buildRunReport } from '../../engine/report/build';
+import { readRunForReport } from '../../engine/report/load';
+import { renderReport } from '../../engine/report/render';
+import type { RunResult } from '../../engine/runs/runner';
+import { formatEvent, type TrainEvent } from '../../engine/train/events';
+import { CancelledError } from '../../engine/train/trainFold';
+import { UserError } from '../../engine/util/errors';
+import { launchWorker } from '../../worker/launch';
+import type { RunJob } from '../../worker/messages';
+import { parse, printJson, progress } from '../args';
+
+const usage =
+  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--resume RUNDIR] [--parallel N] [--batches] [--json]';
+
+/** Progress on stderr: one line per fold and epoch (and per batch with --batches). */
+export function progressPrinter(batches: boolean): (e: TrainEvent) => void {
+  return (e) => {
+    if (e.type === 'batch' && !batches) return;
+    progress(formatEvent(e));
+  };
+}
+
+/** Default processes for frozen-mode folds: one per core, at most 4. */
+export function defaultParallel(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/** The JSON document `run --json` prints. */
+export function resultDocument(r: RunResult) {
+  return {
+    runDir: r.runDir,
+    backend: r.backend,
+    mode: r.mode,
+    weights: r.weights,
+    folds: r.folds,
+    averageAccuracy: r.averageAccuracy,
+    classAccuracy: r.classAccuracy,
+    confusion: r.confusion,
+  };
+}
+
+/**
+ * Runs a job in the training worker with Ctrl-C wired to a clean cancel (the run folder is left
+ * resumable, status 'cancelled').
+ */
+export async function runInWorker(job: RunJob, batches = false): Promise<RunResult> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    progress('cancelling (the run can be resumed with --resume)...');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await launchWorker(job, { onEvent: progressPrinter(batches), signal: controller.signal });
+  } catch (err) {
+    if (err instanceof CancelledError) throw new UserError('cancelled; resume with `ser-workbench run --resume RUNDIR`');
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export async function printResultTable(runDir: string, title?: string): Promise<void> {
+  const { summary } = await readRunForReport(runDir);
+  process.stdout.write(renderReport(buildRunReport(summary, { paper: true, title }), 'md'));
+  process.stdout.write(`\nrun folder: ${runDir}\n`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      parallel: { type: 'string' },
+      batches: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    usage,
+  );
+  if (values.help) {
+    process.stdout.write(`usage: ${usage}\n`);
+    return 0;
+  }
+  const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel must be a positive integer`);
+  let job: RunJob;
+  if (values.resume) {
+    job = { resumeDir: path.resolve(values.resume), parallel, ...(values.data ? { dataDir: path.resolve(values.data) } : {}) };
+  } else {
+    if (positionals.length !== 1) throw new UserError(`expected one config file\nusage: ${usage}`);
+    const config = await loadConfigFile(positionals[0]);
+    const dataDir = values.data ?? (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
+    job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
+  }
+  const result = await runInWorker(job, values.batches);
+  if (values.json) printJson(resultDocument(result));
+  else await printResultTable(result.runDir);
+  return 0;
+}

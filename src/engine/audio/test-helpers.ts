@@ -1,0 +1,45 @@
+/** Helpers for the audio tests: temp dirs, WAV writing via wavefile, a seeded PRNG. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import wavefile from 'wavefile';
+
+export function tempDir(prefix = 'ser-audio-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** mulberry32: small, seeded, good enough to pick test cases reproducibly. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Writes a WAV with wavefile; `channels[c][i]` are raw values in the bit depth's own scale. */
+export function writeWav(
+  file: string,
+  rate: number,
+  bitDepth: string,
+  channels: ArrayLike<number>[],
+): Uint8Array {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(channels.length, rate, bitDepth, channels.length === 1 ? channels[0] : channels);
+  const bytes = wav.toBuffer();
+  fs.writeFileSync(file, bytes);
+  return bytes;
+}
+
+export function hasTool(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

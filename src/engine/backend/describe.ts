@@ -1,0 +1,204 @@
+/**
+ * Listing backends and describing the active one, for `ser-workbench backends`, for every run's
+ * environment.json and for deciding whether YAMNet can be fine-tuned here.
+ */
+import { createRequire } from 'node:module';
+import { tf, activeBackend, disabledBackends, useBackend, type BackendName } from './tf';
+import { loadNativeBackend, resolveNativePackage, type NativePackage } from './native';
+import { cpuDevice, nvidiaGpus, cudaRuntimeFound, type Device } from './device';
+
+export type BackendEntryName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendEntryName;
+  /** The tfjs backend name a run would pass to setBackend. */
+  backend: BackendName;
+  package: string;
+  available: boolean;
+  /** Why it is not available, or what it is when it is. */
+  reason: string;
+  version: string | null;
+  device: Device | null;
+  /** Whether YAMNet's convolutions can be trained here (see canFineTune). */
+  fineTune: boolean;
+  /** The backend `auto` would pick. */
+  selected: boolean;
+}
+
+export interface BackendListing {
+  selected: BackendEntryName;
+  backends: BackendInfo[];
+}
+
+export interface BackendDescription {
+  name: BackendName;
+  reason: string;
+  package?: NativePackage;
+  versions: Record<string, string>;
+  device: Device;
+  fineTune: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string | null {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Kernels whose absence makes training YAMNet's conv layers impossible on a backend. */
+const fineTuneKernels = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'Conv2DBackpropInput'];
+
+/**
+ * Whether YAMNet can be fine-tuned on `name`: all gradient kernels of its convolutions exist.
+ * False for wasm (no Conv2DBackpropFilter) and for tensorflow when it is not installed. True for
+ * cpu, which is ~100x slower than tensorflow: callers warn (see fineTuneAdvice).
+ */
+export function canFineTune(name: BackendName): boolean {
+  if (name === 'tensorflow' && !loadNativeBackend().ok) return false;
+  return fineTuneKernels.every((k) => tf.getKernel(k, name) !== undefined);
+}
+
+/** A sentence for the user about fine-tuning on `name`, and whether to warn. */
+export function fineTuneAdvice(name: BackendName): { possible: boolean; slow: boolean; message: string } {
+  if (!canFineTune(name)) {
+    const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined);
+    const why = name === 'tensorflow' ? 'it is not installed' : `it lacks ${missing.join(', ')}`;
+    return { possible: false, slow: false, message: `the ${name} backend cannot fine-tune YAMNet: ${why}; use frozen mode or the tensorflow backend` };
+  }
+  if (name === 'cpu') {
+    return { possible: true, slow: true, message: 'fine-tuning on the cpu backend works but is about 100x slower than tensorflow' };
+  }
+  return { possible: true, slow: false, message: `the ${name} backend can fine-tune YAMNet` };
+}
+
+function versions(name: BackendName): Record<string, string> {
+  const v: Record<string, string> = { tfjs: tf.version_core, node: process.versions.node };
+  if (name === 'wasm') v['tfjs-backend-wasm'] = packageVersion('@tensorflow/tfjs-backend-wasm') ?? 'unknown';
+  if (name === 'tensorflow') {
+    const n = loadNativeBackend();
+    if (n.ok) {
+      v[n.package.replace('@tensorflow/', '')] = n.version;
+      v.tensorflow = n.tfVersion;
+    }
+  }
+  return v;
+}
+
+function deviceOf(name: BackendName, pkg?: NativePackage): Device {
+  if (name === 'tensorflow' && pkg === '@tensorflow/tfjs-node-gpu') {
+    const gpu = nvidiaGpus().list[0];
+    if (gpu) return gpu;
+  }
+  return cpuDevice();
+}
+
+/** What every run records in environment.json: the active backend, why, versions, device. */
+export function describeActiveBackend(): BackendDescription {
+  const a = activeBackend();
+  const name = (a?.name ?? tf.getBackend()) as BackendName;
+  const pkg = a?.package ?? (name === 'tensorflow' ? loadNative()?.package : undefined);
+  return {
+    name,
+    reason: a?.reason ?? 'not chosen through initBackend (tfjs default)',
+    ...(pkg ? { package: pkg } : {}),
+    versions: versions(name),
+    device: deviceOf(name, pkg),
+    fineTune: canFineTune(name),
+  };
+}
+
+function loadNative() {
+  const n = loadNativeBackend();
+  return n.ok ? n : null;
+}
+
+/** Tries wasm without leaving it active. */
+async function wasmProbe(): Promise<{ ok: boolean; reason: string }> {
+  const before = tf.engine().backendName;
+  try {
+    await useBackend('wasm');
+    return { ok: true, reason: 'WebAssembly (XNNPACK) kernels' };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  } finally {
+    if (before && before !== 'wasm') await tf.setBackend(before);
+  }
+}
+
+/**
+ * Every backend with whether it works here and why not. Loads the native package (which cannot be
+ * unloaded) and initialises wasm, but leaves the active backend as it was.
+ */
+export async function listBackends(): Promise<BackendListing> {
+  const native = loadNativeBackend();
+  const gpus = nvidiaGpus();
+  const gpuPkg: NativePackage = '@tensorflow/tfjs-node-gpu';
+  const cpuPkg: NativePackage = '@tensorflow/tfjs-node';
+
+  const nativeEntry = (pkg: NativePackage, entry: BackendEntryName): BackendInfo => {
+    const base = { name: entry, backend: 'tensorflow' as const, package: pkg, selected: false };
+    if (native.ok && native.package === pkg) {
+      return {
+        ...base,
+        available: true,
+        reason: `TensorFlow ${native.tfVersion} through ${pkg} (${native.dir})`,
+        version: native.version,
+        device: deviceOf('tensorflow', pkg),
+        fineTune: canFineTune('tensorflow'),
+      };
+    }
+    let reason: string;
+    if (!resolveNativePackage(pkg)) {
+      reason =
+        entry === 'tensorflow-gpu'
+          ? `not installed${gpus.list.length ? '' : `; ${gpus.reason}`}${gpus.list.length && !cudaRuntimeFound() ? '; CUDA runtime not found' : ''} (ser-workbench setup tensorflow --gpu)`
+          : 'not installed (run `ser-workbench setup tensorflow`)';
+    } else if (native.ok) reason = `${native.package} provides the tensorflow backend in this process`;
+    else reason = native.attempts[pkg];
+    return { ...base, available: false, reason, version: packageVersion(pkg), device: null, fineTune: false };
+  };
+
+  const wasm = await wasmProbe();
+  const backends: BackendInfo[] = [
+    nativeEntry(gpuPkg, 'tensorflow-gpu'),
+    nativeEntry(cpuPkg, 'tensorflow'),
+    {
+      name: 'wasm',
+      backend: 'wasm',
+      package: '@tensorflow/tfjs-backend-wasm',
+      available: wasm.ok,
+      reason: wasm.reason,
+      version: packageVersion('@tensorflow/tfjs-backend-wasm'),
+      device: wasm.ok ? cpuDevice() : null,
+      fineTune: wasm.ok && canFineTune('wasm'),
+      selected: false,
+    },
+    {
+      name: 'cpu',
+      backend: 'cpu',
+      package: '@tensorflow/tfjs-backend-cpu',
+      available: true,
+      reason: 'plain JavaScript kernels (always available, slowest)',
+      version: tf.version_core,
+      device: cpuDevice(),
+      fineTune: canFineTune('cpu'),
+      selected: false,
+    },
+  ];
+  const disabled = disabledBackends();
+  for (const b of backends) {
+    if (b.available && disabled.has(b.backend)) {
+      b.available = false;
+      b.reason = `disabled by SER_DISABLE_BACKENDS (${b.reason})`;
+    }
+  }
+  const forced = process.env.SER_BACKEND && process.env.SER_BACKEND !== 'auto' ? process.env.SER_BACKEND : null;
+  const pick =
+    backends.find((b) => b.available && (!forced || b.backend === forced)) ?? backends[backends.length - 1];
+  pick.selected = true;
+  return { selected: pick.name, backends };
+}

@@ -1,0 +1,157 @@
+/**
+ * The experiment config: one schema for the GUI (which saves it), the CLI (which runs it) and the
+ * server. Defaults are the paper's protocol (shared/docs/method.md); everything can be changed.
+ */
+import { z } from 'zod';
+import { DEFAULT_CLASSES, EMOTIONS } from '../corpora/types';
+import { UserError } from '../util/errors';
+
+export const CORPUS_CHOICES = [
+  'auto',
+  'ravdess',
+  'demos',
+  'emodb',
+  'cremad',
+  'tess',
+  'savee',
+  'folders',
+  'csv',
+  'synthetic',
+] as const;
+
+const positiveInt = (what = 'must be a positive integer') =>
+  z.number({ error: what }).int({ error: what }).positive({ error: what });
+const positiveNumber = (what = 'must be a positive number') =>
+  z.number({ error: what }).positive({ error: what }).finite({ error: what });
+const fraction = z
+  .number({ error: 'must be a number between 0 and 1' })
+  .gt(0, { error: 'must be a number between 0 and 1' })
+  .lt(1, { error: 'must be a number between 0 and 1' });
+
+const emotion = z.enum(EMOTIONS, { error: `must be one of ${EMOTIONS.join(', ')}` });
+
+export const DataSchema = z.object({
+  /** Corpus folder; the CLI's --data overrides it. Empty means "given at run time". */
+  dir: z.string().default(''),
+  corpus: z.enum(CORPUS_CHOICES, { error: `must be one of ${CORPUS_CHOICES.join(', ')}` }).default('auto'),
+  classes: z
+    .union([z.literal('all'), z.array(emotion).min(2, { error: 'needs at least two classes' })], {
+      error: "must be 'all' or a list of at least two emotions",
+    })
+    .default([...DEFAULT_CLASSES]),
+});
+
+export const FrontEndSchema = z.object({
+  /** YAMNet's log-mel patches (magnitude, ln(x+0.001)); required for pretrained weights. */
+  form: z.enum(['yamnet'], { error: "must be 'yamnet'" }).default('yamnet'),
+  /** Patch hop in seconds: the only front-end value that can change without retraining. */
+  patchHopSec: positiveNumber().default(0.48),
+});
+
+/** Where YAMNet training starts: 'frozen' = cached embeddings; K = blocks K..14 train; 'full' = all. */
+const TRAIN_FROM_ERROR = "must be 'full', 'frozen' or a block number 1..14";
+export const TrainFromSchema = z.union(
+  [
+    z.literal('full'),
+    z.literal('frozen'),
+    z
+      .number()
+      .int({ error: TRAIN_FROM_ERROR })
+      .min(1, { error: TRAIN_FROM_ERROR })
+      .max(14, { error: TRAIN_FROM_ERROR }),
+  ],
+  { error: TRAIN_FROM_ERROR },
+);
+export type TrainFrom = z.infer<typeof TrainFromSchema>;
+
+export const YamnetLstmModelSchema = z.object({
+  kind: z.literal('yamnet-lstm'),
+  lstmUnits: z.array(positiveInt()).min(1, { error: 'needs at least one LSTM layer' }).default([150, 150]),
+  yamnet: z
+    .object({
+      weights: z.enum(['pretrained', 'random'], { error: "must be 'pretrained' or 'random'" }).default('pretrained'),
+      trainFrom: TrainFromSchema.default('full'),
+    })
+    .prefault({}),
+});
+
+export const BASELINE_FEATURES = ['mfcc', 'gtcc', 'mfcc+dl', 'gtcc+dl'] as const;
+export const BASELINE_CLASSIFIERS = ['rf', 'svm', 'mlp'] as const;
+
+export const BaselineModelSchema = z.object({
+  kind: z.literal('baseline'),
+  features: z.enum(BASELINE_FEATURES, { error: `must be one of ${BASELINE_FEATURES.join(', ')}` }).default('mfcc+dl'),
+  classifier: z
+    .enum(BASELINE_CLASSIFIERS, { error: `must be one of ${BASELINE_CLASSIFIERS.join(', ')}` })
+    .default('svm'),
+});
+
+export const ModelSchema = z.discriminatedUnion('kind', [YamnetLstmModelSchema, BaselineModelSchema], {
+  error: "kind must be 'yamnet-lstm' or 'baseline'",
+});
+
+export const TrainingSchema = z.object({
+  optimizer: z.enum(['adam'], { error: "must be 'adam'" }).default('adam'),
+  learningRate: positiveNumber().default(3e-4),
+  batchSize: positiveInt().default(24),
+  epochs: positiveInt().default(50),
+  earlyStopping: z.object({ patience: positiveInt() }).optional(),
+  /** Weight each class's loss by total / (classes * count) of the training set. */
+  classWeights: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+export const CrossValidationSchema = z
+  .object({
+    scheme: z.enum(['loso', 'kfold'], { error: "must be 'loso' or 'kfold'" }).default('loso'),
+    k: z.number({ error: 'must be an integer of at least 2' }).int().min(2, { error: 'must be at least 2' }).optional(),
+    valFraction: fraction.default(0.2),
+  })
+  .refine((cv) => cv.scheme !== 'kfold' || cv.k !== undefined, { error: 'k is required when scheme is kfold', path: ['k'] });
+
+export const ExperimentConfigSchema = z.object({
+  name: z.string().default('experiment'),
+  data: DataSchema.prefault({}),
+  frontEnd: FrontEndSchema.prefault({}),
+  model: ModelSchema.prefault({ kind: 'yamnet-lstm' }),
+  training: TrainingSchema.prefault({}),
+  crossValidation: CrossValidationSchema.prefault({}),
+  seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(42),
+  backend: z
+    .enum(['auto', 'tensorflow', 'wasm', 'cpu'], { error: "must be 'auto', 'tensorflow', 'wasm' or 'cpu'" })
+    .default('auto'),
+});
+
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
+/** What a user may write: every field optional where it has a default. */
+export type ExperimentConfigInput = z.input<typeof ExperimentConfigSchema>;
+export type YamnetLstmModel = z.infer<typeof YamnetLstmModelSchema>;
+export type BaselineModel = z.infer<typeof BaselineModelSchema>;
+
+/** "training.batchSize: must be a positive integer" lines, one per problem. */
+export function formatConfigIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.map(String).join('.') || '(config)';
+    return `${where}: ${issue.message}`;
+  });
+}
+
+/** Validates and fills defaults; throws a UserError naming every bad field. */
+export function parseConfig(input: unknown, source = 'config'): ExperimentConfig {
+  const result = ExperimentConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new UserError(`${source} is not a valid experiment config:\n  ${formatConfigIssues(result.error).join('\n  ')}`);
+  }
+  return result.data;
+}
+
+/** The paper's protocol with every default filled in. */
+export function defaultConfig(overrides: ExperimentConfigInput = {}): ExperimentConfig {
+  return parseConfig(overrides);
+}
+
+/** The YAMNet training mode as one word, for tables and file names. */
+export function modeOf(config: ExperimentConfig): string {
+  if (config.model.kind === 'baseline') return `baseline:${config.model.features}/${config.model.classifier}`;
+  const from = config.model.yamnet.trainFrom;
+  return typeof from === 'number' ? `trainFrom${from}` : from === 'full' ? 'fine-tune' : 'frozen';
+}

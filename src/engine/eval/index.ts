@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './summary';
+export type * from './types';

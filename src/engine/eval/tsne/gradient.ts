@@ -1,0 +1,118 @@
+import type { SparseP } from './affinities';
+import { SpaceTree } from './spaceTree';
+
+/**
+ * The t-SNE gradient dC/dy_i = 4 Σ_j (p_ij − q_ij)(1 + |y_i − y_j|²)⁻¹ (y_i − y_j), split into an
+ * attractive part over P's non-zeros and a repulsive part over all pairs. Both functions write
+ * `grad` (n × dims) and return the normalisation Z of Q.
+ */
+
+/** Exact gradient with a dense P: O(n²) per iteration. */
+export function exactGradient(
+  y: Float64Array,
+  n: number,
+  dims: number,
+  P: Float64Array,
+  exaggeration: number,
+  grad: Float64Array,
+  scratch: Float64Array = new Float64Array(n * n),
+): number {
+  const num = scratch;
+  let Z = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let d2 = 0;
+      for (let k = 0; k < dims; k++) {
+        const t = y[i * dims + k] - y[j * dims + k];
+        d2 += t * t;
+      }
+      const q = 1 / (1 + d2);
+      num[i * n + j] = q;
+      num[j * n + i] = q;
+      Z += 2 * q;
+    }
+  }
+  grad.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const q = num[i * n + j];
+      const mult = (exaggeration * P[i * n + j] - q / Z) * q;
+      for (let k = 0; k < dims; k++) grad[i * dims + k] += 4 * mult * (y[i * dims + k] - y[j * dims + k]);
+    }
+  }
+  return Z;
+}
+
+/** Barnes-Hut gradient with a sparse P: O(n log n) per iteration. */
+export function barnesHutGradient(
+  y: Float64Array,
+  n: number,
+  dims: number,
+  P: SparseP,
+  exaggeration: number,
+  theta: number,
+  grad: Float64Array,
+): number {
+  const tree = new SpaceTree(y, n, dims);
+  const rep = new Float64Array(n * dims);
+  const f = new Float64Array(dims);
+  let Z = 0;
+  for (let i = 0; i < n; i++) {
+    f.fill(0);
+    Z += tree.repulsion(i, theta, f);
+    for (let k = 0; k < dims; k++) rep[i * dims + k] = f[k];
+  }
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < dims; k++) grad[i * dims + k] = 0;
+    for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) {
+      const j = P.cols[o];
+      let d2 = 0;
+      for (let k = 0; k < dims; k++) {
+        const t = y[i * dims + k] - y[j * dims + k];
+        d2 += t * t;
+      }
+      const mult = (exaggeration * P.values[o]) / (1 + d2);
+      for (let k = 0; k < dims; k++) grad[i * dims + k] += mult * (y[i * dims + k] - y[j * dims + k]);
+    }
+    for (let k = 0; k < dims; k++) grad[i * dims + k] = 4 * (grad[i * dims + k] - rep[i * dims + k] / Z);
+  }
+  return Z;
+}
+
+/** KL(P‖Q) over P's non-zeros, Q from the embedding and the normalisation Z. */
+export function sparseKl(y: Float64Array, dims: number, P: SparseP, Z: number): number {
+  let kl = 0;
+  for (let i = 0; i < P.n; i++) {
+    for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) {
+      const j = P.cols[o];
+      let d2 = 0;
+      for (let k = 0; k < dims; k++) {
+        const t = y[i * dims + k] - y[j * dims + k];
+        d2 += t * t;
+      }
+      const q = Math.max(1 / (1 + d2) / Z, 1e-300);
+      const p = P.values[o];
+      if (p > 0) kl += p * Math.log(p / q);
+    }
+  }
+  return kl;
+}
+
+/** KL(P‖Q) with a dense P. */
+export function denseKl(y: Float64Array, n: number, dims: number, P: Float64Array, Z: number): number {
+  let kl = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const p = P[i * n + j];
+      if (i === j || p <= 0) continue;
+      let d2 = 0;
+      for (let k = 0; k < dims; k++) {
+        const t = y[i * dims + k] - y[j * dims + k];
+        d2 += t * t;
+      }
+      kl += p * Math.log(p / Math.max(1 / (1 + d2) / Z, 1e-300));
+    }
+  }
+  return kl;
+}

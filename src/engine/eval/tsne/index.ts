@@ -1,0 +1,66 @@
+import { optimize } from './optimize';
+import { toPointMatrix } from './points';
+import { tsneJs } from './tsneJs';
+import type { TsneOptions, TsneResult } from './types';
+
+export type { TsneEngine, TsneOptions, TsneResult } from './types';
+
+/**
+ * A t-SNE embedding of `points` (rows, or a flat array with `inputDims`). Deterministic for a
+ * given seed, input and engine. The perplexity is clamped to (n − 1) / 3 so that small fold
+ * test sets still embed.
+ */
+export async function tsne(
+  points: Float32Array | Float64Array | number[][],
+  options: TsneOptions = {},
+): Promise<TsneResult> {
+  const started = performance.now();
+  const x = toPointMatrix(points, options.inputDims);
+  const dim = options.dim ?? 2;
+  const engine = options.engine ?? 'fast';
+  const iterations = options.iterations ?? 1000;
+  const seed = options.seed ?? 0;
+  if (x.n < 4) throw new Error(`t-SNE needs at least 4 points, got ${x.n}`);
+  const perplexity = Math.max(1, Math.min(options.perplexity ?? 30, (x.n - 1) / 3));
+  let y: Float64Array;
+  let kl: number | null;
+  if (engine === 'tsne-js') {
+    const r = tsneJs(x, {
+      dim,
+      perplexity,
+      iterations,
+      seed,
+      learningRate: options.learningRate,
+      earlyExaggeration: options.earlyExaggeration,
+    });
+    y = r.y;
+    kl = r.kl;
+    options.onProgress?.({ iteration: r.iterationsRun, iterations, kl: r.kl });
+  } else {
+    const r = await optimize(x, {
+      dim,
+      perplexity,
+      iterations,
+      seed,
+      theta: options.theta ?? 0.5,
+      earlyExaggeration: options.earlyExaggeration ?? 12,
+      learningRate: options.learningRate,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      exact: engine === 'exact',
+    });
+    y = r.y;
+    kl = r.kl;
+  }
+  return {
+    embedding: Float32Array.from(y),
+    n: x.n,
+    dim,
+    engine,
+    perplexity,
+    iterations,
+    seed,
+    kl: Number.isFinite(kl) ? kl : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

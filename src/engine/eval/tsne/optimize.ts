@@ -1,0 +1,71 @@
+import { denseJointP, sparseJointP, type SparseP } from './affinities';
+import { barnesHutGradient, denseKl, exactGradient, sparseKl } from './gradient';
+import { nearestNeighbours, squaredDistances, type PointMatrix } from './points';
+import { gaussianArray } from './random';
+import type { TsneOptions } from './types';
+
+type Resolved = Required<
+  Pick<TsneOptions, 'perplexity' | 'iterations' | 'seed' | 'theta' | 'earlyExaggeration'>
+> &
+  Pick<TsneOptions, 'onProgress' | 'signal' | 'learningRate'> & { dim: number; exact: boolean };
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Gradient descent of t-SNE with the schedule of the reference implementations (bhtsne,
+ * scikit-learn): initial embedding N(0, 1e-4²), early exaggeration and momentum 0.5 for the first
+ * quarter (at most 250 iterations), then momentum 0.8; per-coordinate adaptive gains.
+ */
+export async function optimize(x: PointMatrix, o: Resolved): Promise<{ y: Float64Array; kl: number }> {
+  const { n } = x;
+  const dim = o.dim;
+  const dist = squaredDistances(x);
+  let P: Float64Array | SparseP;
+  if (o.exact) {
+    P = denseJointP(dist, n, o.perplexity);
+  } else {
+    const k = Math.min(n - 1, Math.floor(3 * o.perplexity));
+    P = sparseJointP(dist, n, nearestNeighbours(dist, n, k), k, o.perplexity);
+  }
+  const scratch = o.exact ? dist : undefined; // the distance matrix is no longer needed: reuse it
+
+  const y = gaussianArray(n * dim, o.seed, 1e-4);
+  const update = new Float64Array(n * dim);
+  const gains = new Float64Array(n * dim).fill(1);
+  const grad = new Float64Array(n * dim);
+  const eta = o.learningRate ?? Math.max(n / o.earlyExaggeration / 4, 50);
+  const stopLying = Math.min(250, Math.floor(o.iterations / 4));
+  let Z = 1;
+  for (let it = 0; it < o.iterations; it++) {
+    const exaggeration = it < stopLying ? o.earlyExaggeration : 1;
+    const momentum = it < stopLying ? 0.5 : 0.8;
+    Z =
+      P instanceof Float64Array
+        ? exactGradient(y, n, dim, P, exaggeration, grad, scratch)
+        : barnesHutGradient(y, n, dim, P, exaggeration, o.theta, grad);
+    for (let i = 0; i < y.length; i++) {
+      gains[i] =
+        Math.sign(grad[i]) !== Math.sign(update[i]) ? gains[i] + 0.2 : Math.max(gains[i] * 0.8, 0.01);
+      update[i] = momentum * update[i] - eta * gains[i] * grad[i];
+      y[i] += update[i];
+    }
+    centre(y, n, dim);
+    if (it % 25 === 24 || it === o.iterations - 1) {
+      o.onProgress?.({ iteration: it + 1, iterations: o.iterations });
+      await yieldToEventLoop();
+      if (o.signal?.aborted) throw o.signal.reason ?? new DOMException('t-SNE aborted', 'AbortError');
+    }
+  }
+  const kl = P instanceof Float64Array ? denseKl(y, n, dim, P, Z) : sparseKl(y, dim, P, Z);
+  return { y, kl };
+}
+
+/** Zero mean per dimension: t-SNE's cost is translation invariant, so drift only hurts precision. */
+function centre(y: Float64Array, n: number, dim: number): void {
+  for (let k = 0; k < dim; k++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += y[i * dim + k];
+    m /= n;
+    for (let i = 0; i < n; i++) y[i * dim + k] -= m;
+  }
+}

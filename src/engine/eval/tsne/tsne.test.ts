@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { tsne } from './index';
+import { knnLabelAccuracy, neighbourhoodPreservation, trustworthiness } from './quality';
+import { mulberry32 } from './random';
+
+/** k well-separated Gaussian clusters in `dims` dimensions, n points in all; labels = cluster. */
+function clusters(n: number, dims: number, k: number, seed: number, spread = 1, separation = 8) {
+  const rand = mulberry32(seed);
+  const centres = Array.from({ length: k }, () =>
+    Array.from({ length: dims }, () => (rand() - 0.5) * separation),
+  );
+  const points: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % k;
+    labels.push(c);
+    points.push(centres[c].map((m) => m + (rand() + rand() + rand() - 1.5) * spread));
+  }
+  return { points, labels };
+}
+
+describe('tsne', () => {
+  it('is deterministic for a seed and differs across seeds (fast and tsne-js)', async () => {
+    const { points } = clusters(60, 10, 3, 1);
+    for (const engine of ['fast', 'tsne-js', 'exact'] as const) {
+      const a = await tsne(points, { engine, seed: 5, iterations: 150, perplexity: 10 });
+      const b = await tsne(points, { engine, seed: 5, iterations: 150, perplexity: 10 });
+      const c = await tsne(points, { engine, seed: 6, iterations: 150, perplexity: 10 });
+      expect(a.embedding).toEqual(b.embedding);
+      expect(a.embedding).not.toEqual(c.embedding);
+      expect(a.embedding.length).toBe(120);
+      expect(a.embedding.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('accepts a flat Float32Array with inputDims, clamps perplexity for few points, and embeds in 3-D', async () => {
+    const { points } = clusters(12, 4, 2, 2);
+    const flat = Float32Array.from(points.flat());
+    const r = await tsne(flat, { inputDims: 4, dim: 3, iterations: 100, seed: 1 });
+    expect(r.n).toBe(12);
+    expect(r.dim).toBe(3);
+    expect(r.perplexity).toBeCloseTo(11 / 3, 12);
+    expect(r.embedding.length).toBe(36);
+    await expect(tsne(flat, { iterations: 10 })).rejects.toThrow(/inputDims/);
+  });
+
+  it('stops when aborted', async () => {
+    const { points } = clusters(80, 5, 2, 3);
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const run = tsne(points, {
+      iterations: 1000,
+      onProgress: (p) => {
+        seen.push(p.iteration);
+        ac.abort();
+      },
+      signal: ac.signal,
+    });
+    await expect(run).rejects.toThrow();
+    expect(seen).toEqual([25]);
+  });
+
+  it('fast (Barnes-Hut) separates clusters and keeps neighbourhoods as well as tsne-js, within a margin', async () => {
+    // 240 points in 50-D, 4 clusters; every engine gets the same input, seed and iteration budget.
+    const { points, labels } = clusters(240, 50, 4, 7, 1.5, 6);
+    const k = 10;
+    const results = {
+      fast: await tsne(points, { engine: 'fast', seed: 1, iterations: 500, perplexity: 20 }),
+      exact: await tsne(points, { engine: 'exact', seed: 1, iterations: 500, perplexity: 20 }),
+      tsneJs: await tsne(points, { engine: 'tsne-js', seed: 1, iterations: 500, perplexity: 20 }),
+    };
+    const q = Object.fromEntries(
+      Object.entries(results).map(([name, r]) => [
+        name,
+        {
+          trust: trustworthiness(points, r.embedding, k),
+          keep: neighbourhoodPreservation(points, r.embedding, k),
+          sep: knnLabelAccuracy(r.embedding, labels, 5),
+        },
+      ]),
+    );
+    // Well-separated clusters must come out separated by every engine.
+    for (const name of Object.keys(q)) expect(q[name].sep, name).toBeGreaterThanOrEqual(0.99);
+    // The fast engine is no worse than tsne-js (the design card's engine) beyond a small margin.
+    expect(q.fast.trust).toBeGreaterThan(q.tsneJs.trust - 0.02);
+    expect(q.fast.keep).toBeGreaterThan(q.tsneJs.keep - 0.05);
+    expect(q.exact.trust).toBeGreaterThan(q.tsneJs.trust - 0.02);
+    expect(q.fast.trust).toBeGreaterThan(0.9);
+  });
+});
+
+describe('embedding quality measures', () => {
+  it('gives 1 for an embedding that is the input itself and less for a scrambled one', () => {
+    const { points, labels } = clusters(50, 2, 2, 9, 1, 40);
+    expect(trustworthiness(points, points, 5, undefined, 2)).toBeCloseTo(1, 12);
+    expect(neighbourhoodPreservation(points, points, 5, undefined, 2)).toBe(1);
+    expect(knnLabelAccuracy(points, labels, 3)).toBe(1);
+    const rand = mulberry32(3);
+    const scrambled = points.map(() => [rand(), rand()]);
+    expect(trustworthiness(points, scrambled, 5)).toBeLessThan(0.8);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './cepstra';
+export * from './filterbanks';
+export * from './spectrum';
+export * from './transforms';

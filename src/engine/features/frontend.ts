@@ -1,0 +1,48 @@
+import { bytesToMono16k, DEFAULT_RESAMPLE_METHOD, type ResampleMethod } from '../audio';
+import {
+  frontEndParams,
+  waveformToPatches,
+  type FrontEndOptions,
+  type FrontEndParams,
+  type Patches,
+} from './logmel';
+
+export interface ExtractOptions extends FrontEndOptions {
+  /** How non-16 kHz audio is brought to 16 kHz (default polyphase, see audio/resample.ts). */
+  resampler?: ResampleMethod;
+}
+
+/** Patches of one file plus what the source was. */
+export interface FileFeatures {
+  patches: Patches;
+  /** The source file's own sample rate (before resampling). */
+  sampleRate: number;
+  channels: number;
+  /** Duration of the source audio (before padding). */
+  durationSec: number;
+  params: FeatureParams;
+}
+
+/** Front-end parameters plus the resampler: everything that decides the numbers. */
+export type FeatureParams = FrontEndParams & { resampler: ResampleMethod };
+
+export function featureParams(opts: ExtractOptions = {}): FeatureParams {
+  return { ...frontEndParams(opts), resampler: opts.resampler ?? DEFAULT_RESAMPLE_METHOD };
+}
+
+/** Decode, resample to 16 kHz and compute the log-mel patches of file bytes already read. */
+export async function extractFromBytes(
+  file: string,
+  bytes: Uint8Array,
+  opts: ExtractOptions = {},
+): Promise<FileFeatures> {
+  const params = featureParams(opts);
+  const { audio, samples16k } = await bytesToMono16k(file, bytes, { resampler: params.resampler });
+  return {
+    patches: waveformToPatches(samples16k, { form: params.form }),
+    sampleRate: audio.sampleRate,
+    channels: audio.channels,
+    durationSec: audio.durationSec,
+    params,
+  };
+}

@@ -1,0 +1,4 @@
+/** Speaker-independent cross-validation folds and their exports. */
+export * from './folds';
+export * from './export';
+export { seededRandom, deriveSeed, shuffled, type Random } from './random';

@@ -1,0 +1,237 @@
+/**
+ * Disk cache of what the frozen part of YAMNet produces for each file: the 1024-d embedding per
+ * patch (frozen mode) or the output of block K-1 per patch (trainFrom K). Computed once, reused by
+ * every fold, every epoch and every later run with the same weights and front end.
+ *
+ * Layout: `<root>/<set>/meta.json` describes a set (weights sha256, front-end parameters, which
+ * output, dtype); `<root>/<set>/<fileSha256>.act` holds one file:
+ *   "SERA" | u32 header length | header JSON { steps, stepShape, dtype } | data (f32 or f16, LE)
+ * Sets beyond the size limit are removed least-recently-used first, never the set in use.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { sha256Json } from '../util/hash';
+import { dataHome } from '../util/paths';
+
+const MAGIC = 'SERA';
+
+export type CacheDtype = 'float32' | 'float16';
+
+export interface ActivationSetKey {
+  /** sha256 of the weight files (or "random:<seed>"). */
+  weights: string[];
+  /** Every front-end number (FeatureParams). */
+  frontEnd: unknown;
+  /** 'embedding' or 'block<N>' (output of block N; block0 = the log-mel patches). */
+  output: string;
+  dtype: CacheDtype;
+}
+
+export interface ActivationSetMeta extends ActivationSetKey {
+  key: string;
+  created: string;
+  lastUsed: string;
+  stepShape: number[];
+}
+
+export interface CachedSteps {
+  steps: number;
+  stepShape: number[];
+  data: Float32Array;
+}
+
+export function defaultActivationCacheDir(): string {
+  return path.join(dataHome(), 'cache', 'activations');
+}
+
+/** Default limit 4 GB; SER_CACHE_LIMIT_GB overrides. */
+export function cacheLimitBytes(): number {
+  const gb = Number(process.env.SER_CACHE_LIMIT_GB);
+  return (Number.isFinite(gb) && gb > 0 ? gb : 4) * 1024 ** 3;
+}
+
+// IEEE 754 half precision: activations after ReLU span a modest range, and halving the cache is
+// what makes trainFrom K with small K fit on disk.
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function toFloat16(x: Float32Array): Uint16Array {
+  const out = new Uint16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    f32[0] = x[i];
+    const bits = u32[0];
+    const sign = (bits >>> 16) & 0x8000;
+    const exp = ((bits >>> 23) & 0xff) - 127 + 15;
+    const mant = bits & 0x7fffff;
+    if (exp <= 0) {
+      // Subnormal or zero: multiples of 2^-24, rounded to nearest (0x400 is the smallest normal).
+      out[i] = sign | Math.min(0x400, Math.round(Math.abs(x[i]) * 16777216));
+    } else if (exp >= 31) {
+      out[i] = sign | 0x7c00 | (((bits >>> 23) & 0xff) === 0xff && mant ? 0x200 : 0);
+    } else {
+      let h = sign | (exp << 10) | (mant >>> 13);
+      if (mant & 0x1000) h++; // round half up on the dropped bits
+      out[i] = h;
+    }
+  }
+  return out;
+}
+
+export function fromFloat16(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const v = h[i];
+    const sign = v & 0x8000 ? -1 : 1;
+    const exp = (v >>> 10) & 0x1f;
+    const mant = v & 0x3ff;
+    if (exp === 0) out[i] = sign * mant * 2 ** -24;
+    else if (exp === 31) out[i] = mant ? NaN : sign * Infinity;
+    else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+export class ActivationCache {
+  readonly dir: string;
+  readonly key: string;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly setKey: ActivationSetKey,
+    readonly stepShape: number[],
+    root = defaultActivationCacheDir(),
+  ) {
+    this.key = sha256Json({ ...setKey, format: 1 }).slice(0, 32);
+    this.dir = path.join(root, this.key);
+    const metaFile = path.join(this.dir, 'meta.json');
+    const now = new Date().toISOString();
+    let created = now;
+    try {
+      created = (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ActivationSetMeta).created ?? now;
+    } catch {
+      // first use of this set
+    }
+    const meta: ActivationSetMeta = { ...setKey, key: this.key, created, lastUsed: now, stepShape };
+    writeJsonAtomic(metaFile, meta);
+  }
+
+  private entry(fileSha256: string): string {
+    return path.join(this.dir, `${fileSha256}.act`);
+  }
+
+  get(fileSha256: string): CachedSteps | null {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(this.entry(fileSha256));
+    } catch {
+      this.misses++;
+      return null;
+    }
+    const parsed = decode(buf);
+    if (!parsed) {
+      fs.rmSync(this.entry(fileSha256), { force: true });
+      this.misses++;
+      return null;
+    }
+    this.hits++;
+    return parsed;
+  }
+
+  put(fileSha256: string, value: CachedSteps): void {
+    writeFileAtomic(this.entry(fileSha256), encode(value, this.setKey.dtype));
+  }
+}
+
+function encode(value: CachedSteps, dtype: CacheDtype): Buffer {
+  const header = Buffer.from(JSON.stringify({ steps: value.steps, stepShape: value.stepShape, dtype }), 'utf8');
+  const head = Buffer.alloc(8);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(header.length, 4);
+  const body = dtype === 'float16' ? toFloat16(value.data) : value.data;
+  return Buffer.concat([head, header, Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+}
+
+function decode(buf: Buffer): CachedSteps | null {
+  if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return null;
+  const len = buf.readUInt32LE(4);
+  let header: { steps: number; stepShape: number[]; dtype: CacheDtype };
+  try {
+    header = JSON.parse(buf.toString('utf8', 8, 8 + len));
+  } catch {
+    return null;
+  }
+  const values = header.steps * header.stepShape.reduce((a, b) => a * b, 1);
+  const body = buf.subarray(8 + len);
+  const bytes = header.dtype === 'float16' ? 2 : 4;
+  if (body.length !== values * bytes) return null;
+  const copy = new Uint8Array(body.length);
+  copy.set(body);
+  const data = header.dtype === 'float16' ? fromFloat16(new Uint16Array(copy.buffer)) : new Float32Array(copy.buffer);
+  return { steps: header.steps, stepShape: header.stepShape, data };
+}
+
+export interface ActivationSetUsage {
+  key: string;
+  output: string;
+  dtype: CacheDtype;
+  entries: number;
+  bytes: number;
+  lastUsed: string;
+  weights: string[];
+}
+
+/** Every set on disk with its size. */
+export function activationCacheUsage(root = defaultActivationCacheDir()): ActivationSetUsage[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => {
+      const dir = path.join(root, d.name);
+      let meta: Partial<ActivationSetMeta> = {};
+      try {
+        meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+      } catch {
+        // a set without meta is still counted (and can be cleared)
+      }
+      let entries = 0;
+      let bytes = 0;
+      for (const f of fs.readdirSync(dir)) {
+        const st = fs.statSync(path.join(dir, f));
+        bytes += st.size;
+        if (f.endsWith('.act')) entries++;
+      }
+      return {
+        key: d.name,
+        output: meta.output ?? 'unknown',
+        dtype: meta.dtype ?? 'float32',
+        entries,
+        bytes,
+        lastUsed: meta.lastUsed ?? new Date(fs.statSync(dir).mtimeMs).toISOString(),
+        weights: meta.weights ?? [],
+      };
+    });
+}
+
+/** Removes least-recently-used sets (never `keep`) until the cache fits `limit`; returns removed keys. */
+export function pruneActivationCache(keep: string, limit = cacheLimitBytes(), root = defaultActivationCacheDir()): string[] {
+  const sets = activationCacheUsage(root).sort((a, b) => a.lastUsed.localeCompare(b.lastUsed));
+  let total = sets.reduce((n, s) => n + s.bytes, 0);
+  const removed: string[] = [];
+  for (const s of sets) {
+    if (total <= limit) break;
+    if (s.key === keep) continue;
+    fs.rmSync(path.join(root, s.key), { recursive: true, force: true });
+    total -= s.bytes;
+    removed.push(s.key);
+  }
+  return removed;
+}
+
+export function clearActivationCache(root = defaultActivationCacheDir()): { sets: number; bytes: number } {
+  const sets = activationCacheUsage(root);
+  fs.rmSync(root, { recursive: true, force: true });
+  return { sets: sets.length, bytes: sets.reduce((n, s) => n + s.bytes, 0) };
+}

@@ -1,0 +1,116 @@
+/**
+ * YAMNet-LSTM as the training loop sees it: utterances are sequences of steps (one per 0.96 s
+ * patch). A step is whatever the cache holds for the mode: the 1024-d embedding (frozen), or the
+ * output of block K-1 that the trainable blocks K..14 continue from (trainFrom K / full).
+ */
+import { tf } from '../backend/tf';
+import { getYamnetWeights, setYamnetWeights } from '../yamnet/model';
+import type { YamnetWeights } from '../yamnet/weights';
+import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
+
+/** One utterance: `steps` consecutive step vectors of `stepSize` values each. */
+export interface Sample {
+  id: string;
+  /** Class index. */
+  label: number;
+  steps: number;
+  data: Float32Array;
+}
+
+export interface SerModel {
+  /** Shape of one step (e.g. [1024] or [6, 4, 512]). */
+  readonly stepShape: number[];
+  readonly variables: tf.Variable[];
+  /** Logits and last-LSTM activations of a batch; call inside tf.tidy (or tf.variableGrads). */
+  forward(batch: Sample[], training: boolean): HeadOutput;
+  getWeights(): NamedWeights;
+  setWeights(weights: NamedWeights): void;
+  dispose(): void;
+}
+
+const BACKBONE_PREFIX = 'yamnet/';
+
+/** [B, Tmax, ...stepShape] zero-padded data and its [B, Tmax] mask. */
+export function padBatch(batch: Sample[], stepSize: number): { x: Float32Array; mask: Float32Array; tMax: number } {
+  const tMax = Math.max(1, ...batch.map((s) => s.steps));
+  const x = new Float32Array(batch.length * tMax * stepSize);
+  const mask = new Float32Array(batch.length * tMax);
+  batch.forEach((s, b) => {
+    x.set(s.data.subarray(0, s.steps * stepSize), b * tMax * stepSize);
+    mask.fill(1, b * tMax, b * tMax + s.steps);
+  });
+  return { x, mask, tMax };
+}
+
+export class YamnetLstm implements SerModel {
+  readonly head: LstmHead;
+  readonly variables: tf.Variable[];
+  private readonly stepSize: number;
+
+  /**
+   * `backbone`: the trainable YAMNet blocks K..14 with pooling (steps are block K-1 outputs), or
+   * null when steps are already embeddings (frozen mode).
+   */
+  constructor(
+    readonly stepShape: number[],
+    headSpec: Omit<HeadSpec, 'inputDim'>,
+    seed: number,
+    readonly backbone: tf.LayersModel | null = null,
+  ) {
+    this.stepSize = stepShape.reduce((a, b) => a * b, 1);
+    const inputDim = backbone ? (backbone.outputs[0].shape[1] as number) : this.stepSize;
+    this.head = new LstmHead({ ...headSpec, inputDim }, seed);
+    const backboneVars = backbone ? backbone.trainableWeights.map((w) => w.read() as tf.Variable) : [];
+    this.variables = [...backboneVars, ...this.head.variables];
+  }
+
+  forward(batch: Sample[], training: boolean): HeadOutput {
+    const b = batch.length;
+    if (!this.backbone) {
+      const { x, mask, tMax } = padBatch(batch, this.stepSize);
+      return this.head.apply(tf.tensor3d(x, [b, tMax, this.stepSize]), tf.tensor2d(mask, [b, tMax]));
+    }
+    // Only real steps go through the CNN; padding is added after it, as zero rows masked out.
+    const total = batch.reduce((n, s) => n + s.steps, 0);
+    const all = new Float32Array(total * this.stepSize);
+    const tMax = Math.max(1, ...batch.map((s) => s.steps));
+    const gather = new Int32Array(b * tMax).fill(total);
+    const mask = new Float32Array(b * tMax);
+    let offset = 0;
+    batch.forEach((s, i) => {
+      all.set(s.data.subarray(0, s.steps * this.stepSize), offset * this.stepSize);
+      for (let t = 0; t < s.steps; t++) gather[i * tMax + t] = offset + t;
+      mask.fill(1, i * tMax, i * tMax + s.steps);
+      offset += s.steps;
+    });
+    const emb = this.backbone.apply(tf.tensor(all, [total, ...this.stepShape]), { training }) as tf.Tensor2D;
+    const dim = emb.shape[1];
+    const rows = tf.concat([emb, tf.zeros([1, dim])], 0);
+    const seq = tf.gather(rows, tf.tensor1d(gather, 'int32')).reshape([b, tMax, dim]) as tf.Tensor3D;
+    return this.head.apply(seq, tf.tensor2d(mask, [b, tMax]));
+  }
+
+  getWeights(): NamedWeights {
+    const out = this.head.getWeights();
+    if (this.backbone) {
+      for (const [name, w] of getYamnetWeights(this.backbone)) out[BACKBONE_PREFIX + name] = { shape: [...w.shape], data: w.data };
+    }
+    return out;
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.head.setWeights(weights);
+    if (this.backbone) {
+      const map: YamnetWeights = new Map();
+      for (const [name, w] of Object.entries(weights)) {
+        if (name.startsWith(BACKBONE_PREFIX)) map.set(name.slice(BACKBONE_PREFIX.length), { shape: w.shape, data: w.data });
+      }
+      setYamnetWeights(this.backbone, map);
+    }
+  }
+
+  dispose(): void {
+    this.head.dispose();
+    this.backbone?.dispose();
+  }
+}

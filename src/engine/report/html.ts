@@ -1,0 +1,159 @@
+import type { ConfusionMatrix } from '../eval/metrics';
+import type { RunSummary } from '../eval/types';
+import { buildRunReport } from './build';
+import { readRunForReport } from './load';
+import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
+import { formatNumber } from './render';
+import type { Cell, ReportTable, RunReport } from './types';
+
+/** A self-contained HTML page (no scripts, fonts or images from elsewhere) for the UI's export. */
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function cellHtml(c: Cell): string {
+  if (c.kind === 'text') return escapeHtml(c.text);
+  if (c.kind === 'count') return String(c.value);
+  const v = formatNumber(c.value);
+  return c.sd !== undefined && c.value !== null ? `${v}&nbsp;±&nbsp;${formatNumber(c.sd ?? null)}` : v;
+}
+
+export function tableToHtml(t: ReportTable): string {
+  const head = `<tr>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const body = t.rows
+    .map((r) => {
+      const cells = r.cells.map((c) => `<td class="${c.kind}">${cellHtml(c)}</td>`).join('');
+      return `<tr class="${r.kind}"><th scope="row">${escapeHtml(r.label)}</th>${cells}</tr>`;
+    })
+    .join('\n');
+  const notes = t.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
+  return `<section id="${escapeHtml(t.id)}">\n<h2>${escapeHtml(t.title)}</h2>\n<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n${notes}\n</section>`;
+}
+
+/**
+ * A confusion matrix as inline SVG: cell shade = share of the actual class's utterances (row
+ * recall), so imbalanced classes read the same; the count is printed in each cell.
+ */
+export function confusionSvg(cm: ConfusionMatrix, title: string): string {
+  const k = cm.labels.length;
+  const cell = 56;
+  const left = 96;
+  const top = 40;
+  const width = left + k * cell + 16;
+  const height = top + k * cell + 56;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeHtml(title)}</title>`,
+  );
+  for (let r = 0; r < k; r++) {
+    const total = cm.matrix[r].reduce((a, b) => a + b, 0);
+    for (let c = 0; c < k; c++) {
+      const v = cm.matrix[r][c];
+      const share = total > 0 ? v / total : 0;
+      // White to dark blue; text flips to white on dark cells.
+      const light = Math.round(97 - share * 62);
+      const x = left + c * cell;
+      const y = top + r * cell;
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="hsl(215, 70%, ${light}%)" stroke="#fff"/>`,
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.5 ? '#fff' : '#111'}">${v}</text>`,
+      );
+    }
+    parts.push(
+      `<text x="${left - 6}" y="${top + r * cell + cell / 2 + 4}" text-anchor="end">${escapeHtml(cm.labels[r])}</text>`,
+    );
+  }
+  for (let c = 0; c < k; c++) {
+    parts.push(
+      `<text x="${left + c * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${escapeHtml(cm.labels[c])}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${left + (k * cell) / 2}" y="${top + k * cell + 20}" text-anchor="middle" font-style="italic">predicted</text>`,
+    `<text x="12" y="${top + (k * cell) / 2}" text-anchor="middle" font-style="italic" transform="rotate(-90 12 ${top + (k * cell) / 2})">actual</text>`,
+    `<text x="${left}" y="${top + k * cell + 42}" fill="#555">shade: share of the actual class (row recall)</text>`,
+    '</svg>',
+  );
+  return parts.join('\n');
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #111; padding: 0 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }
+th[scope=row], thead th:first-child { text-align: left; }
+td.text { text-align: left; white-space: normal; }
+tr.pooled, tr.mean { font-weight: 600; background: #f4f7fb; }
+tr.paper { font-style: italic; } tr.delta { color: #555; }
+dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; }
+dl.provenance dt { font-weight: 600; } dl.provenance dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
+.note { color: #555; font-size: .9em; margin: .25rem 0; }
+.same-no { color: #a40000; font-weight: 600; }
+figure { margin: 1rem 0; display: inline-block; vertical-align: top; } figcaption { font-size: .9em; color: #555; }
+`;
+
+/** The HTML page of a report already built (e.g. by the UI from a summary it holds). */
+export function reportToHtml(report: RunReport, summary: RunSummary): string {
+  const prov = report.provenance
+    .map((p) => `<dt>${escapeHtml(p.label)}</dt><dd>${escapeHtml(p.value)}</dd>`)
+    .join('\n');
+  const figures = [
+    `<figure>${confusionSvg(summary.pooled.confusion, 'Pooled confusion matrix of this run')}<figcaption>Pooled confusion matrix (this run)</figcaption></figure>`,
+  ];
+  const row = paperRowFor(modelName(summary), summary.corpus.name);
+  if (report.paper && row?.corpus === 'demos' && row.classifier === 'YAMNet-LSTM') {
+    figures.push(
+      `<figure>${confusionSvg(PAPER_DEMOS_CONFUSION, 'The paper\u2019s pooled confusion matrix, DEMoS')}<figcaption>The paper (YAMNet-LSTM, DEMoS)</figcaption></figure>`,
+    );
+  }
+  let paper = '';
+  if (report.paper) {
+    const diffs = report.paper.differences
+      .map(
+        (d) =>
+          `<tr><th scope="row">${escapeHtml(d.aspect)}</th><td class="text">${escapeHtml(d.paper)}</td><td class="text">${escapeHtml(d.run)}</td><td class="${d.same ? 'same-yes' : 'same-no'}">${d.same ? 'yes' : 'no'}</td></tr>`,
+      )
+      .join('\n');
+    paper = `<section id="protocol"><h2>Protocol: the paper vs this run</h2>${
+      diffs
+        ? `<table><thead><tr><th>aspect</th><th>paper</th><th>this run</th><th>same</th></tr></thead><tbody>${diffs}</tbody></table>`
+        : ''
+    }${report.paper.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}<p class="note">Source: ${escapeHtml(report.paper.source)}.</p></section>`;
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="ser-workbench">
+<title>${escapeHtml(report.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(report.title)}</h1>
+<dl class="provenance">
+${prov}
+</dl>
+${report.tables.map(tableToHtml).join('\n')}
+<section id="figures"><h2>Confusion matrices</h2>
+${figures.join('\n')}
+</section>
+${paper}
+</body>
+</html>
+`;
+}
+
+/** The self-contained HTML report of a finished run folder. */
+export async function renderHtmlReport(runDir: string, opts: { paper?: boolean } = {}): Promise<string> {
+  const { summary, environment } = await readRunForReport(runDir);
+  return reportToHtml(buildRunReport(summary, { paper: opts.paper ?? true, environment }), summary);
+}

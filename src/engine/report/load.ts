@@ -1,0 +1,52 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { runSummarySchema } from '../eval/schema';
+import type { RunSummary } from '../eval/types';
+import { FileError, UserError } from '../util/errors';
+
+export interface RunForReport {
+  runDir: string;
+  summary: RunSummary;
+  /** config.json and environment.json as written by the runner, when present (not validated here). */
+  config: unknown;
+  environment: unknown;
+}
+
+async function readJson(file: string, required: boolean): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FileError(
+        file,
+        'not found (is this a finished run folder? summary.json is written when all folds are done)',
+      );
+    }
+    throw new FileError(file, (err as Error).message);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new FileError(file, `not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Reads a run folder's summary.json (validated) with its config.json and environment.json. */
+export async function readRunForReport(runDir: string): Promise<RunForReport> {
+  const dir = path.resolve(runDir);
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat?.isDirectory()) throw new UserError(`${runDir}: not a run folder`);
+  const file = path.join(dir, 'summary.json');
+  const raw = await readJson(file, true);
+  const parsed = runSummarySchema.safeParse(raw);
+  if (!parsed.success) throw new FileError(file, `not a run summary: ${z.prettifyError(parsed.error)}`);
+  return {
+    runDir: dir,
+    summary: parsed.data as RunSummary,
+    config: await readJson(path.join(dir, 'config.json'), false),
+    environment: await readJson(path.join(dir, 'environment.json'), false),
+  };
+}

@@ -1,0 +1,195 @@
+import type { Cell, ReportFormat, ReportTable, RunReport } from './types';
+
+/** Three decimals as in the paper's Table II; '–' for undefined (class absent from a fold). */
+export function formatNumber(v: number | null, digits = 3): string {
+  return v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}
+
+function cellText(c: Cell, digits = 3): string {
+  if (c.kind === 'text') return c.text;
+  if (c.kind === 'count') return String(c.value);
+  const v = formatNumber(c.value, digits);
+  return c.sd !== undefined && c.value !== null ? `${v} ± ${formatNumber(c.sd, digits)}` : v;
+}
+
+// ---------- Markdown ----------
+
+const mdEscape = (s: string) => s.replace(/\|/g, '\\|');
+
+export function tableToMarkdown(t: ReportTable): string {
+  const align = t.columns.map((_, i) => (i === 0 || t.columns[i] === 'test speakers' ? '---' : '---:'));
+  const lines = [
+    `| ${t.columns.map(mdEscape).join(' | ')} |`,
+    `|${align.join('|')}|`,
+    ...t.rows.map((r) => {
+      const label = r.kind === 'pooled' || r.kind === 'mean' ? `**${r.label}**` : r.label;
+      return `| ${[label, ...r.cells.map((c) => cellText(c))].map(mdEscape).join(' | ')} |`;
+    }),
+  ];
+  return `### ${t.title}\n\n${lines.join('\n')}\n${t.notes.map((n) => `\n${n}`).join('\n')}\n`;
+}
+
+export function reportToMarkdown(r: RunReport): string {
+  const parts = [`# ${r.title}\n`, r.provenance.map((p) => `- **${p.label}**: ${p.value}`).join('\n') + '\n'];
+  for (const t of r.tables) parts.push(tableToMarkdown(t));
+  if (r.paper) {
+    parts.push('### Protocol: the paper vs this run\n');
+    if (r.paper.differences.length > 0) {
+      parts.push(
+        [
+          '| aspect | paper | this run | same |',
+          '|---|---|---|---|',
+          ...r.paper.differences.map(
+            (d) => `| ${[d.aspect, d.paper, d.run, d.same ? 'yes' : '**no**'].map(mdEscape).join(' | ')} |`,
+          ),
+        ].join('\n') + '\n',
+      );
+    }
+    parts.push(r.paper.notes.join('\n\n') + '\n', `Source: ${r.paper.source}.\n`);
+  }
+  return parts.join('\n');
+}
+
+// ---------- CSV (RFC 4180) ----------
+
+const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * One CSV block per table, separated by a blank line, each headed by a `table` column naming it
+ * so blocks stay identifiable after concatenation. Numbers at full precision; mean ± sd rows get
+ * the sd in a following 'sd' row, so every numeric column stays numeric.
+ */
+export function tableToCsv(t: ReportTable): string {
+  const lines = [['table', ...t.columns].map(csvField).join(',')];
+  const raw = (c: Cell): string =>
+    c.kind === 'text'
+      ? c.text
+      : c.kind === 'count'
+        ? String(c.value)
+        : c.value === null
+          ? ''
+          : String(c.value);
+  for (const r of t.rows) {
+    const hasSd = r.cells.some((c) => c.kind === 'number' && c.sd !== undefined);
+    const label = r.label.replace(/ ± sd$/, '');
+    lines.push([t.id, label, ...r.cells.map(raw)].map(csvField).join(','));
+    if (hasSd) {
+      const sd = r.cells.map((c) =>
+        c.kind === 'number' && c.sd !== undefined && c.sd !== null ? String(c.sd) : '',
+      );
+      lines.push([t.id, r.label.replace(/mean ± sd$/, 'sd'), ...sd].map(csvField).join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function reportToCsv(r: RunReport): string {
+  return r.tables.map(tableToCsv).join('\n');
+}
+
+// ---------- LaTeX (booktabs) ----------
+
+const LATEX_SPECIALS: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  '±': '$\\pm$',
+  '−': '$-$',
+  '–': '--',
+  '’': "'",
+};
+
+/** Escapes text for LaTeX in one pass (so the braces of a replacement are not escaped again). */
+export function latexEscape(s: string): string {
+  return s.replace(/[\\&%$#_{}~^±−–’]/g, (ch) => LATEX_SPECIALS[ch]);
+}
+
+function latexCell(c: Cell): string {
+  if (c.kind === 'number' && c.sd !== undefined && c.value !== null) {
+    return `$${formatNumber(c.value)} \\pm ${formatNumber(c.sd ?? null)}$`.replace(
+      '\\pm –',
+      '\\pm \\text{--}',
+    );
+  }
+  return latexEscape(cellText(c));
+}
+
+export function tableToLatex(t: ReportTable): string {
+  // Text columns left-aligned, numbers right-aligned.
+  const spec = t.columns
+    .map((_, i) =>
+      i === 0 || (t.rows.length > 0 && t.rows.every((r) => r.cells[i - 1]?.kind === 'text')) ? 'l' : 'r',
+    )
+    .join('');
+  const body = t.rows.map((r, i) => {
+    const line = `${[latexEscape(r.label), ...r.cells.map(latexCell)].join(' & ')} \\\\`;
+    return i > 0 && (r.kind === 'pooled' || r.kind === 'paper') ? `\\midrule\n${line}` : line;
+  });
+  return [
+    '\\begin{table}[htbp]',
+    '\\centering',
+    `\\caption{${latexEscape(t.title)}}`,
+    `\\label{tab:${t.id}}`,
+    `\\begin{tabular}{${spec}}`,
+    '\\toprule',
+    `${t.columns.map(latexEscape).join(' & ')} \\\\`,
+    '\\midrule',
+    ...body,
+    '\\bottomrule',
+    '\\end{tabular}',
+    ...t.notes.map((n) => `\\par\\footnotesize ${latexEscape(n)}`),
+    '\\end{table}',
+  ].join('\n');
+}
+
+/** Tables for `\usepackage{booktabs}`; provenance as a comment block and an itemize list. */
+export function reportToLatex(r: RunReport): string {
+  const parts = [
+    `% ${r.title}`,
+    '% requires \\usepackage{booktabs}',
+    ...r.provenance.map((p) => `% ${p.label}: ${p.value}`),
+    '',
+    '\\begin{itemize}',
+    ...r.provenance.map((p) => `  \\item \\textbf{${latexEscape(p.label)}}: ${latexEscape(p.value)}`),
+    '\\end{itemize}',
+    '',
+    ...r.tables.map((t) => tableToLatex(t) + '\n'),
+  ];
+  if (r.paper && r.paper.differences.length > 0) {
+    parts.push(
+      tableToLatex({
+        id: 'protocol',
+        title: 'Protocol: the paper vs this run',
+        columns: ['aspect', 'paper', 'this run', 'same'],
+        rows: r.paper.differences.map((d) => ({
+          label: d.aspect,
+          kind: 'fold',
+          cells: [d.paper, d.run, d.same ? 'yes' : 'no'].map((t) => ({ kind: 'text', text: t })),
+        })),
+        notes: [...r.paper.notes, `Source: ${r.paper.source}.`],
+      }),
+    );
+  }
+  return parts.join('\n') + '\n';
+}
+
+/** The report in one of the text formats. */
+export function renderReport(r: RunReport, format: ReportFormat): string {
+  switch (format) {
+    case 'md':
+      return reportToMarkdown(r);
+    case 'csv':
+      return reportToCsv(r);
+    case 'latex':
+      return reportToLatex(r);
+    case 'json':
+      return JSON.stringify(r, null, 2) + '\n';
+  }
+}

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/schema';
+import { synthesizeCorpus } from '../corpora';
+import type { TrainEvent } from '../train/events';
+import { listRuns, readRun, runExperiment } from '.';
+import { foldDir, loadModel } from './store';
+
+let tmp: string;
+let corpus: string;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-runner-'));
+  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
+  corpus = path.join(tmp, 'corpus');
+  await synthesizeCorpus(corpus, { speakers: 3, perClass: 3, seed: 5 });
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('runExperiment (frozen mode, in process)', () => {
+  it('runs a complete LOSO cross-validation, writes the run folder, and keeps tfjs memory flat', async () => {
+    const events: TrainEvent[] = [];
+    const config = parseConfig({
+      name: 'unit',
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+      training: { epochs: 2, batchSize: 8 },
+      backend: 'wasm',
+    });
+    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs'), onEvent: (e) => events.push(e) });
+
+    expect(result.folds).toBe(3);
+    expect(result.mode).toBe('frozen');
+    expect(result.weights.source).toBe('reconstructed');
+    expect(result.weights.files.length).toBe(5);
+    expect(result.confusion.labels).toEqual(['angry', 'happy', 'sad', 'neutral']);
+    const total = result.confusion.matrix.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(36);
+    expect(result.averageAccuracy).toBeGreaterThanOrEqual(0);
+
+    const dir = result.runDir;
+    for (const f of ['config.json', 'environment.json', 'index.json', 'folds.json', 'status.json', 'summary.json']) {
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    const run = readRun(dir);
+    expect(run.status?.state).toBe('done');
+    expect(run.foldsDone).toEqual([0, 1, 2]);
+    expect(run.config?.config.training.epochs).toBe(2);
+    expect(run.summary?.mode).toBe('frozen');
+    expect(run.summary?.folds.length).toBe(3);
+    expect((run.environment as { weights: { source: string } }).weights.source).toBe('reconstructed');
+
+    for (let i = 0; i < 3; i++) {
+      const fd = foldDir(dir, i);
+      for (const f of ['metrics.json', 'predictions.json', 'history.json', 'activations.f32', 'activations.json', 'done.json']) {
+        expect(fs.existsSync(path.join(fd, f)), `${fd}/${f}`).toBe(true);
+      }
+      expect(fs.existsSync(path.join(fd, 'checkpoint.json'))).toBe(false);
+      const preds = JSON.parse(fs.readFileSync(path.join(fd, 'predictions.json'), 'utf8'));
+      expect(preds).toHaveLength(12);
+      expect(Object.keys(preds[0]).sort()).toEqual(['id', 'path', 'predicted', 'probabilities', 'speaker', 'true']);
+      const p = Object.values(preds[0].probabilities as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(p).toBeCloseTo(1, 5);
+      const act = JSON.parse(fs.readFileSync(path.join(fd, 'activations.json'), 'utf8'));
+      expect(act.shape).toEqual([12, 150]);
+      expect(fs.statSync(path.join(fd, 'activations.f32')).size).toBe(12 * 150 * 4);
+      const history = JSON.parse(fs.readFileSync(path.join(fd, 'history.json'), 'utf8'));
+      expect(history.epochs).toHaveLength(2);
+      expect(loadModel(path.join(fd, 'model')).weights['lstm1/kernel'].shape).toEqual([1024, 600]);
+    }
+
+    // Memory: the same number of live tensors after every fold.
+    const counts = events
+      .filter((e) => e.type === 'log' && e.message?.includes('numTensors'))
+      .map((e) => Number(/= (\d+)/.exec(e.message!)![1]));
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(6);
+    expect(events.at(-1)?.type).toBe('done');
+    expect(listRuns(path.join(tmp, 'runs')).map((r) => r.runDir)).toContain(dir);
+  });
+
+  it('trains YAMNet blocks 14 + head from the cached block-13 outputs (trainFrom 14)', async () => {
+    const config = parseConfig({
+      name: 'from14',
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 14 } },
+      training: { epochs: 1, batchSize: 12 },
+      crossValidation: { scheme: 'kfold', k: 3 },
+      backend: 'auto',
+    });
+    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') });
+    expect(result.mode).toBe('trainFrom14');
+    expect(result.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(36);
+    const model = loadModel(path.join(foldDir(result.runDir, 0), 'model'));
+    expect(model.weights['yamnet/layer14/pointwise_conv/kernel'].shape).toEqual([1, 1, 1024, 1024]);
+    expect(model.weights['yamnet/layer13/pointwise_conv/kernel']).toBeUndefined();
+  });
+
+  it('refuses fine-tuning on wasm with a message offering frozen mode', async () => {
+    const config = parseConfig({ model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'full' } }, backend: 'wasm' });
+    await expect(runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') })).rejects.toThrow(
+      /wasm backend cannot train YAMNet's convolutions.*'frozen'/,
+    );
+  });
+});

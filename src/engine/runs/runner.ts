@@ -1,0 +1,507 @@
+/**
+ * One cross-validated experiment, end to end: config → corpus index → folds → cached YAMNet
+ * steps → per fold: train (best validation UAR kept) → test → run folder → summary.json.
+ * A run folder can be resumed: finished folds are skipped and an unfinished fold continues from
+ * its last epoch checkpoint.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initBackend, tf, type BackendName } from '../backend/tf';
+import { canFineTune, describeActiveBackend } from '../backend/describe';
+import { modeOf, parseConfig, type ExperimentConfig } from '../config/schema';
+import { indexCorpus } from '../corpora';
+import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
+import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
+import type { FoldResult, RunSummary } from '../eval/types';
+import { foldsDocument, makeFolds, type Fold, type FoldsDocument } from '../folds';
+import { YamnetLstm } from '../model/serModel';
+import { computeSteps, firstTrainedBlock, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
+import { deriveSeed } from '../train/rng';
+import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
+import type { TrainEvent, TrainEventSink } from '../train/events';
+import { UserError } from '../util/errors';
+import { resolveWeightsSource } from '../yamnet/store';
+import type { WeightsProvenance } from '../yamnet/provenance';
+import {
+  defaultRunsDir,
+  foldDir,
+  loadCheckpoint,
+  newRunDir,
+  readJson,
+  readRun,
+  removeCheckpoint,
+  saveCheckpoint,
+  saveModel,
+  writeFloat32Atomic,
+  writeJsonAtomic,
+  writeStatus,
+  type RunConfigFile,
+  type RunStatus,
+} from './store';
+
+export interface RunOptions {
+  /** Corpus folder (overrides config.data.dir). */
+  dataDir?: string;
+  /** Parent folder of new runs (default `<dataHome>/runs`). */
+  outDir?: string;
+  /** Exact folder for a new run (created if missing; must be empty of a previous run). */
+  runDir?: string;
+  /** Continue the run in this folder. */
+  resumeDir?: string;
+  onEvent?: TrainEventSink;
+  signal?: AbortSignal;
+  /** Weights path for pretrained YAMNet (default: resolveWeightsSource()). */
+  weightsSource?: string;
+  /** Train only these folds and skip the summary (used by parallel fold workers). */
+  onlyFolds?: number[];
+  /** Frozen mode: how many processes train folds at once (default 1: in this process). */
+  parallel?: number;
+  /** Runs `folds` in child processes; given by the worker module (keeps this file process-free). */
+  spawnFolds?: (runDir: string, folds: number[], onEvent: TrainEventSink, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RunResult {
+  runDir: string;
+  backend: { name: string; reason: string };
+  mode: string;
+  weights: WeightsProvenance;
+  folds: number;
+  averageAccuracy: number | null;
+  classAccuracy: Record<string, number | null>;
+  confusion: { labels: string[]; matrix: number[][] };
+  summary: RunSummary | null;
+}
+
+export interface PredictionRow {
+  id: string;
+  path: string;
+  speaker: string;
+  true: string;
+  predicted: string;
+  probabilities: Record<string, number>;
+}
+
+function emit(sink: TrainEventSink | undefined, e: Partial<TrainEvent> & { type: TrainEvent['type'] }): void {
+  sink?.({ fold: -1, folds: 0, epoch: 0, epochs: 0, batch: 0, batches: 0, ...e });
+}
+
+/** Picks the backend, refusing (or falling back) where the mode needs conv gradients. */
+async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 'info' | 'warn') => void) {
+  const k = config.model.kind === 'yamnet-lstm' ? firstTrainedBlock(config.model.yamnet.trainFrom) : 15;
+  let active = await initBackend(config.backend);
+  if (k <= 14 && !canFineTune(active.name as BackendName)) {
+    if (config.backend !== 'auto') {
+      throw new UserError(
+        `the ${active.name} backend cannot train YAMNet's convolutions (it lacks Conv2DBackpropFilter); ` +
+          `set model.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
+          `(slow) or 'tensorflow' (see \`ser-workbench setup tensorflow\`)`,
+      );
+    }
+    await initBackend('cpu');
+    active = { name: 'cpu', reason: `${active.name} cannot train convolutions (no Conv2DBackpropFilter); cpu can` } as typeof active;
+    log(`training YAMNet blocks ${k}..14 on the cpu backend: ${active.reason}; this is slow (see the estimate below)`, 'warn');
+  }
+  return active;
+}
+
+function classesOf(index: CorpusIndex): Emotion[] {
+  return index.classes;
+}
+
+function utterancesBySpeakers(index: CorpusIndex, speakers: string[]): Utterance[] {
+  const set = new Set(speakers);
+  return index.utterances.filter((u) => set.has(u.speaker));
+}
+
+/** Rough seconds of one training step for trainFrom K on this backend, measured once. */
+function timeOneStep(model: YamnetLstm, samples: ReturnType<typeof toSamples>, batchSize: number): number {
+  const batch = samples.slice(0, batchSize);
+  const opt = tf.train.adam(1e-9);
+  const started = performance.now();
+  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(batch.map((s) => s.label), 'int32'), model.head.spec.numClasses), model.forward(batch, true).logits) as tf.Scalar, true, model.variables);
+  loss?.dispose();
+  opt.dispose();
+  return (performance.now() - started) / 1000;
+}
+
+export async function runExperiment(configIn: ExperimentConfig | null, opts: RunOptions = {}): Promise<RunResult> {
+  const sink = opts.onEvent;
+  const log = (message: string, level: 'info' | 'warn' = 'info') => emit(sink, { type: 'log', message, level });
+  const resuming = !!opts.resumeDir;
+  let runDir: string;
+  let config: ExperimentConfig;
+  let prior: RunConfigFile | null = null;
+  if (resuming) {
+    runDir = path.resolve(opts.resumeDir!);
+    prior = readRun(runDir).config;
+    if (!prior) throw new UserError(`${runDir}: not a run folder (config.json missing)`);
+    config = parseConfig(prior.config, path.join(runDir, 'config.json'));
+  } else {
+    if (!configIn) throw new UserError('a config is needed to start a run');
+    config = configIn;
+    if (opts.runDir) {
+      runDir = path.resolve(opts.runDir);
+      if (fs.existsSync(path.join(runDir, 'config.json'))) {
+        throw new UserError(`${runDir} already holds a run; resume it instead or choose another folder`);
+      }
+      fs.mkdirSync(runDir, { recursive: true });
+    } else {
+      runDir = newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
+    }
+  }
+  if (config.model.kind !== 'yamnet-lstm') {
+    throw new UserError("model.kind 'baseline' is not wired into the runner yet; use 'yamnet-lstm'");
+  }
+  const model = config.model;
+  const mode = modeOf(config);
+  const dataDir = path.resolve(opts.dataDir ?? prior?.dataDir ?? config.data.dir ?? '');
+  if (!opts.dataDir && !prior?.dataDir && !config.data.dir) {
+    throw new UserError('no corpus folder: give --data DIR or set data.dir in the config');
+  }
+  let foldsDone: number[] = [];
+  let status: Omit<RunStatus, 'updated'> = {
+    state: 'running',
+    fold: 0,
+    folds: 0,
+    epoch: 0,
+    epochs: config.training.epochs,
+    foldsDone,
+    pid: process.pid,
+  };
+  const parallelWorker = !!opts.onlyFolds;
+  const setStatus = (patch: Partial<typeof status>) => {
+    status = { ...status, ...patch };
+    // Fold workers of a parallel run leave status.json to the parent.
+    if (!parallelWorker) writeStatus(runDir, status);
+  };
+  emit(sink, { type: 'log', message: `run folder ${runDir}`, runDir });
+
+  try {
+    const backend = await chooseBackend(config, log);
+    const k = firstTrainedBlock(model.yamnet.trainFrom);
+
+    // Corpus and folds: recorded on the first start, read back on resume (the run's contract).
+    let index: CorpusIndex;
+    let foldsDoc: FoldsDocument;
+    if (resuming) {
+      index = readJson<CorpusIndex>(path.join(runDir, 'index.json'));
+      foldsDoc = readJson<FoldsDocument>(path.join(runDir, 'folds.json'));
+    } else {
+      log(`indexing ${dataDir}`);
+      index = await indexCorpus(dataDir, { corpus: config.data.corpus, classes: config.data.classes });
+      if (index.utterances.length === 0) {
+        throw new UserError(`${dataDir}: no utterances of the classes ${String(config.data.classes)} found`);
+      }
+      const foldOpts = {
+        scheme: config.crossValidation.scheme,
+        k: config.crossValidation.k,
+        valFraction: config.crossValidation.valFraction,
+        seed: config.seed,
+      };
+      foldsDoc = foldsDocument(makeFolds(index.utterances, foldOpts), foldOpts, index.utterances, index);
+      writeJsonAtomic(path.join(runDir, 'index.json'), index);
+      writeJsonAtomic(path.join(runDir, 'folds.json'), foldsDoc);
+      const configFile: RunConfigFile = {
+        config,
+        mode,
+        created: new Date().toISOString(),
+        dataDir,
+        indexHash: index.hash,
+        foldAssignment: foldsDoc.folds.map((f) => ({ index: f.index, test: f.test, validation: f.validation, train: f.train })),
+      };
+      writeJsonAtomic(path.join(runDir, 'config.json'), configFile);
+    }
+    const folds: Fold[] = foldsDoc.folds;
+    const classes = classesOf(index);
+    setStatus({ folds: folds.length });
+
+    // Weights.
+    let setup: YamnetSetup;
+    if (model.yamnet.weights === 'pretrained') {
+      const source = opts.weightsSource ?? resolveWeightsSource().path;
+      setup = await setupYamnet('pretrained', config.seed, source);
+    } else {
+      setup = await setupYamnet('random', config.seed);
+    }
+    const describe = describeActiveBackend();
+    if (!resuming || !fs.existsSync(path.join(runDir, 'environment.json'))) {
+      writeJsonAtomic(path.join(runDir, 'environment.json'), {
+        backend: describe,
+        weights: { ...setup.provenance, ...(setup.path ? { path: setup.path } : {}), init: model.yamnet.weights },
+        mode,
+        node: process.versions.node,
+        platform: `${process.platform}-${process.arch}`,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        started: new Date().toISOString(),
+      });
+    }
+    log(`backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`);
+
+    // Cached steps for every utterance (built once, shared by all folds and later runs).
+    const steps = await computeSteps(index.utterances, setup, {
+      trainFrom: model.yamnet.trainFrom,
+      signal: opts.signal,
+      onProgress: (done, total, fromCache) => {
+        if (done === total || done % 25 === 0) {
+          emit(sink, { type: 'log', message: `YAMNet ${k === 15 ? 'embeddings' : `block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)` });
+        }
+      },
+    });
+    log(`step cache ${steps.cacheDir}: ${steps.fromCache} cached, ${steps.computed} computed in ${steps.seconds.toFixed(1)} s`);
+
+    const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
+    const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
+    foldsDone = folds.map((f) => f.index).filter(doneFold);
+    setStatus({ foldsDone });
+
+    const epochSeconds: number[] = [];
+    const epochsLeftAfter = (foldPos: number, epoch: number) =>
+      (wanted.length - foldPos - 1) * config.training.epochs + (config.training.epochs - epoch);
+    const eta = (foldPos: number, epoch: number) => {
+      if (!epochSeconds.length) return undefined;
+      const mean = epochSeconds.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, epochSeconds.length);
+      return (mean * epochsLeftAfter(foldPos, epoch)) / Math.max(1, opts.parallel ?? 1);
+    };
+
+    const parallel = Math.min(opts.parallel ?? 1, wanted.length);
+    if (parallel > 1 && k === 15 && opts.spawnFolds && !parallelWorker) {
+      // Frozen mode: folds are independent and the cache is built, so whole folds go to workers.
+      const groups: number[][] = Array.from({ length: parallel }, () => []);
+      wanted.forEach((f, i) => groups[i % parallel].push(f));
+      log(`training ${wanted.length} folds in ${parallel} processes`);
+      await Promise.all(
+        groups.map((g) =>
+          opts.spawnFolds!(
+            runDir,
+            g,
+            (e) => {
+              if (e.type === 'fold' && e.message?.startsWith('done')) {
+                foldsDone = [...new Set([...foldsDone, e.fold])].sort((a, b) => a - b);
+                setStatus({ foldsDone, fold: e.fold });
+              }
+              if (e.type === 'epoch') setStatus({ fold: e.fold, epoch: e.epoch, etaSec: e.etaSec });
+              // The workers repeat the parent's setup lines; pass on only their warnings.
+              if (e.type === 'log' && e.level !== 'warn' && !e.message?.includes('numTensors')) return;
+              sink?.(e);
+            },
+            opts.signal,
+          ),
+        ),
+      );
+    } else {
+      for (let pos = 0; pos < wanted.length; pos++) {
+        const i = wanted[pos];
+        const fold = folds[i];
+        const dir = foldDir(runDir, i);
+        fs.mkdirSync(dir, { recursive: true });
+        const train = toSamples(utterancesBySpeakers(index, fold.train), steps.steps, classes);
+        const validation = toSamples(utterancesBySpeakers(index, fold.validation), steps.steps, classes);
+        const testUtts = utterancesBySpeakers(index, fold.test);
+        const test = toSamples(testUtts, steps.steps, classes);
+        const backbone = k <= 14 ? setup.model.build({ from: k, name: `yamnet_fold${i}` }) : null;
+        const net = new YamnetLstm(
+          steps.stepShape,
+          { lstmUnits: model.lstmUnits, numClasses: classes.length },
+          deriveSeed(config.seed, i, 1),
+          backbone,
+        );
+        try {
+          const checkpoint = resuming || opts.onlyFolds ? loadCheckpoint(dir) : null;
+          setStatus({ fold: i, epoch: checkpoint?.epoch ?? 0 });
+          emit(sink, {
+            type: 'fold',
+            fold: i,
+            folds: folds.length,
+            epochs: config.training.epochs,
+            message: `test ${fold.test.join(',')}: ${train.length} train, ${validation.length} validation, ${test.length} test utterances${checkpoint ? `; resuming after epoch ${checkpoint.epoch}` : ''}`,
+            etaSec: eta(pos, checkpoint?.epoch ?? 0),
+          });
+          if (k <= 14 && pos === 0 && !checkpoint) {
+            const step = timeOneStep(net, train, config.training.batchSize);
+            const total = step * Math.ceil(train.length / config.training.batchSize) * config.training.epochs * wanted.length;
+            log(`estimated training time on ${backend.name}: ${(total / 3600).toFixed(1)} h (${step.toFixed(2)} s per step)`, 'warn');
+          }
+          const result = await trainFold(
+            net,
+            { train, validation },
+            {
+              epochs: config.training.epochs,
+              batchSize: config.training.batchSize,
+              learningRate: config.training.learningRate,
+              classWeights: config.training.classWeights,
+              patience: config.training.earlyStopping?.patience,
+              seed: deriveSeed(config.seed, i, 2),
+              numClasses: classes.length,
+              signal: opts.signal,
+              resume: checkpoint ?? undefined,
+              onBatch: (epoch, batch, batches, loss) =>
+                emit(sink, { type: 'batch', fold: i, folds: folds.length, epoch, epochs: config.training.epochs, batch, batches, loss }),
+              onEpoch: async (record, snapshot) => {
+                epochSeconds.push(record.seconds);
+                saveCheckpoint(dir, await snapshot());
+                setStatus({ fold: i, epoch: record.epoch, etaSec: eta(pos, record.epoch) });
+                emit(sink, {
+                  type: 'epoch',
+                  fold: i,
+                  folds: folds.length,
+                  epoch: record.epoch,
+                  epochs: config.training.epochs,
+                  loss: record.trainLoss,
+                  metrics: {
+                    trainLoss: record.trainLoss,
+                    trainAccuracy: record.trainAccuracy,
+                    valLoss: record.valLoss ?? undefined,
+                    valAccuracy: record.valAccuracy ?? undefined,
+                    valAverageAccuracy: record.valAverageAccuracy ?? undefined,
+                  },
+                  etaSec: eta(pos, record.epoch),
+                });
+              },
+            },
+          );
+          const scores = scoreSamples(net, test, classes.length);
+          const yTrue = test.map((s) => s.label);
+          const metrics: Metrics = computeMetrics(classes, yTrue, scores.predicted);
+          const predictions: PredictionRow[] = testUtts.map((u, j) => ({
+            id: u.id,
+            path: u.path,
+            speaker: u.speaker,
+            true: u.label,
+            predicted: classes[scores.predicted[j]],
+            probabilities: Object.fromEntries(classes.map((c, ci) => [c, scores.probabilities[j * classes.length + ci]])),
+          }));
+          writeJsonAtomic(path.join(dir, 'predictions.json'), predictions);
+          writeJsonAtomic(path.join(dir, 'metrics.json'), {
+            fold: i,
+            testSpeakers: fold.test,
+            bestEpoch: result.bestEpoch,
+            bestValidationAverageAccuracy: result.bestScore,
+            stoppedEarly: result.stoppedEarly,
+            ...metrics,
+          });
+          writeJsonAtomic(path.join(dir, 'history.json'), { bestEpoch: result.bestEpoch, epochs: result.history });
+          writeFloat32Atomic(path.join(dir, 'activations.f32'), scores.activations);
+          writeJsonAtomic(path.join(dir, 'activations.json'), {
+            shape: [test.length, scores.units],
+            dtype: 'float32',
+            layer: `lstm${model.lstmUnits.length}`,
+            ids: testUtts.map((u) => u.id),
+            labels: testUtts.map((u) => u.label),
+            predicted: predictions.map((p) => p.predicted),
+            speakers: testUtts.map((u) => u.speaker),
+          });
+          saveModel(
+            path.join(dir, 'model'),
+            {
+              kind: 'yamnet-lstm',
+              mode,
+              trainFrom: model.yamnet.trainFrom,
+              stepShape: steps.stepShape,
+              lstmUnits: model.lstmUnits,
+              classes,
+              bestEpoch: result.bestEpoch,
+              weightsSource: setup.provenance,
+            },
+            net.getWeights(),
+          );
+          writeJsonAtomic(path.join(dir, 'done.json'), { fold: i, finished: new Date().toISOString(), bestEpoch: result.bestEpoch });
+          removeCheckpoint(dir);
+          foldsDone = [...foldsDone, i].sort((a, b) => a - b);
+          setStatus({ foldsDone });
+          emit(sink, {
+            type: 'fold',
+            fold: i,
+            folds: folds.length,
+            epoch: result.bestEpoch,
+            epochs: config.training.epochs,
+            message: `done: test UAR ${metrics.averageAccuracy?.toFixed(3) ?? 'n/a'} (best epoch ${result.bestEpoch})`,
+            metrics: { testAverageAccuracy: metrics.averageAccuracy ?? undefined, bestEpoch: result.bestEpoch },
+            etaSec: eta(pos, config.training.epochs),
+          });
+        } finally {
+          net.dispose();
+        }
+        log(`fold ${i + 1}: tf.memory().numTensors = ${tf.memory().numTensors}`);
+      }
+    }
+    setup.model.dispose();
+
+    if (parallelWorker) {
+      return { runDir, backend, mode, weights: setup.provenance, folds: folds.length, averageAccuracy: null, classAccuracy: {}, confusion: { labels: classes, matrix: [] }, summary: null };
+    }
+    const summary = writeSummary(runDir, config, index, foldsDoc, setup.provenance, backend, mode);
+    setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
+    emit(sink, {
+      type: 'done',
+      folds: folds.length,
+      message: `average accuracy (pooled UAR) ${summary.pooled.averageAccuracy?.toFixed(3) ?? 'n/a'}`,
+      runDir,
+    });
+    return {
+      runDir,
+      backend,
+      mode,
+      weights: setup.provenance,
+      folds: folds.length,
+      averageAccuracy: summary.pooled.averageAccuracy,
+      classAccuracy: summary.pooled.classAccuracy,
+      confusion: summary.pooled.confusion,
+      summary,
+    };
+  } catch (err) {
+    const cancelled = err instanceof CancelledError || opts.signal?.aborted;
+    setStatus({ state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : (err as Error).message });
+    throw err;
+  }
+}
+
+/** summary.json from the folds' metrics.json (H7's RunSummary). */
+function writeSummary(
+  runDir: string,
+  config: ExperimentConfig,
+  index: CorpusIndex,
+  foldsDoc: FoldsDocument,
+  weights: WeightsProvenance,
+  backend: { name: string; reason: string },
+  mode: string,
+): RunSummary {
+  const folds: FoldResult[] = foldsDoc.folds.map((f) => {
+    const file = readJson<Metrics & Record<string, unknown>>(path.join(foldDir(runDir, f.index), 'metrics.json'));
+    const { fold: _f, testSpeakers: _t, bestEpoch: _b, bestValidationAverageAccuracy: _v, stoppedEarly: _s, ...metrics } = file;
+    return { index: f.index, testSpeakers: f.test, metrics: metrics as Metrics };
+  });
+  const classCounts: Record<string, number> = {};
+  for (const u of index.utterances) classCounts[u.label] = (classCounts[u.label] ?? 0) + 1;
+  const summary = buildRunSummary(folds, {
+    model: 'yamnet-lstm',
+    mode,
+    trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'random',
+    weights,
+    backend: { name: backend.name, reason: backend.reason },
+    corpus: {
+      name: index.corpus,
+      hash: index.hash,
+      utterances: index.utterances.length,
+      speakers: new Set(index.utterances.map((u) => u.speaker)).size,
+      classCounts,
+    },
+    scheme: {
+      kind: config.crossValidation.scheme,
+      ...(config.crossValidation.k ? { k: config.crossValidation.k } : {}),
+      valFraction: config.crossValidation.valFraction,
+      folds: foldsDoc.folds.length,
+    },
+    seed: config.seed,
+    training: {
+      epochs: config.training.epochs,
+      batchSize: config.training.batchSize,
+      learningRate: config.training.learningRate,
+      optimizer: config.training.optimizer,
+    },
+    createdAt: new Date().toISOString(),
+  });
+  writeJsonAtomic(path.join(runDir, 'summary.json'), summary);
+  return summary;
+}

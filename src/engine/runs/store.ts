@@ -1,0 +1,269 @@
+/**
+ * The run folder: everything a run wrote, each file written atomically (temp + rename), so a
+ * reader or a crash never sees half a file.
+ *
+ *   config.json  environment.json  index.json  folds.json  status.json  summary.json
+ *   folds/fold-NN/{metrics,predictions,history}.json  activations.{f32,json}  model/  done.json
+ *   folds/fold-NN/checkpoint.json + checkpoint-eEEE.bin   (while the fold trains; resume)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { FileError } from '../util/errors';
+import { dataHome } from '../util/paths';
+import type { NamedWeights } from '../model/lstmHead';
+import type { FoldCheckpoint, SerializedTensor } from '../train/trainFold';
+
+export type RunState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface RunStatus {
+  state: RunState;
+  /** 0-based fold in progress (or last). */
+  fold: number;
+  folds: number;
+  epoch: number;
+  epochs: number;
+  foldsDone: number[];
+  updated: string;
+  pid?: number;
+  error?: string;
+  etaSec?: number;
+}
+
+export function defaultRunsDir(): string {
+  return path.join(dataHome(), 'runs');
+}
+
+export function foldDir(runDir: string, fold: number): string {
+  return path.join(runDir, 'folds', `fold-${String(fold + 1).padStart(2, '0')}`);
+}
+
+/** `20261126-101500-<name>` (plus -2, -3 ... when taken). */
+export function newRunDir(parent: string, name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+  let dir = path.join(parent, `${stamp}-${slug}`);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(parent, `${stamp}-${slug}-${i}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export { writeJsonAtomic, readJson };
+
+export function writeStatus(runDir: string, status: Omit<RunStatus, 'updated'>): void {
+  writeJsonAtomic(path.join(runDir, 'status.json'), { ...status, updated: new Date().toISOString() });
+}
+
+export function readStatus(runDir: string): RunStatus | null {
+  try {
+    return readJson<RunStatus>(path.join(runDir, 'status.json'));
+  } catch {
+    return null;
+  }
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+/** Tensors as one little-endian float32 blob plus a manifest of names, shapes and offsets. */
+function packTensors(tensors: SerializedTensor[]): { manifest: TensorEntry[]; bytes: Uint8Array } {
+  const total = tensors.reduce((n, t) => n + t.data.length, 0);
+  const all = new Float32Array(total);
+  const manifest: TensorEntry[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    all.set(t.data, offset);
+    manifest.push({ name: t.name, shape: t.shape, offset, length: t.data.length });
+    offset += t.data.length;
+  }
+  return { manifest, bytes: new Uint8Array(all.buffer) };
+}
+
+function unpackTensors(manifest: TensorEntry[], file: string): SerializedTensor[] {
+  const buf = fs.readFileSync(file);
+  const copy = new Uint8Array(buf.length);
+  copy.set(buf);
+  const all = new Float32Array(copy.buffer);
+  return manifest.map((e) => {
+    if (e.offset + e.length > all.length) throw new FileError(file, `shorter than its manifest (${e.name})`);
+    return { name: e.name, shape: e.shape, data: all.slice(e.offset, e.offset + e.length) };
+  });
+}
+
+function weightsToTensors(prefix: string, w: NamedWeights): SerializedTensor[] {
+  return Object.entries(w).map(([name, v]) => ({ name: prefix + name, shape: v.shape, data: v.data }));
+}
+
+function tensorsToWeights(prefix: string, tensors: SerializedTensor[]): NamedWeights {
+  const out: NamedWeights = {};
+  for (const t of tensors) if (t.name.startsWith(prefix)) out[t.name.slice(prefix.length)] = { shape: t.shape, data: t.data };
+  return out;
+}
+
+/** A trained model: `<dir>/model.json` (what it is + manifest) and `<dir>/weights.bin`. */
+export function saveModel(dir: string, description: Record<string, unknown>, weights: NamedWeights): void {
+  const { manifest, bytes } = packTensors(weightsToTensors('', weights));
+  writeFileAtomic(path.join(dir, 'weights.bin'), bytes);
+  writeJsonAtomic(path.join(dir, 'model.json'), { ...description, format: 'ser-workbench-weights-v1', weights: manifest });
+}
+
+export function loadModel<D extends Record<string, unknown>>(dir: string): { description: D; weights: NamedWeights } {
+  const file = path.join(dir, 'model.json');
+  if (!fs.existsSync(file)) throw new FileError(file, 'not found (no saved model in this fold)');
+  const json = readJson<D & { weights: TensorEntry[] }>(file);
+  const tensors = unpackTensors(json.weights, path.join(dir, 'weights.bin'));
+  return { description: json, weights: tensorsToWeights('', tensors) };
+}
+
+interface CheckpointJson {
+  epoch: number;
+  bin: string;
+  manifest: TensorEntry[];
+  best: { epoch: number; score: number } | null;
+  history: FoldCheckpoint['history'];
+  rng: FoldCheckpoint['rng'];
+  stale: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * Writes the epoch's state: first a new binary (named by epoch), then the JSON that points at it
+ * (atomic rename), then removes older binaries. A crash at any point leaves a consistent pair.
+ */
+export function saveCheckpoint(dir: string, cp: FoldCheckpoint): void {
+  const bin = `checkpoint-e${String(cp.epoch).padStart(4, '0')}.bin`;
+  const tensors = [
+    ...weightsToTensors('weights/', cp.weights),
+    ...cp.optimizer.map((t) => ({ ...t, name: `optimizer/${t.name}` })),
+    ...(cp.best ? weightsToTensors('best/', cp.best.weights) : []),
+  ];
+  const { manifest, bytes } = packTensors(tensors);
+  writeFileAtomic(path.join(dir, bin), bytes);
+  const json: CheckpointJson = {
+    epoch: cp.epoch,
+    bin,
+    manifest,
+    best: cp.best ? { epoch: cp.best.epoch, score: cp.best.score } : null,
+    history: cp.history,
+    rng: cp.rng,
+    stale: cp.stale,
+    stoppedEarly: cp.stoppedEarly,
+  };
+  writeJsonAtomic(path.join(dir, 'checkpoint.json'), json);
+  for (const f of fs.readdirSync(dir)) {
+    if (/^checkpoint-e\d+\.bin$/.test(f) && f !== bin) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
+export function loadCheckpoint(dir: string): FoldCheckpoint | null {
+  const file = path.join(dir, 'checkpoint.json');
+  if (!fs.existsSync(file)) return null;
+  const json = readJson<CheckpointJson>(file);
+  const tensors = unpackTensors(json.manifest, path.join(dir, json.bin));
+  const optimizer = tensors
+    .filter((t) => t.name.startsWith('optimizer/'))
+    .map((t) => ({ ...t, name: t.name.slice('optimizer/'.length) }));
+  return {
+    epoch: json.epoch,
+    weights: tensorsToWeights('weights/', tensors),
+    optimizer,
+    best: json.best ? { ...json.best, weights: tensorsToWeights('best/', tensors) } : null,
+    history: json.history,
+    rng: json.rng,
+    stale: json.stale,
+    stoppedEarly: json.stoppedEarly,
+  };
+}
+
+export function removeCheckpoint(dir: string): void {
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (f === 'checkpoint.json' || /^checkpoint-e\d+\.bin$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
+export function writeFloat32Atomic(file: string, data: Float32Array): void {
+  writeFileAtomic(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+export interface RunListing {
+  runDir: string;
+  id: string;
+  state: RunState | 'unknown';
+  name?: string;
+  mode?: string;
+  created?: string;
+  averageAccuracy?: number | null;
+}
+
+/** Run folders under `dir` (newest first): any folder with config.json. */
+export function listRuns(dir = defaultRunsDir()): RunListing[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'config.json')))
+    .map((d) => {
+      const runDir = path.join(dir, d.name);
+      const run = readRun(runDir);
+      return {
+        runDir,
+        id: d.name,
+        state: (run.status?.state ?? 'unknown') as RunListing['state'],
+        name: run.config?.config?.name,
+        mode: run.config?.mode,
+        created: run.config?.created,
+        averageAccuracy: run.summary?.pooled?.averageAccuracy,
+      };
+    })
+    .sort((a, b) => b.id.localeCompare(a.id));
+}
+
+export interface RunConfigFile {
+  config: import('../config/schema').ExperimentConfig;
+  mode: string;
+  created: string;
+  dataDir: string;
+  indexHash: string;
+  foldAssignment: { index: number; test: string[]; validation: string[]; train: string[] }[];
+}
+
+export interface RunRecord {
+  runDir: string;
+  config: RunConfigFile | null;
+  status: RunStatus | null;
+  summary: import('../eval/types').RunSummary | null;
+  environment: Record<string, unknown> | null;
+  foldsDone: number[];
+}
+
+function readOr<T>(file: string): T | null {
+  try {
+    return readJson<T>(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Everything small in a run folder (not predictions or activations). */
+export function readRun(runDir: string): RunRecord {
+  if (!fs.existsSync(runDir)) throw new FileError(runDir, 'no such run folder');
+  const foldsRoot = path.join(runDir, 'folds');
+  const foldsDone = fs.existsSync(foldsRoot)
+    ? fs
+        .readdirSync(foldsRoot)
+        .filter((n) => /^fold-\d+$/.test(n) && fs.existsSync(path.join(foldsRoot, n, 'done.json')))
+        .map((n) => Number(n.slice(5)) - 1)
+        .sort((a, b) => a - b)
+    : [];
+  return {
+    runDir,
+    config: readOr<RunConfigFile>(path.join(runDir, 'config.json')),
+    status: readStatus(runDir),
+    summary: readOr(path.join(runDir, 'summary.json')),
+    environment: readOr(path.join(runDir, 'environment.json')),
+    foldsDone,
+  };
+}

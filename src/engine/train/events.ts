@@ -1,0 +1,71 @@
+/**
+ * Progress events of a training job: what the worker sends, what the CLI prints on stderr and
+ * what the UI shows. Plain JSON, so they cross process boundaries unchanged.
+ */
+export type TrainEventType = 'fold' | 'epoch' | 'batch' | 'log' | 'done' | 'error';
+
+export interface EpochMetrics {
+  trainLoss?: number;
+  trainAccuracy?: number;
+  valLoss?: number;
+  /** Validation average accuracy (UAR): what picks the kept model. */
+  valAverageAccuracy?: number;
+  valAccuracy?: number;
+  bestEpoch?: number;
+  /** Test average accuracy of a finished fold. */
+  testAverageAccuracy?: number;
+}
+
+export interface TrainEvent {
+  type: TrainEventType;
+  /** 0-based fold index; -1 before folds start. */
+  fold: number;
+  folds: number;
+  /** 1-based epoch within the fold; 0 when not in an epoch. */
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss?: number;
+  metrics?: EpochMetrics;
+  /** Estimated seconds left for the whole run. */
+  etaSec?: number;
+  message?: string;
+  /** Run folder, once known. */
+  runDir?: string;
+  level?: 'info' | 'warn';
+}
+
+export type TrainEventSink = (event: TrainEvent) => void;
+
+/** One line for a terminal: "fold 3/24 epoch 12/50 loss 0.812 val UAR 0.604 ETA 5m12s". */
+export function formatEvent(e: TrainEvent): string {
+  const eta = e.etaSec !== undefined && Number.isFinite(e.etaSec) ? ` ETA ${formatDuration(e.etaSec)}` : '';
+  const where = e.fold >= 0 ? `fold ${e.fold + 1}/${e.folds}` : '';
+  switch (e.type) {
+    case 'fold':
+      return `${where}${e.message ? ': ' + e.message : ''}${eta}`;
+    case 'epoch': {
+      const m = e.metrics ?? {};
+      const val = m.valAverageAccuracy !== undefined ? ` val UAR ${m.valAverageAccuracy.toFixed(3)}` : '';
+      const loss = e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : '';
+      return `${where} epoch ${e.epoch}/${e.epochs}${loss}${val}${eta}`;
+    }
+    case 'batch':
+      return `${where} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches}${e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : ''}`;
+    case 'log':
+      return `${e.level === 'warn' ? 'warning: ' : ''}${e.message ?? ''}`;
+    case 'done':
+      return `done${e.message ? ': ' + e.message : ''}`;
+    case 'error':
+      return `error: ${e.message ?? ''}`;
+  }
+}
+
+export function formatDuration(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

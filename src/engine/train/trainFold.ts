@@ -1,0 +1,306 @@
+/**
+ * Training of one fold: seeded mini-batch Adam, validation after every epoch, and the model kept
+ * for testing is the one with the best validation average accuracy (UAR). Everything that decides
+ * the next epoch (weights, Adam moments, best-so-far, PRNG state) is a `FoldCheckpoint`, so a run
+ * resumed from one continues exactly as the uninterrupted run would have.
+ */
+import { tf } from '../backend/tf';
+import type { NamedWeights } from '../model/lstmHead';
+import type { Sample, SerModel } from '../model/serModel';
+import { Rng, type RngState } from './rng';
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  valAverageAccuracy: number | null;
+  seconds: number;
+}
+
+export interface SerializedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface FoldCheckpoint {
+  /** Epochs completed. */
+  epoch: number;
+  weights: NamedWeights;
+  optimizer: SerializedTensor[];
+  best: { epoch: number; score: number; weights: NamedWeights } | null;
+  history: EpochRecord[];
+  rng: RngState;
+  /** Epochs since the best one (early stopping). */
+  stale: number;
+  stoppedEarly: boolean;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  classWeights: boolean;
+  patience?: number;
+  seed: number;
+  numClasses: number;
+  signal?: AbortSignal;
+  /** Continue from this state instead of from the model's initial weights. */
+  resume?: FoldCheckpoint;
+  onBatch?(epoch: number, batch: number, batches: number, loss: number): void;
+  /** Called after each epoch with the state to save; training waits for it. */
+  onEpoch?(record: EpochRecord, checkpoint: () => Promise<FoldCheckpoint>): Promise<void> | void;
+}
+
+export interface FoldTraining {
+  bestEpoch: number;
+  bestScore: number | null;
+  history: EpochRecord[];
+  stoppedEarly: boolean;
+}
+
+export interface Scores {
+  /** Row-major [n, classes] softmax probabilities. */
+  probabilities: Float32Array;
+  /** Row-major [n, units] last-LSTM activations. */
+  activations: Float32Array;
+  units: number;
+  loss: number;
+  predicted: number[];
+}
+
+/** total / (classes · count) per class, as Keras' "balanced" class weights. */
+export function balancedClassWeights(labels: number[], numClasses: number): number[] {
+  const counts = new Array(numClasses).fill(0);
+  for (const l of labels) counts[l]++;
+  return counts.map((c) => (c > 0 ? labels.length / (numClasses * c) : 0));
+}
+
+/** Unweighted average recall over the classes present. */
+export function averageRecall(labels: number[], predicted: number[], numClasses: number): number {
+  const hit = new Array(numClasses).fill(0);
+  const n = new Array(numClasses).fill(0);
+  labels.forEach((l, i) => {
+    n[l]++;
+    if (predicted[i] === l) hit[l]++;
+  });
+  const recalls = n.flatMap((c, k) => (c > 0 ? [hit[k] / c] : []));
+  return recalls.length ? recalls.reduce((a, b) => a + b, 0) / recalls.length : 0;
+}
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Batches in order of length so padding stays small; order does not change the scores. */
+export function scoreSamples(model: SerModel, samples: Sample[], numClasses: number, batchSize = 32): Scores {
+  const order = samples.map((_, i) => i).sort((a, b) => samples[a].steps - samples[b].steps);
+  const probabilities = new Float32Array(samples.length * numClasses);
+  let units = 0;
+  let activations = new Float32Array(0);
+  let lossSum = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    const idx = order.slice(start, start + batchSize);
+    const batch = idx.map((i) => samples[i]);
+    const [p, a, l] = tf.tidy(() => {
+      const out = model.forward(batch, false);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          batch.map((s) => s.label),
+          'int32',
+        ),
+        numClasses,
+      );
+      const loss = tf.losses.softmaxCrossEntropy(y, out.logits, undefined, undefined, tf.Reduction.SUM);
+      return [tf.softmax(out.logits).dataSync(), out.activation.dataSync(), loss.dataSync()[0]] as const;
+    });
+    if (units === 0) {
+      units = a.length / batch.length;
+      activations = new Float32Array(samples.length * units);
+    }
+    idx.forEach((i, j) => {
+      probabilities.set(p.subarray(j * numClasses, (j + 1) * numClasses), i * numClasses);
+      activations.set(a.subarray(j * units, (j + 1) * units), i * units);
+    });
+    lossSum += l;
+  }
+  const predicted = samples.map((_, i) => argmax(probabilities.subarray(i * numClasses, (i + 1) * numClasses)));
+  return { probabilities, activations, units, loss: samples.length ? lossSum / samples.length : 0, predicted };
+}
+
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}
+
+function cloneWeights(w: NamedWeights): NamedWeights {
+  const out: NamedWeights = {};
+  for (const [k, v] of Object.entries(w)) out[k] = { shape: [...v.shape], data: v.data.slice() };
+  return out;
+}
+
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+}
+
+async function saveOptimizer(opt: tf.AdamOptimizer): Promise<SerializedTensor[]> {
+  const named = await opt.getWeights();
+  const out: SerializedTensor[] = named.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) }));
+  // getWeights makes a fresh tensor for the iteration count; the moments are the live variables.
+  for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  // Adam's bias corrections are running products; saving them (not recomputing beta^t) keeps a
+  // resumed run bit-identical.
+  const internals = opt as unknown as AdamInternals;
+  out.push({ name: '__accBeta1', shape: [], data: internals.accBeta1.dataSync() as Float32Array });
+  out.push({ name: '__accBeta2', shape: [], data: internals.accBeta2.dataSync() as Float32Array });
+  return out;
+}
+
+async function restoreOptimizer(opt: tf.AdamOptimizer, saved: SerializedTensor[]): Promise<void> {
+  const plain = saved.filter((s) => !s.name.startsWith('__'));
+  const tensors = plain.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape, 'float32') }));
+  await opt.setWeights(tensors);
+  tf.dispose(tensors.map((t) => t.tensor));
+  const internals = opt as unknown as AdamInternals;
+  for (const s of saved) {
+    if (s.name === '__accBeta1') internals.accBeta1.assign(tf.scalar(s.data[0]));
+    if (s.name === '__accBeta2') internals.accBeta2.assign(tf.scalar(s.data[0]));
+  }
+}
+
+/** Trains `model` in place; on return it holds the best-validation weights. */
+export async function trainFold(
+  model: SerModel,
+  data: { train: Sample[]; validation: Sample[] },
+  opts: TrainOptions,
+): Promise<FoldTraining> {
+  const { numClasses } = opts;
+  const weightsPerClass = opts.classWeights
+    ? balancedClassWeights(
+        data.train.map((s) => s.label),
+        numClasses,
+      )
+    : new Array(numClasses).fill(1);
+  const optimizer = tf.train.adam(opts.learningRate);
+  let rng = new Rng(opts.seed);
+  let history: EpochRecord[] = [];
+  let best: FoldCheckpoint['best'] = null;
+  let stale = 0;
+  let startEpoch = 0;
+  let stoppedEarly = false;
+  try {
+    if (opts.resume) {
+      const r = opts.resume;
+      model.setWeights(r.weights);
+      if (r.optimizer.length > 2) await restoreOptimizer(optimizer, r.optimizer);
+      rng = new Rng(r.rng);
+      history = [...r.history];
+      best = r.best ? { ...r.best, weights: cloneWeights(r.best.weights) } : null;
+      stale = r.stale;
+      startEpoch = r.epoch;
+      stoppedEarly = r.stoppedEarly;
+    }
+    const trainLabels = data.train.map((s) => s.label);
+    const validationLabels = data.validation.map((s) => s.label);
+    for (let epoch = startEpoch + 1; epoch <= opts.epochs && !stoppedEarly; epoch++) {
+      const started = performance.now();
+      const order = rng.shuffle(data.train.map((_, i) => i));
+      const batches = Math.ceil(order.length / opts.batchSize);
+      let lossSum = 0;
+      let correct = 0;
+      for (let b = 0; b < batches; b++) {
+        checkCancel(opts.signal);
+        const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
+        let predicted: Int32Array | null = null;
+        const loss = optimizer.minimize(
+          () => {
+            const out = model.forward(batch, true);
+            predicted = tf.argMax(out.logits, 1).dataSync() as Int32Array;
+            const y = tf.oneHot(
+              tf.tensor1d(
+                batch.map((s) => s.label),
+                'int32',
+              ),
+              numClasses,
+            );
+            const w = tf.tensor1d(batch.map((s) => weightsPerClass[s.label]));
+            return tf.losses.softmaxCrossEntropy(y, out.logits, w) as tf.Scalar;
+          },
+          true,
+          model.variables,
+        )!;
+        const value = loss.dataSync()[0];
+        loss.dispose();
+        lossSum += value * batch.length;
+        batch.forEach((s, i) => {
+          if (predicted![i] === s.label) correct++;
+        });
+        opts.onBatch?.(epoch, b + 1, batches, value);
+        // Let cancel messages and timers run between batches.
+        await new Promise((r) => setImmediate(r));
+      }
+      checkCancel(opts.signal);
+      let valLoss: number | null = null;
+      let valAccuracy: number | null = null;
+      let valAverageAccuracy: number | null = null;
+      if (data.validation.length) {
+        const v = scoreSamples(model, data.validation, numClasses);
+        valLoss = v.loss;
+        valAccuracy = v.predicted.filter((p, i) => p === validationLabels[i]).length / v.predicted.length;
+        valAverageAccuracy = averageRecall(validationLabels, v.predicted, numClasses);
+      }
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / Math.max(1, trainLabels.length),
+        trainAccuracy: correct / Math.max(1, trainLabels.length),
+        valLoss,
+        valAccuracy,
+        valAverageAccuracy,
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(record);
+      // Without a validation set the last epoch is kept.
+      const score = valAverageAccuracy ?? epoch;
+      if (!best || score > best.score) {
+        best = { epoch, score, weights: cloneWeights(model.getWeights()) };
+        stale = 0;
+      } else {
+        stale++;
+      }
+      if (opts.patience !== undefined && stale >= opts.patience) stoppedEarly = true;
+      const snapshot = best;
+      const snapStale = stale;
+      const snapStopped = stoppedEarly;
+      await opts.onEpoch?.(record, async () => ({
+        epoch,
+        weights: model.getWeights(),
+        optimizer: await saveOptimizer(optimizer),
+        best: snapshot,
+        history: [...history],
+        rng: rng.state(),
+        stale: snapStale,
+        stoppedEarly: snapStopped,
+      }));
+    }
+    if (best) model.setWeights(best.weights);
+    return {
+      bestEpoch: best?.epoch ?? 0,
+      bestScore: best && data.validation.length ? best.score : null,
+      history,
+      stoppedEarly,
+    };
+  } finally {
+    optimizer.dispose();
+  }
+}

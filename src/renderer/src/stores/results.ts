@@ -1,0 +1,60 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ResultsTable, RunDetail, TsneResult } from '../../../shared/contract';
+import { getApi } from '../transport';
+import { messageOf } from '../lib/errors';
+
+export interface RunResults {
+  id: string;
+  detail: RunDetail | null;
+  table: ResultsTable | null;
+  tsne: TsneResult | null;
+  tsneFold: number | 'all';
+  error: string;
+  tsneError: string;
+  tsneLoading: boolean;
+}
+
+export type ColourBy = 'label' | 'speaker' | 'correct';
+
+export const useResultsStore = defineStore('results', () => {
+  /** Up to two runs side by side. */
+  const panes = ref<RunResults[]>([]);
+  const colourBy = ref<ColourBy>('label');
+  const normalise = ref(false);
+
+  async function open(id: string, slot = 0): Promise<void> {
+    const pane: RunResults = { id, detail: null, table: null, tsne: null, tsneFold: 'all', error: '', tsneError: '', tsneLoading: false };
+    const next = [...panes.value];
+    next[slot] = pane;
+    panes.value = next.filter(Boolean);
+    const p = panes.value[Math.min(slot, panes.value.length - 1)];
+    try {
+      p.detail = await getApi().call('runs.get', { id });
+      p.table = await getApi().call('results.table', { id });
+    } catch (err) {
+      p.error = messageOf(err);
+    }
+    if (p.table) await loadTsne(p, 'all');
+  }
+
+  async function loadTsne(p: RunResults, fold: number | 'all'): Promise<void> {
+    p.tsneFold = fold;
+    p.tsneLoading = true;
+    p.tsneError = '';
+    try {
+      p.tsne = await getApi().call('results.tsne', { id: p.id, fold });
+    } catch (err) {
+      p.tsne = null;
+      p.tsneError = messageOf(err);
+    } finally {
+      p.tsneLoading = false;
+    }
+  }
+
+  function close(slot: number): void {
+    panes.value = panes.value.filter((_, i) => i !== slot);
+  }
+
+  return { panes, colourBy, normalise, open, loadTsne, close };
+});

@@ -1,0 +1,75 @@
+/** Corpus folders: index one (through the engine) and shape it for the Datasets view. */
+import type { CorpusIndex, Emotion, CorpusName } from '../../engine/corpora/types';
+import type { Dataset, SpeakerRow } from '../../shared/contract';
+import { UserError } from '../../engine/util/errors';
+
+export interface IndexRequest {
+  dir: string;
+  corpus?: string;
+  classes?: string[];
+}
+
+export async function loadIndex(req: IndexRequest): Promise<CorpusIndex> {
+  const { indexCorpus } = await import('../../engine/corpora');
+  return indexCorpus(req.dir, {
+    corpus: (req.corpus ?? 'auto') as CorpusName | 'auto',
+    ...(req.classes ? { classes: req.classes as Emotion[] } : {}),
+  });
+}
+
+/** Per-speaker class counts, speakers in natural order. */
+export function speakerRows(index: Pick<CorpusIndex, 'utterances' | 'classes'>): SpeakerRow[] {
+  const rows = new Map<string, SpeakerRow>();
+  for (const u of index.utterances) {
+    let row = rows.get(u.speaker);
+    if (!row) {
+      row = { speaker: u.speaker, sex: u.sex, total: 0, counts: Object.fromEntries(index.classes.map((c) => [c, 0])) };
+      rows.set(u.speaker, row);
+    }
+    row.total += 1;
+    row.counts[u.label] = (row.counts[u.label] ?? 0) + 1;
+  }
+  return [...rows.values()].sort((a, b) => a.speaker.localeCompare(b.speaker, undefined, { numeric: true }));
+}
+
+export function classCounts(index: Pick<CorpusIndex, 'utterances' | 'classes'>): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(index.classes.map((c) => [c, 0]));
+  for (const u of index.utterances) counts[u.label] = (counts[u.label] ?? 0) + 1;
+  return counts;
+}
+
+export async function toDataset(index: CorpusIndex): Promise<Dataset> {
+  const { summarizeIndex } = await import('../../engine/corpora');
+  const speakers = speakerRows(index);
+  return {
+    dir: index.root,
+    corpus: index.corpus,
+    classes: index.classes,
+    hash: index.hash,
+    numFiles: index.utterances.length,
+    numSpeakers: speakers.length,
+    totalDurationSec: index.utterances.reduce((s, u) => s + u.durationSec, 0),
+    classCounts: classCounts(index),
+    speakers,
+    files: index.utterances.map((u) => ({
+      path: u.path,
+      id: u.id,
+      speaker: u.speaker,
+      sex: u.sex,
+      label: u.label,
+      durationSec: u.durationSec,
+      sampleRate: u.sampleRate,
+      channels: u.channels,
+    })),
+    skipped: index.skipped,
+    summary: JSON.parse(JSON.stringify(summarizeIndex(index))),
+  };
+}
+
+export async function indexDataset(req: IndexRequest): Promise<Dataset> {
+  const index = await loadIndex(req);
+  if (index.utterances.length === 0) {
+    throw new UserError(`${req.dir}: no usable audio files found (${index.skipped.length} skipped)`);
+  }
+  return toDataset(index);
+}

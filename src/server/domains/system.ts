@@ -1,0 +1,42 @@
+/** Backends and YAMNet weights for the Settings view, through the engine's own listings. */
+import type { BackendsInfo, WeightsStatus } from '../../shared/contract';
+
+export async function backendsInfo(): Promise<BackendsInfo> {
+  const { listBackends } = await import('../../engine/backend/describe');
+  const listing = await listBackends();
+  const selected = listing.backends.find((b) => b.name === listing.selected) ?? null;
+  return {
+    active: selected ? { name: selected.name, reason: selected.reason } : null,
+    backends: listing.backends.map((b) => ({
+      name: b.name,
+      available: b.available,
+      reason: `${b.reason}${b.available && !b.fineTune ? ' (cannot fine-tune YAMNet: frozen mode only)' : ''}`,
+    })),
+  };
+}
+
+export async function weightsStatus(): Promise<WeightsStatus> {
+  const store = await import('../../engine/yamnet/store');
+  const status = await store.weightsStatus();
+  const sel = status.selected;
+  return {
+    installed: sel !== null,
+    source: sel ? `${sel.provenance.source} (${sel.origin})` : null,
+    location: sel?.path ?? null,
+    detail: JSON.parse(JSON.stringify(status)),
+  };
+}
+
+export async function weightsDownload(progress: (message: string, fraction: number | null) => void): Promise<WeightsStatus> {
+  const { downloadWeights } = await import('../../engine/yamnet/store');
+  await downloadWeights({
+    onProgress: (p) => progress(`${p.file}: ${(p.received / 1e6).toFixed(1)} MB`, p.total ? p.received / p.total : null),
+  });
+  return weightsStatus();
+}
+
+export async function weightsImport(file: string): Promise<WeightsStatus> {
+  const { importWeights } = await import('../../engine/yamnet/store');
+  await importWeights(file);
+  return weightsStatus();
+}

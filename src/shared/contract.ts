@@ -1,0 +1,351 @@
+/**
+ * The one contract between the UI and the Node side. Every request, response and event is
+ * declared here once, as a zod schema; the TypeScript types are inferred from the schemas so
+ * that the Electron IPC bridge, the HTTP/WebSocket server and the renderer cannot drift apart.
+ *
+ * Engine objects (configs, run summaries) are owned by the engine's own schemas; the contract
+ * names their outer shape and passes the inside through as JSON so that it never has to
+ * import engine code (the renderer bundle must stay free of Node).
+ */
+import { z } from 'zod';
+
+const json = z.unknown();
+const path = z.string().min(1).max(4096);
+const runId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name');
+
+// ---------------------------------------------------------------------------------------------
+// Datasets
+
+export const utteranceSchema = z.object({
+  path: z.string(),
+  id: z.string(),
+  speaker: z.string(),
+  sex: z.string(),
+  label: z.string(),
+  durationSec: z.number(),
+  sampleRate: z.number(),
+  channels: z.number(),
+});
+export type UtteranceRow = z.infer<typeof utteranceSchema>;
+
+export const speakerRowSchema = z.object({
+  speaker: z.string(),
+  sex: z.string(),
+  total: z.number(),
+  counts: z.record(z.string(), z.number()),
+});
+export type SpeakerRow = z.infer<typeof speakerRowSchema>;
+
+export const datasetSchema = z.object({
+  dir: z.string(),
+  corpus: z.string(),
+  classes: z.array(z.string()),
+  hash: z.string(),
+  numFiles: z.number(),
+  numSpeakers: z.number(),
+  totalDurationSec: z.number(),
+  /** Table I: utterances per class. */
+  classCounts: z.record(z.string(), z.number()),
+  speakers: z.array(speakerRowSchema),
+  files: z.array(utteranceSchema),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** The engine's own summary (summarizeIndex), passed through for display. */
+  summary: json,
+});
+export type Dataset = z.infer<typeof datasetSchema>;
+
+export const audioViewSchema = z.object({
+  path: z.string(),
+  sampleRate: z.number(),
+  channels: z.number(),
+  durationSec: z.number(),
+  /** Min/max envelope of the waveform, one pair per display column. */
+  waveform: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
+  /** Log-mel spectrogram at 16 kHz (YAMNet front end), frames × bands, row-major. */
+  logmel: z.object({
+    frames: z.number(),
+    bands: z.number(),
+    hopSec: z.number(),
+    data: z.array(z.number()),
+  }),
+});
+export type AudioView = z.infer<typeof audioViewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Experiment config and folds
+
+export const configIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+export type ConfigIssue = z.infer<typeof configIssueSchema>;
+
+export const foldSchema = z.object({
+  index: z.number(),
+  test: z.array(z.string()),
+  validation: z.array(z.string()),
+  train: z.array(z.string()),
+  /** Utterances per role and class: counts[role][class]. */
+  counts: z.record(z.string(), z.record(z.string(), z.number())),
+});
+export type FoldPreview = z.infer<typeof foldSchema>;
+
+export const foldsPreviewSchema = z.object({
+  scheme: z.string(),
+  classes: z.array(z.string()),
+  speakers: z.array(speakerRowSchema),
+  folds: z.array(foldSchema),
+});
+export type FoldsPreview = z.infer<typeof foldsPreviewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Runs and results
+
+export const runStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'unknown']);
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const runInfoSchema = z.object({
+  id: runId,
+  dir: z.string(),
+  name: z.string(),
+  state: runStateSchema,
+  createdAt: z.string().nullable(),
+  corpus: z.string().nullable(),
+  mode: z.string().nullable(),
+  fold: z.number().nullable(),
+  folds: z.number().nullable(),
+  epoch: z.number().nullable(),
+  epochs: z.number().nullable(),
+  error: z.string().nullable(),
+  /** True when this process is running the job (so it can be cancelled). */
+  live: z.boolean(),
+});
+export type RunInfo = z.infer<typeof runInfoSchema>;
+
+export const foldResultSchema = z.object({
+  fold: z.number(),
+  test: z.array(z.string()),
+  metrics: json,
+  history: json,
+  done: z.boolean(),
+});
+export type FoldResult = z.infer<typeof foldResultSchema>;
+
+export const runDetailSchema = z.object({
+  info: runInfoSchema,
+  config: json,
+  environment: json,
+  status: json,
+  summary: json,
+  folds: z.array(foldResultSchema),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+/** Table II: class accuracies and their average, per fold and pooled, mean ± sd. */
+export const resultsTableSchema = z.object({
+  classes: z.array(z.string()),
+  rows: z.array(
+    z.object({
+      label: z.string(),
+      kind: z.enum(['fold', 'pooled', 'mean', 'sd']),
+      perClass: z.array(z.number().nullable()),
+      average: z.number().nullable(),
+      accuracy: z.number().nullable(),
+    }),
+  ),
+  /** Confusion counts, rows actual, columns predicted: pooled and per fold. */
+  confusion: z.object({
+    pooled: z.array(z.array(z.number())),
+    folds: z.array(z.object({ fold: z.number(), matrix: z.array(z.array(z.number())) })),
+  }),
+});
+export type ResultsTable = z.infer<typeof resultsTableSchema>;
+
+export const tsnePointSchema = z.object({
+  x: z.number(),
+  y: z.number(),
+  file: z.string(),
+  path: z.string(),
+  speaker: z.string(),
+  label: z.string(),
+  predicted: z.string(),
+  fold: z.number(),
+});
+export type TsnePoint = z.infer<typeof tsnePointSchema>;
+
+export const tsneSchema = z.object({
+  method: z.string(),
+  points: z.array(tsnePointSchema),
+});
+export type TsneResult = z.infer<typeof tsneSchema>;
+
+export const exportFormatSchema = z.enum(['md', 'csv', 'latex', 'json', 'html']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings, backends, weights
+
+export const settingsSchema = z.object({
+  /** Folders the UI may open (corpora, audio playback, imports). */
+  dataDirs: z.array(z.string()),
+  /** Corpus folders the user added, in order. */
+  datasets: z.array(z.string()),
+  runsDir: z.string(),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const backendsSchema = z.object({
+  active: z.object({ name: z.string(), reason: z.string() }).nullable(),
+  backends: z.array(z.object({ name: z.string(), available: z.boolean(), reason: z.string() })),
+});
+export type BackendsInfo = z.infer<typeof backendsSchema>;
+
+export const weightsStatusSchema = z.object({
+  installed: z.boolean(),
+  source: z.string().nullable(),
+  location: z.string().nullable(),
+  detail: json,
+});
+export type WeightsStatus = z.infer<typeof weightsStatusSchema>;
+
+export const appInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  node: z.string(),
+  dataHome: z.string(),
+  licences: z.array(z.object({ name: z.string(), licence: z.string(), note: z.string() })),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+const none = z.object({}).strict();
+const ok = z.object({ ok: z.literal(true) });
+
+// ---------------------------------------------------------------------------------------------
+// The method table: method → { request, response }.
+
+export const methods = {
+  'app.info': { request: none, response: appInfoSchema },
+
+  'settings.get': { request: none, response: settingsSchema },
+  'settings.update': {
+    request: z.object({ dataDirs: z.array(path).optional(), backend: settingsSchema.shape.backend.optional() }).strict(),
+    response: settingsSchema,
+  },
+
+  'datasets.index': {
+    request: z
+      .object({ dir: path, corpus: z.string().max(40).optional(), classes: z.array(z.string()).optional() })
+      .strict(),
+    response: datasetSchema,
+  },
+  'datasets.remove': { request: z.object({ dir: path }).strict(), response: settingsSchema },
+  'audio.view': {
+    request: z.object({ path, columns: z.number().int().min(16).max(4000).optional() }).strict(),
+    response: audioViewSchema,
+  },
+
+  'config.schema': { request: none, response: z.object({ jsonSchema: json, defaults: json }) },
+  'config.validate': {
+    request: z.object({ config: json }).strict(),
+    response: z.object({ ok: z.boolean(), issues: z.array(configIssueSchema), config: json }),
+  },
+  'folds.preview': { request: z.object({ config: json }).strict(), response: foldsPreviewSchema },
+
+  'runs.list': { request: none, response: z.array(runInfoSchema) },
+  'runs.get': { request: z.object({ id: runId }).strict(), response: runDetailSchema },
+  'runs.start': { request: z.object({ config: json }).strict(), response: runInfoSchema },
+  'runs.cancel': { request: z.object({ id: runId }).strict(), response: ok },
+  'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+
+  'results.table': { request: z.object({ id: runId }).strict(), response: resultsTableSchema },
+  'results.tsne': {
+    request: z
+      .object({
+        id: runId,
+        fold: z.union([z.number().int().min(0), z.literal('all')]),
+        perplexity: z.number().min(2).max(100).optional(),
+      })
+      .strict(),
+    response: tsneSchema,
+  },
+  'report.export': {
+    request: z.object({ id: runId, format: exportFormatSchema }).strict(),
+    response: z.object({ filename: z.string(), mime: z.string(), text: z.string() }),
+  },
+
+  'backends.list': { request: none, response: backendsSchema },
+  'weights.status': { request: none, response: weightsStatusSchema },
+  'weights.download': { request: none, response: weightsStatusSchema },
+  'weights.import': { request: z.object({ path }).strict(), response: weightsStatusSchema },
+
+  /** Native dialogs: only the Electron shell has them; the browser shell works locally instead. */
+  'dialog.pickFolder': {
+    request: z.object({ title: z.string().max(200).optional() }).strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'dialog.saveFile': {
+    request: z
+      .object({
+        suggestedName: z.string().min(1).max(255),
+        content: z.string(),
+        encoding: z.enum(['utf8', 'base64']),
+      })
+      .strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'dialog.openFile': {
+    request: z.object({ extensions: z.array(z.string().max(10)).max(10) }).strict(),
+    response: z.object({ path: z.string().nullable(), content: z.string().nullable() }),
+  },
+} as const;
+
+export type Methods = typeof methods;
+export type Method = keyof Methods;
+export const METHOD_NAMES = Object.keys(methods) as Method[];
+export type Req<M extends Method> = z.input<Methods[M]['request']>;
+export type Res<M extends Method> = z.output<Methods[M]['response']>;
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: pushed from the Node side to every open window / socket.
+
+/** A training progress event as the engine emits it (src/engine/train/events.ts), passed through. */
+export const runProgressSchema = z
+  .object({
+    type: z.string(),
+    fold: z.number().optional(),
+    folds: z.number().optional(),
+    epoch: z.number().optional(),
+    epochs: z.number().optional(),
+    etaSec: z.number().optional(),
+  })
+  .passthrough();
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+export const eventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.progress'), runId, event: runProgressSchema }),
+  z.object({ type: z.literal('run.state'), runId, state: runStateSchema, error: z.string().nullable() }),
+  z.object({ type: z.literal('run.log'), runId, line: z.string() }),
+  z.object({ type: z.literal('weights.progress'), message: z.string(), fraction: z.number().nullable() }),
+]);
+export type WorkbenchEvent = z.infer<typeof eventSchema>;
+
+/** A call failure as both transports report it. `user` errors are the user's to fix. */
+export const callErrorSchema = z.object({
+  error: z.object({
+    kind: z.enum(['user', 'invalid', 'forbidden', 'internal']),
+    message: z.string(),
+    issues: z.array(configIssueSchema).optional(),
+  }),
+});
+export type CallError = z.infer<typeof callErrorSchema>['error'];

@@ -1,0 +1,72 @@
+/**
+ * Starts the training worker as a Node child process (tsx loads the TypeScript sources) and
+ * turns its messages into a promise plus progress callbacks. Abort the signal to cancel: the
+ * worker stops between batches, marks the run cancelled and exits.
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { RunResult } from '../engine/runs/runner';
+import type { TrainEventSink } from '../engine/train/events';
+import { CancelledError } from '../engine/train/trainFold';
+import { UserError } from '../engine/util/errors';
+import type { FromWorker, RunJob, ToWorker } from './messages';
+
+export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
+
+/** `--import <tsx>` by absolute URL, so the worker starts whatever the current folder is. */
+function tsxImport(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('tsx/package.json');
+  return pathToFileURL(pkg.replace(/package\.json$/, 'dist/loader.mjs')).href;
+}
+
+export interface LaunchOptions {
+  onEvent?: TrainEventSink;
+  signal?: AbortSignal;
+  /** Extra environment for the worker. */
+  env?: NodeJS.ProcessEnv;
+  /** Called with the child's pid once started. */
+  onSpawn?: (pid: number) => void;
+}
+
+export function launchWorker(job: RunJob, opts: LaunchOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER_ENTRY, [], {
+      execArgv: ['--import', tsxImport()],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, ...opts.env },
+    });
+    if (child.pid) opts.onSpawn?.(child.pid);
+    let settled = false;
+    const cancel = () => {
+      if (child.connected) child.send({ type: 'cancel' } satisfies ToWorker);
+    };
+    opts.signal?.addEventListener('abort', cancel, { once: true });
+    child.on('message', (raw) => {
+      const m = raw as FromWorker;
+      if (m.type === 'event') opts.onEvent?.(m.event);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.result);
+      } else if (m.type === 'error') {
+        settled = true;
+        if (m.cancelled) reject(new CancelledError());
+        else if (m.user) reject(new UserError(m.message));
+        else reject(Object.assign(new Error(m.message), { stack: m.stack }));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      opts.signal?.removeEventListener('abort', cancel);
+      if (!settled) {
+        settled = true;
+        reject(
+          opts.signal?.aborted
+            ? new CancelledError()
+            : new Error(`training worker exited without a result (code ${code}, signal ${signal})`),
+        );
+      }
+    });
+    child.send({ type: 'start', job } satisfies ToWorker);
+  });
+}
