@@ -12,8 +12,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'src/main/index.ts'),
-          // The job process Electron starts with utilityProcess.fork.
-          'job-child': resolve(root, 'src/server/job-child.ts'),
+          // The training worker Electron starts with utilityProcess.fork.
+          worker: resolve(root, 'src/worker/entry.ts'),
         },
       },
     },

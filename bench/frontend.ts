@@ -3,6 +3,7 @@
  * to 16 kHz, log-mel patches, as multiples of real time on one core (Node runs this on one
  * thread), for each resampler, plus the feature-cache read path and peak RSS.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,39 @@ async function bestMs(repeats: number, fn: () => Promise<void>): Promise<number>
     best = Math.min(best, cpuMs() - t);
   }
   return best;
+}
+
+/** FLAC decoding of Actor_01's 16 files, converted with sox (skipped without it). */
+async function flacRows(): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-flac-'));
+  try {
+    const wavs = ravdessFiles().filter((f) => f.includes('Actor_01'));
+    const flacs = wavs.map((f) => path.join(dir, path.basename(f, '.wav') + '.flac'));
+    try {
+      wavs.forEach((w, i) => execFileSync('sox', [w, flacs[i]], { stdio: 'ignore' }));
+    } catch {
+      return [];
+    }
+    const bytes = flacs.map((f) => fs.readFileSync(f));
+    let seconds = 0;
+    for (let i = 0; i < flacs.length; i++)
+      seconds += (await decodeAudioBytes(flacs[i], bytes[i])).durationSec;
+    const ms = await bestMs(3, async () => {
+      for (let i = 0; i < flacs.length; i++) await decodeAudioBytes(flacs[i], bytes[i]);
+    });
+    const note = `${flacs.length} RAVDESS files as FLAC (sox), ${seconds.toFixed(1)} s`;
+    return [
+      {
+        group: GROUP,
+        name: 'decode (FLAC → mono float)',
+        value: (seconds * 1000) / ms,
+        unit: '× real time',
+        note,
+      },
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function bench(): Promise<BenchRow[]> {
@@ -99,6 +133,8 @@ export async function bench(): Promise<BenchRow[]> {
     performance.now() - wallStart,
     'wall time: depends on machine load',
   );
+
+  rows.push(...(await flacRows()));
 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-cache-'));
   try {

@@ -43,7 +43,10 @@ describe('served mode token', () => {
     });
     expect(wrong.status).toBe(401);
     // A token in the query is not enough for the API (it must come as a header).
-    expect((await fetch(`${served.base}/api/app.info?token=${served.token}`, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect(
+      (await fetch(`${served.base}/api/app.info?token=${served.token}`, { method: 'POST', body: '{}' }))
+        .status,
+    ).toBe(401);
     expect((await fetch(`${served.base}/file?path=${encodeURIComponent('/etc/hostname')}`)).status).toBe(401);
   });
 
@@ -55,7 +58,9 @@ describe('served mode token', () => {
     });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { result: { shell: string } }).result.shell).toBe('browser');
-    const outside = await fetch(`${served.base}/file?path=${encodeURIComponent('/etc/hostname')}&token=${served.token}`);
+    const outside = await fetch(
+      `${served.base}/file?path=${encodeURIComponent('/etc/hostname')}&token=${served.token}`,
+    );
     expect(outside.status).toBe(403);
     const viaApi = await fetch(`${served.base}/api/audio.view`, {
       method: 'POST',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
+import { parseConfig } from '../src/engine/config/schema';
 import { artifactsDir, launchChromium, pngSize, startServe, svgSize, type Served } from './support';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
@@ -55,7 +56,9 @@ describe('researcher path (served mode, Chromium)', () => {
     await page.selectOption('[data-test="filter-speaker"]', '02');
     expect(await page.locator('[data-test="file-list"] tbody tr').count()).toBe(16);
     await page.locator('[data-test="file-list"] tbody tr').first().click();
-    await page.waitForSelector('[data-test="audio-panel"] [data-test="figure-logmel"] .main-svg', { timeout: 60_000 });
+    await page.waitForSelector('[data-test="audio-panel"] [data-test="figure-logmel"] .main-svg', {
+      timeout: 60_000,
+    });
     await page.waitForSelector('[data-test="audio-panel"] [data-test="figure-waveform"] .main-svg');
     const src = await page.getAttribute('[data-test="audio-player"]', 'src');
     expect(src).toContain('/file?path=');
@@ -88,16 +91,34 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(await page.textContent('[data-test="folds-count"]')).toContain('4 folds');
     expect(await page.locator('[data-test="fold-matrix"] td.cell.test').count()).toBe(4);
     await shot('02-experiment');
+    // The saved JSON is the config the CLI runs: the engine's own parser accepts it as designed.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-test="config-save"]'),
+    ]);
+    const file = path.join(artifactsDir, 'e2e-loso.json');
+    await download.saveAs(file);
+    const config = parseConfig(JSON.parse(fs.readFileSync(file, 'utf8')));
+    expect(config.name).toBe('e2e-loso');
+    expect(config.data.dir).toBe(ravdess);
+    expect(config.training.epochs).toBe(2);
+    expect(config.crossValidation.scheme).toBe('loso');
+    expect(config.model.kind === 'yamnet-lstm' && config.model.yamnet.trainFrom).toBe('frozen');
   });
 
   it('runs it and watches progress until it is done', async () => {
     await page.click('[data-test="run-start"]');
     await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
     const row = page.locator('[data-test="runs-table"] tbody tr').first();
-    await expect.poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 30_000 }).toMatch(/running|done/);
+    await expect
+      .poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 30_000 })
+      .toMatch(/running|done/);
     await shot('03-runs-progress');
     await expect
-      .poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 540_000, interval: 2000 })
+      .poll(async () => row.locator('[data-test="run-state"]').textContent(), {
+        timeout: 540_000,
+        interval: 2000,
+      })
       .toBe('done');
     expect(await row.locator('[data-test="run-progress"]').textContent()).toContain('fold 4/4');
     await page.waitForSelector('[data-test="figure-loss-curves"] .main-svg');
@@ -105,7 +126,11 @@ describe('researcher path (served mode, Chromium)', () => {
   });
 
   it('opens the results: table, confusion matrix and t-SNE', async () => {
-    await page.locator('[data-test="runs-table"] tbody tr').first().locator('[data-test="run-results"]').click();
+    await page
+      .locator('[data-test="runs-table"] tbody tr')
+      .first()
+      .locator('[data-test="run-results"]')
+      .click();
     await page.waitForSelector('[data-view="results"] [data-test="results-table"]', { timeout: 60_000 });
     const rows = await page.locator('[data-test="results-table"] tbody tr td:first-child').allTextContents();
     expect(rows).toEqual(expect.arrayContaining(['pooled', 'mean', '± sd']));
@@ -123,19 +148,28 @@ describe('researcher path (served mode, Chromium)', () => {
     await fig.locator('[data-test="export-width"]').fill('640');
     await fig.locator('[data-test="export-height"]').fill('480');
     await fig.locator('[data-test="export-scale"]').fill('1');
-    const [png] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-png"]').click()]);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      fig.locator('[data-test="export-png"]').click(),
+    ]);
     const pngFile = path.join(artifactsDir, 'confusion.png');
     await png.saveAs(pngFile);
     expect(pngSize(fs.readFileSync(pngFile))).toEqual({ width: 640, height: 480 });
 
     await fig.locator('[data-test="export-scale"]').fill('2');
-    const [png2] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-png"]').click()]);
+    const [png2] = await Promise.all([
+      page.waitForEvent('download'),
+      fig.locator('[data-test="export-png"]').click(),
+    ]);
     const png2File = path.join(artifactsDir, 'confusion@2x.png');
     await png2.saveAs(png2File);
     expect(pngSize(fs.readFileSync(png2File))).toEqual({ width: 1280, height: 960 });
 
     await fig.locator('[data-test="export-scale"]').fill('1');
-    const [svg] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-test="export-svg"]').click()]);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      fig.locator('[data-test="export-svg"]').click(),
+    ]);
     const svgFile = path.join(artifactsDir, 'confusion.svg');
     await svg.saveAs(svgFile);
     expect(svgSize(fs.readFileSync(svgFile, 'utf8'))).toEqual({ width: 640, height: 480 });
@@ -145,7 +179,10 @@ describe('researcher path (served mode, Chromium)', () => {
     await csv.saveAs(csvFile);
     expect(fs.readFileSync(csvFile, 'utf8')).toMatch(/angry/);
 
-    const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-html"]')]);
+    const [html] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-test="export-html"]'),
+    ]);
     const htmlFile = path.join(artifactsDir, 'report.html');
     await html.saveAs(htmlFile);
     const report = fs.readFileSync(htmlFile, 'utf8');

@@ -25,10 +25,22 @@ export async function startServe(extraArgs: string[] = []): Promise<Served> {
   const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
   const child = spawn(
     process.execPath,
-    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'serve', '--port', '0', '--data-dir', path.join(sharedDir(), 'data'), ...extraArgs],
+    [
+      path.join(repoRoot, 'bin', 'ser-workbench.mjs'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(sharedDir(), 'data'),
+      ...extraArgs,
+    ],
     {
       cwd: repoRoot,
-      env: { ...process.env, SER_WORKBENCH_HOME: home, YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights },
+      env: {
+        ...process.env,
+        SER_WORKBENCH_HOME: home,
+        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

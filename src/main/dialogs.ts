@@ -15,7 +15,10 @@ export function nativeDialogs(window: () => BrowserWindow | null): Dialogs {
     async saveFile(suggestedName, data) {
       const win = window();
       const ext = path.extname(suggestedName).slice(1);
-      const opts = { defaultPath: suggestedName, filters: ext ? [{ name: ext.toUpperCase(), extensions: [ext] }] : [] };
+      const opts = {
+        defaultPath: suggestedName,
+        filters: ext ? [{ name: ext.toUpperCase(), extensions: [ext] }] : [],
+      };
       const res = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
       if (res.canceled || !res.filePath) return null;
       await fs.writeFile(res.filePath, data);

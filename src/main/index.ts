@@ -13,16 +13,21 @@ import { handlers } from '../server/handlers';
 import { permitted, type WorkbenchContext } from '../server/context';
 import { JobManager } from '../server/jobs';
 import { SettingsStore } from '../server/settings';
-import { hardenSession, isAppUrl, lockDown } from './security';
+import { hardenSession, lockDown } from './security';
+import { isTrustedSender } from './origin';
 import { nativeDialogs } from './dialogs';
 import { utilityLauncher } from './jobs';
 import { buildMenu } from './menu';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(path.join(here, '../renderer/index.html')).href;
+const rendererUrl =
+  process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(path.join(here, '../renderer/index.html')).href;
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: wire.mediaScheme, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+  {
+    scheme: wire.mediaScheme,
+    privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
+  },
 ]);
 
 let mainWindow: BrowserWindow | null = null;
@@ -61,19 +66,23 @@ function createWindow(): void {
 }
 
 function registerIpc(): void {
-  ipcMain.handle(wire.ipcCall, async (event, method: unknown, request: unknown): Promise<CallEnvelope<unknown>> => {
-    // Only our own page, in the main frame, may call the contract.
-    const frame = event.senderFrame;
-    if (!frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url, rendererUrl)) {
-      return { error: { kind: 'forbidden', message: 'calls are accepted only from the workbench window' } };
-    }
-    if (typeof method !== 'string') return { error: { kind: 'invalid', message: 'method must be a string' } };
-    try {
-      return { result: await dispatch(handlers, method, request, context) };
-    } catch (err) {
-      return { error: (err as CallFailure).error ?? toCallError(err) };
-    }
-  });
+  ipcMain.handle(
+    wire.ipcCall,
+    async (event, method: unknown, request: unknown): Promise<CallEnvelope<unknown>> => {
+      // Only our own page, in the main frame, may call the contract.
+      const frame = event.senderFrame;
+      if (!isTrustedSender(frame?.url, frame === event.sender.mainFrame, rendererUrl)) {
+        return { error: { kind: 'forbidden', message: 'calls are accepted only from the workbench window' } };
+      }
+      if (typeof method !== 'string')
+        return { error: { kind: 'invalid', message: 'method must be a string' } };
+      try {
+        return { result: await dispatch(handlers, method, request, context) };
+      } catch (err) {
+        return { error: (err as CallFailure).error ?? toCallError(err) };
+      }
+    },
+  );
 }
 
 function registerMedia(): void {

@@ -5,18 +5,7 @@
 import { app, session, type WebContents } from 'electron';
 import { contentSecurityPolicy } from '../server/csp';
 import { wire } from '../shared/api';
-
-/** True for the renderer's own pages (the built file, or the dev server in development). */
-export function isAppUrl(url: string, rendererUrl: string): boolean {
-  try {
-    const u = new URL(url);
-    const base = new URL(rendererUrl);
-    if (base.protocol === 'file:') return u.protocol === 'file:' && u.pathname === base.pathname;
-    return u.origin === base.origin;
-  } catch {
-    return false;
-  }
-}
+import { isAppUrl } from './origin';
 
 export function hardenSession(): void {
   const csp = contentSecurityPolicy({ media: [`${wire.mediaScheme}:`] });
@@ -36,7 +25,9 @@ export function hardenSession(): void {
       url.startsWith('devtools:') ||
       url.startsWith('data:') ||
       url.startsWith('blob:') ||
-      (devUrl !== undefined && !app.isPackaged && (url.startsWith(devUrl) || url.startsWith(devUrl.replace(/^http/, 'ws'))));
+      (devUrl !== undefined &&
+        !app.isPackaged &&
+        (url.startsWith(devUrl) || url.startsWith(devUrl.replace(/^http/, 'ws'))));
     callback({ cancel: !local });
   });
 }

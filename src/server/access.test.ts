@@ -13,7 +13,9 @@ describe('permittedPath', () => {
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'x');
 
   it('allows files under a permitted folder', () => {
-    expect(permittedPath([root], path.join(inside, 'a.wav'))).toBe(fs.realpathSync(path.join(inside, 'a.wav')));
+    expect(permittedPath([root], path.join(inside, 'a.wav'))).toBe(
+      fs.realpathSync(path.join(inside, 'a.wav')),
+    );
   });
 
   it('refuses traversal, relative paths, sibling prefixes and symlinks that leave the folder', () => {

@@ -29,7 +29,10 @@ export function toCallError(err: unknown): CallError {
     return {
       kind: 'invalid',
       message: err.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '),
-      issues: err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })),
+      issues: err.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: i.message,
+      })),
     };
   }
   if (err instanceof UserError) return { kind: 'user', message: err.message };
@@ -37,7 +40,12 @@ export function toCallError(err: unknown): CallError {
 }
 
 /** Validates `raw` for `method` and runs its handler; rejects with a CallFailure. */
-export async function dispatch<C>(table: HandlerTable<C>, method: string, raw: unknown, ctx: C): Promise<unknown> {
+export async function dispatch<C>(
+  table: HandlerTable<C>,
+  method: string,
+  raw: unknown,
+  ctx: C,
+): Promise<unknown> {
   if (!isMethod(method)) throw new CallFailure({ kind: 'invalid', message: `unknown method '${method}'` });
   const parsed = methods[method].request.safeParse(raw ?? {});
   if (!parsed.success) throw new CallFailure(toCallError(parsed.error));

@@ -16,9 +16,13 @@ describe('handler table', () => {
   it('refuses unknown methods and malformed requests before any handler runs', async () => {
     const ctx = null as never;
     await expect(dispatch(handlers, 'fs.readAnything', {}, ctx)).rejects.toBeInstanceOf(CallFailure);
-    const bad = await dispatch(handlers, 'runs.get', { id: '../../etc' }, ctx).catch((e: CallFailure) => e.error);
+    const bad = await dispatch(handlers, 'runs.get', { id: '../../etc' }, ctx).catch(
+      (e: CallFailure) => e.error,
+    );
     expect(bad).toMatchObject({ kind: 'invalid' });
-    const extra = await dispatch(handlers, 'audio.view', { path: '/x.wav', evil: 1 }, ctx).catch((e: CallFailure) => e.error);
+    const extra = await dispatch(handlers, 'audio.view', { path: '/x.wav', evil: 1 }, ctx).catch(
+      (e: CallFailure) => e.error,
+    );
     expect(extra).toMatchObject({ kind: 'invalid' });
   });
 });

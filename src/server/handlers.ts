@@ -29,7 +29,9 @@ const LICENCES: AppInfo['licences'] = [
 
 function version(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return pkg.version;
   } catch {
     return '0.0.0';
@@ -60,7 +62,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     }
     if (req.dataDirs) {
       for (const d of req.dataDirs) {
-        if (!path.isAbsolute(d) || !fs.existsSync(d)) throw new UserError(`${d}: not an existing absolute folder`);
+        if (!path.isAbsolute(d) || !fs.existsSync(d))
+          throw new UserError(`${d}: not an existing absolute folder`);
       }
     }
     return ctx.settings.update(req);
@@ -68,7 +71,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
 
   'datasets.index': async (req, ctx) => {
     const dir = permitted(ctx, req.dir);
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${req.dir}: not a folder`);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new UserError(`${req.dir}: not a folder`);
     const dataset = await indexDataset({ ...req, dir });
     ctx.settings.addDataset(req.dir);
     return dataset;
@@ -83,16 +87,22 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;
     // A run this session just started lists before its job has written config.json.
-    const dirs = new Set([...listRunDirs(runsDir), ...ctx.jobs.liveIds().map((id) => path.join(runsDir, id))]);
+    const dirs = new Set([
+      ...listRunDirs(runsDir),
+      ...ctx.jobs.liveIds().map((id) => path.join(runsDir, id)),
+    ]);
     return [...dirs]
       .map((d) => readRunInfo(d, ctx.jobs.isLive(path.basename(d))))
       .sort((a, b) => b.id.localeCompare(a.id));
   },
-  'runs.get': async (req, ctx) => readRunDetail(runDir(ctx.settings.get().runsDir, req.id), ctx.jobs.isLive(req.id)),
+  'runs.get': async (req, ctx) =>
+    readRunDetail(runDir(ctx.settings.get().runsDir, req.id), ctx.jobs.isLive(req.id)),
   'runs.start': async (req, ctx) => {
     const checked = validateConfig(req.config);
     if (!checked.ok) {
-      throw new UserError(`the config is not valid: ${checked.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new UserError(
+        `the config is not valid: ${checked.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const config = checked.config as { name: string; data: { dir: string } };
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
@@ -119,7 +129,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
 
   'backends.list': async () => backendsInfo(),
   'weights.status': async () => weightsStatus(),
-  'weights.download': async (_req, ctx) => weightsDownload((message, fraction) => ctx.emit({ type: 'weights.progress', message, fraction })),
+  'weights.download': async (_req, ctx) =>
+    weightsDownload((message, fraction) => ctx.emit({ type: 'weights.progress', message, fraction })),
   'weights.import': async (req, ctx) => weightsImport(permitted(ctx, req.path)),
 
   'dialog.pickFolder': async (req, ctx) => {
@@ -131,7 +142,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return { path: picked };
   },
   'dialog.saveFile': async (req, ctx) => {
-    const data = req.encoding === 'base64' ? Buffer.from(req.content, 'base64') : Buffer.from(req.content, 'utf8');
+    const data =
+      req.encoding === 'base64' ? Buffer.from(req.content, 'base64') : Buffer.from(req.content, 'utf8');
     return { path: await requireDialogs(ctx).saveFile(req.suggestedName, data) };
   },
   'dialog.openFile': async (req, ctx) => {

@@ -72,9 +72,22 @@ function cookieToken(req: http.IncomingMessage): string | null {
   return null;
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
+}
+
+function sendError(res: http.ServerResponse, status: number, kind: string, message: string): void {
+  send(res, status, JSON.stringify({ error: { kind, message } }), 'application/json');
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -94,10 +107,20 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Streams a file, honouring a single byte Range (audio elements seek with it). */
-function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string> = {}): void {
+function sendFile(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  file: string,
+  headers: Record<string, string> = {},
+): void {
   const stat = fs.statSync(file);
   const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const base = { 'content-type': type, 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff', ...headers };
+  const base = {
+    'content-type': type,
+    'accept-ranges': 'bytes',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  };
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   if (range && (range[1] || range[2])) {
     const start = range[1] ? Number(range[1]) : Math.max(0, stat.size - Number(range[2]));
@@ -107,7 +130,11 @@ function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: str
       res.end();
       return;
     }
-    res.writeHead(206, { ...base, 'content-range': `bytes ${start}-${end}/${stat.size}`, 'content-length': String(end - start + 1) });
+    res.writeHead(206, {
+      ...base,
+      'content-range': `bytes ${start}-${end}/${stat.size}`,
+      'content-length': String(end - start + 1),
+    });
     fs.createReadStream(file, { start, end }).pipe(res);
     return;
   }
@@ -158,17 +185,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
       if (url.pathname.startsWith(wire.apiPrefix)) {
         if (!sameToken(token, req.headers[wire.tokenHeader] as string | undefined)) {
-          return send(res, 401, JSON.stringify({ error: { kind: 'forbidden', message: 'missing or wrong token' } }), 'application/json');
+          return sendError(res, 401, 'forbidden', 'missing or wrong token');
         }
-        if (req.method !== 'POST') return send(res, 405, 'use POST');
-        if (!originAllowed(req)) return send(res, 403, 'cross-origin request refused');
+        if (req.method !== 'POST') return sendError(res, 405, 'invalid', 'use POST');
+        if (!originAllowed(req)) return sendError(res, 403, 'forbidden', 'cross-origin request refused');
         const method = decodeURIComponent(url.pathname.slice(wire.apiPrefix.length));
         let body: unknown;
         try {
           const text = await readBody(req);
           body = text ? JSON.parse(text) : {};
         } catch (err) {
-          return send(res, 400, JSON.stringify({ error: { kind: 'invalid', message: (err as Error).message } }), 'application/json');
+          return sendError(res, 400, 'invalid', (err as Error).message);
         }
         try {
           const result = await dispatch(handlers, method, body, context);
@@ -181,7 +208,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
       const hasToken = sameToken(token, queryToken) || sameToken(token, cookieToken(req));
       if (!hasToken) {
-        return send(res, 401, 'This workbench needs its token: open the URL that `ser-workbench serve` printed.\n');
+        return send(
+          res,
+          401,
+          'This workbench needs its token: open the URL that `ser-workbench serve` printed.\n',
+        );
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
 

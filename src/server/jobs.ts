@@ -17,7 +17,7 @@ export interface RunJobSpec {
   resume: boolean;
 }
 
-/** Messages from the job process (see job-child.ts). */
+/** What a launcher reports about its job (translated from the worker's messages). */
 export type JobMessage =
   | { type: 'event'; event: { type: string; [k: string]: unknown } }
   | { type: 'log'; line: string }
@@ -31,7 +31,11 @@ export interface RunningJob {
 }
 
 /** Starts job processes: child_process in served mode, utilityProcess in Electron. */
-export type JobLauncher = (spec: RunJobSpec, onMessage: (m: JobMessage) => void, onExit: (code: number | null) => void) => RunningJob;
+export type JobLauncher = (
+  spec: RunJobSpec,
+  onMessage: (m: JobMessage) => void,
+  onExit: (code: number | null) => void,
+) => RunningJob;
 
 export class JobManager {
   private readonly live = new Map<string, RunningJob>();
@@ -68,7 +72,12 @@ export class JobManager {
       (code) => {
         this.live.delete(id);
         if (!finished) {
-          this.emit({ type: 'run.state', runId: id, state: 'failed', error: `the job process exited (code ${code})` });
+          this.emit({
+            type: 'run.state',
+            runId: id,
+            state: 'failed',
+            error: `the job process exited (code ${code})`,
+          });
         }
       },
     );

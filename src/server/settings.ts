@@ -1,5 +1,5 @@
 /**
- * The user's UI settings (data folders, added corpora, runs folder, backend), kept as JSON in the
+ * The user's UI settings (data folders, added corpora, runs folder), kept as JSON in the
  * data home. Folders given on the command line are granted for this session only.
  */
 import fs from 'node:fs';
@@ -35,7 +35,6 @@ export class SettingsStore {
       dataDirs: [],
       datasets: [],
       runsDir: path.join(dataHome(), 'runs'),
-      backend: 'auto',
     };
     try {
       const parsed = settingsSchema.partial().safeParse(JSON.parse(fs.readFileSync(this.file, 'utf8')));

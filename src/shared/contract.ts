@@ -195,7 +195,6 @@ export const settingsSchema = z.object({
   /** Corpus folders the user added, in order. */
   datasets: z.array(z.string()),
   runsDir: z.string(),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -235,7 +234,7 @@ export const methods = {
 
   'settings.get': { request: none, response: settingsSchema },
   'settings.update': {
-    request: z.object({ dataDirs: z.array(path).optional(), backend: settingsSchema.shape.backend.optional() }).strict(),
+    request: z.object({ dataDirs: z.array(path).optional() }).strict(),
     response: settingsSchema,
   },
 

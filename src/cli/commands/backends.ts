@@ -29,6 +29,10 @@ export async function run(argv: string[]): Promise<number> {
   const head = [' ', 'backend', 'available', 'version', 'fine-tune', 'device', 'reason'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  process.stdout.write([line(head), ...rows.map(line), '', `a run with backend 'auto' would use: ${listing.selected}`].join('\n') + '\n');
+  process.stdout.write(
+    [line(head), ...rows.map(line), '', `a run with backend 'auto' would use: ${listing.selected}`].join(
+      '\n',
+    ) + '\n',
+  );
   return 0;
 }

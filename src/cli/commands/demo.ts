@@ -69,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw new UserError(`unexpected argument '${positionals[0]}'\nusage: ${usage}`);
   const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel must be a positive integer`);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new UserError(`--parallel must be a positive integer`);
 
   const weights = await demoWeights(!values['no-download']);
   if (weights.warning) progress(weights.warning);
@@ -93,7 +94,9 @@ export async function run(argv: string[]): Promise<number> {
     const size = values.quick ? SYNTH.quick : SYNTH.normal;
     dataDir = path.join(dataHome(), 'corpora', values.quick ? 'synthetic-demo-quick' : 'synthetic-demo');
     if (!readSyntheticMarker(dataDir)) {
-      progress(`writing a synthetic corpus (${size.speakers} speakers x 4 classes x ${size.perClass}) to ${dataDir}`);
+      progress(
+        `writing a synthetic corpus (${size.speakers} speakers x 4 classes x ${size.perClass}) to ${dataDir}`,
+      );
       await synthesizeCorpus(dataDir, { speakers: size.speakers, perClass: size.perClass, seed: 7 });
     }
     // Few epochs and a larger step than the paper's 3e-4, so that the small demo learns in minutes.
@@ -115,7 +118,11 @@ export async function run(argv: string[]): Promise<number> {
     parallel,
   });
   if (values.json) {
-    printJson({ ...resultDocument(result), corpus: dataDir, ...(weights.warning ? { warning: weights.warning } : {}) });
+    printJson({
+      ...resultDocument(result),
+      corpus: dataDir,
+      ...(weights.warning ? { warning: weights.warning } : {}),
+    });
     return 0;
   }
   const w = result.weights;

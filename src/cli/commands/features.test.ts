@@ -49,6 +49,13 @@ describe('ser-workbench features', () => {
     expect(fs.existsSync(path.join(tmp, 'cache', 'features'))).toBe(true);
   });
 
+  it('--resampler picks libsamplerate (loaded on demand in the real CLI process)', () => {
+    const file = path.join(sharedDir(), 'data', 'ravdess', 'Actor_04', '03-01-04-01-01-01-04.wav');
+    const r = cli(file, '--json', '--resampler', 'sinc-fastest');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sampleRate: 48000, params: { resampler: 'sinc-fastest' } });
+  });
+
   it('exit 1 with the file named for bad audio and bad usage', () => {
     const text = path.join(tmp, 'notes.wav');
     fs.writeFileSync(text, 'hello');

@@ -24,7 +24,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(config, null, 2) + '\n');
     return 0;
   }
-  if (fs.existsSync(file) && !values.force) throw new UserError(`${file} exists; use --force to overwrite it`);
+  if (fs.existsSync(file) && !values.force)
+    throw new UserError(`${file} exists; use --force to overwrite it`);
   writeJsonAtomic(file, config);
   progress(`wrote ${file} (set data.dir, or give --data DIR to \`ser-workbench run\`)`);
   return 0;

@@ -56,7 +56,8 @@ export async function runInWorker(job: RunJob, batches = false): Promise<RunResu
   try {
     return await launchWorker(job, { onEvent: progressPrinter(batches), signal: controller.signal });
   } catch (err) {
-    if (err instanceof CancelledError) throw new UserError('cancelled; resume with `ser-workbench run --resume RUNDIR`');
+    if (err instanceof CancelledError)
+      throw new UserError('cancelled; resume with `ser-workbench run --resume RUNDIR`');
     throw err;
   } finally {
     process.off('SIGINT', onSigint);
@@ -88,14 +89,21 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel must be a positive integer`);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new UserError(`--parallel must be a positive integer`);
   let job: RunJob;
   if (values.resume) {
-    job = { resumeDir: path.resolve(values.resume), parallel, ...(values.data ? { dataDir: path.resolve(values.data) } : {}) };
+    job = {
+      resumeDir: path.resolve(values.resume),
+      parallel,
+      ...(values.data ? { dataDir: path.resolve(values.data) } : {}),
+    };
   } else {
     if (positionals.length !== 1) throw new UserError(`expected one config file\nusage: ${usage}`);
     const config = await loadConfigFile(positionals[0]);
-    const dataDir = values.data ?? (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
+    const dataDir =
+      values.data ??
+      (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
     job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
   }
   const result = await runInWorker(job, values.batches);

@@ -25,26 +25,30 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port: not a port number: ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UserError(`--port: not a port number: ${values.port}`);
   const staticDir = path.resolve(values.static ?? path.join(repoRoot, 'out', 'renderer'));
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
     throw new UserError(`${staticDir} has no built UI: run \`npm run build\` first`);
   }
   for (const d of values['data-dir']) {
-    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`--data-dir ${d}: not a folder`);
+    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory())
+      throw new UserError(`--data-dir ${d}: not a folder`);
   }
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
-    progress(`warning: serving on ${values.host}: anyone who can reach it and has the token can use this workbench`);
+    progress(
+      `warning: serving on ${values.host}: anyone who can reach it and has the token can use this workbench`,
+    );
   }
   const { startServer } = await import('../../server/http');
   const { SettingsStore } = await import('../../server/settings');
-  const { childProcessLauncher } = await import('../../server/child-launcher');
+  const { workerLauncher } = await import('../../server/worker-launcher');
   const server = await startServer({
     host: values.host,
     port,
     staticDir,
     settings: new SettingsStore({ sessionDataDirs: values['data-dir'], runsDir: values['runs-dir'] }),
-    launcher: childProcessLauncher,
+    launcher: workerLauncher,
   });
   process.stdout.write(`ser-workbench is serving at ${server.url}\n`);
   await new Promise<void>((resolve) => {

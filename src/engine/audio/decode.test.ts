@@ -176,6 +176,25 @@ describe('decodeAudio: every WAV kind', () => {
     });
   });
 
+  it('readAudioInfo reads only the header: a 1.5 GB sparse WAV answers at once', async () => {
+    const file = path.join(dir, 'huge.wav');
+    const header = fs.readFileSync(path.join(dir, 'k16-2.wav')).subarray(0, 44);
+    const dataBytes = 1_500_000_000;
+    const h = Buffer.from(header);
+    h.writeUInt32LE(36 + dataBytes, 4);
+    h.writeUInt32LE(dataBytes, 40);
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, h);
+    fs.ftruncateSync(fd, 44 + dataBytes);
+    fs.closeSync(fd);
+    const before = process.memoryUsage().rss;
+    const info = await readAudioInfo(file);
+    expect(info).toMatchObject({ format: 'wav', channels: 2, sampleRate: RATE, frames: dataBytes / 4 });
+    expect(info.durationSec).toBeCloseTo(dataBytes / 4 / RATE, 6);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100_000_000);
+    fs.rmSync(file);
+  });
+
   it('reads the RAVDESS subset: 48 kHz mono, durations from the header match the samples', async () => {
     const file = path.join(sharedDir(), 'data', 'ravdess', 'Actor_01', '03-01-01-01-01-01-01.wav');
     const info = await readAudioInfo(file);

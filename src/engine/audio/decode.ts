@@ -78,6 +78,35 @@ function decodeImaAdpcm(file: string, bytes: Uint8Array, truncated: boolean): De
   return { samples, sampleRate, channels: channels.length, durationSec: n / sampleRate, format: 'wav' };
 }
 
+type FlacDecoderInstance = InstanceType<typeof import('@wasm-audio-decoders/flac').FLACDecoder>;
+let flacDecoder: Promise<FlacDecoderInstance> | null = null;
+let flacQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs fn on one shared decoder, one file at a time: a new WASM instance per file costs
+ * about as much as decoding a short utterance. decodeFile resets the decoder when it is done;
+ * after a failure the instance is dropped and a fresh one made.
+ */
+function withFlacDecoder<T>(fn: (d: FlacDecoderInstance) => Promise<T>): Promise<T> {
+  const run = flacQueue.then(async () => {
+    flacDecoder ??= import('@wasm-audio-decoders/flac').then(async ({ FLACDecoder }) => {
+      const d = new FLACDecoder();
+      await d.ready;
+      return d;
+    });
+    const d = await flacDecoder;
+    try {
+      return await fn(d);
+    } catch (err) {
+      flacDecoder = null;
+      d.free();
+      throw err;
+    }
+  });
+  flacQueue = run.catch(() => undefined);
+  return run;
+}
+
 /**
  * The stream plus a copy of its first frame header (at most 16 bytes). The decoder's frame
  * parser (codec-parser 2.5) only ends a frame where it finds the next frame header, and at end
@@ -103,16 +132,11 @@ async function decodeFlac(file: string, bytes: Uint8Array, opts: DecodeOptions):
     if (err instanceof FlacHeaderError) throw new AudioDecodeError(file, err.message);
     throw err;
   }
-  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-  const decoder = new FLACDecoder();
   let decoded;
   try {
-    await decoder.ready;
-    decoded = await decoder.decodeFile(withTrailingFrameHeader(bytes, info.streamOffset));
+    decoded = await withFlacDecoder((d) => d.decodeFile(withTrailingFrameHeader(bytes, info.streamOffset)));
   } catch (err) {
     throw new AudioDecodeError(file, `FLAC decoding failed: ${(err as Error).message ?? err}`);
-  } finally {
-    decoder.free();
   }
   const { channelData, samplesDecoded, errors } = decoded;
   if (!samplesDecoded || channelData.length === 0) {

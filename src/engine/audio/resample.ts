@@ -29,8 +29,11 @@ async function resampleLibsamplerate(
   converterType: number,
 ): Promise<Float32Array> {
   // Loaded on first use: 2 MB of JS with embedded WASM that the default path never needs.
-  const { default: libsamplerate } = await import('@alexanderolsen/libsamplerate-js');
-  const src = await libsamplerate.create(1, fromRate, toRate, { converterType: converterType as 0 });
+  type Lib = typeof import('@alexanderolsen/libsamplerate-js');
+  // CommonJS: some loaders put module.exports on `default`, others spread it (tsx does).
+  const mod = (await import('@alexanderolsen/libsamplerate-js')) as Lib & { default?: Lib };
+  const { create } = mod.default ?? mod;
+  const src = await create(1, fromRate, toRate, { converterType: converterType as 0 });
   try {
     return src.simple(samples);
   } finally {

@@ -31,15 +31,57 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return diff / scale;
 }
 
-type Case = { name: string; x: number[]; w: number[]; stride: number; pad: 'same' | 'valid'; depthwise: boolean };
+type Case = {
+  name: string;
+  x: number[];
+  w: number[];
+  stride: number;
+  pad: 'same' | 'valid';
+  depthwise: boolean;
+};
 
 const cases: Case[] = [
   // YAMNet's first layer: 96x64 patch, 3x3 stride 2, 32 filters.
-  { name: 'conv2d 3x3/2 same (YAMNet stem)', x: [2, 96, 64, 1], w: [3, 3, 1, 32], stride: 2, pad: 'same', depthwise: false },
-  { name: 'conv2d 1x1 pointwise', x: [2, 12, 8, 64], w: [1, 1, 64, 128], stride: 1, pad: 'same', depthwise: false },
-  { name: 'conv2d 3x3/1 valid', x: [3, 17, 13, 4], w: [3, 3, 4, 6], stride: 1, pad: 'valid', depthwise: false },
-  { name: 'depthwise 3x3/1 same', x: [2, 24, 16, 32], w: [3, 3, 32, 1], stride: 1, pad: 'same', depthwise: true },
-  { name: 'depthwise 3x3/2 same', x: [2, 24, 16, 64], w: [3, 3, 64, 1], stride: 2, pad: 'same', depthwise: true },
+  {
+    name: 'conv2d 3x3/2 same (YAMNet stem)',
+    x: [2, 96, 64, 1],
+    w: [3, 3, 1, 32],
+    stride: 2,
+    pad: 'same',
+    depthwise: false,
+  },
+  {
+    name: 'conv2d 1x1 pointwise',
+    x: [2, 12, 8, 64],
+    w: [1, 1, 64, 128],
+    stride: 1,
+    pad: 'same',
+    depthwise: false,
+  },
+  {
+    name: 'conv2d 3x3/1 valid',
+    x: [3, 17, 13, 4],
+    w: [3, 3, 4, 6],
+    stride: 1,
+    pad: 'valid',
+    depthwise: false,
+  },
+  {
+    name: 'depthwise 3x3/1 same',
+    x: [2, 24, 16, 32],
+    w: [3, 3, 32, 1],
+    stride: 1,
+    pad: 'same',
+    depthwise: true,
+  },
+  {
+    name: 'depthwise 3x3/2 same',
+    x: [2, 24, 16, 64],
+    w: [3, 3, 64, 1],
+    stride: 2,
+    pad: 'same',
+    depthwise: true,
+  },
 ];
 
 function gradients(backend: BackendName, c: Case): Float32Array[] {
@@ -55,7 +97,9 @@ function gradients(backend: BackendName, c: Case): Float32Array[] {
       // A non-uniform upstream gradient, so every weight position matters.
       return y.mul(tf.tensor(seeded(y.size, 3), y.shape)).sum();
     };
-    return tf.grads(f)([x, w]).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(f)([x, w])
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 
@@ -77,20 +121,43 @@ async function lossCurve(backend: BackendName, steps: number): Promise<number[]>
   await useBackend(backend);
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({
+        inputShape: [16, 16, 1],
+        filters: 8,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+      }),
       tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu' }),
       tf.layers.conv2d({ filters: 16, kernelSize: 1, activation: 'relu' }),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: 4, activation: 'softmax' }),
     ],
   });
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(seeded(w.size, 100 + i).map((v) => v * 0.8), w.shape)));
+  model.setWeights(
+    model.getWeights().map((w, i) =>
+      tf.tensor(
+        seeded(w.size, 100 + i).map((v) => v * 0.8),
+        w.shape,
+      ),
+    ),
+  );
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
   const n = 32;
   const x = tf.tensor4d(seeded(n * 16 * 16, 7), [n, 16, 16, 1]);
   const labels = Array.from({ length: n }, (_, i) => i % 4);
   // Learnable: each class shifts the input's mean.
-  const xs = tf.tidy(() => x.add(tf.tensor1d(labels.map((l) => l * 0.3), 'float32').reshape([n, 1, 1, 1])));
+  const xs = tf.tidy(() =>
+    x.add(
+      tf
+        .tensor1d(
+          labels.map((l) => l * 0.3),
+          'float32',
+        )
+        .reshape([n, 1, 1, 1]),
+    ),
+  );
   const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 4);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) losses.push((await model.trainOnBatch(xs, ys)) as number);

@@ -50,12 +50,17 @@ function packageVersion(name: string): string | null {
 }
 
 /** Kernels whose absence makes training YAMNet's conv layers impossible on a backend. */
-const fineTuneKernels = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'Conv2DBackpropInput'];
+const fineTuneKernels = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'Conv2DBackpropInput',
+];
 
 /**
  * Whether YAMNet can be fine-tuned on `name`: all gradient kernels of its convolutions exist.
  * False for wasm (no Conv2DBackpropFilter) and for tensorflow when it is not installed. True for
- * cpu, which is ~100x slower than tensorflow: callers warn (see fineTuneAdvice).
+ * cpu, which is 100-1000x slower than tensorflow (measured ~1000x on YAMNet, bench/backends.ts):
+ * callers warn (see fineTuneAdvice).
  */
 export function canFineTune(name: BackendName): boolean {
   if (name === 'tensorflow' && !loadNativeBackend().ok) return false;
@@ -67,10 +72,18 @@ export function fineTuneAdvice(name: BackendName): { possible: boolean; slow: bo
   if (!canFineTune(name)) {
     const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined);
     const why = name === 'tensorflow' ? 'it is not installed' : `it lacks ${missing.join(', ')}`;
-    return { possible: false, slow: false, message: `the ${name} backend cannot fine-tune YAMNet: ${why}; use frozen mode or the tensorflow backend` };
+    return {
+      possible: false,
+      slow: false,
+      message: `the ${name} backend cannot fine-tune YAMNet: ${why}; use frozen mode or the tensorflow backend`,
+    };
   }
   if (name === 'cpu') {
-    return { possible: true, slow: true, message: 'fine-tuning on the cpu backend works but is about 100x slower than tensorflow' };
+    return {
+      possible: true,
+      slow: true,
+      message: 'fine-tuning on the cpu backend works but is 100 to 1000 times slower than on tensorflow',
+    };
   }
   return { possible: true, slow: false, message: `the ${name} backend can fine-tune YAMNet` };
 }
@@ -196,7 +209,8 @@ export async function listBackends(): Promise<BackendListing> {
       b.reason = `disabled by SER_DISABLE_BACKENDS (${b.reason})`;
     }
   }
-  const forced = process.env.SER_BACKEND && process.env.SER_BACKEND !== 'auto' ? process.env.SER_BACKEND : null;
+  const forced =
+    process.env.SER_BACKEND && process.env.SER_BACKEND !== 'auto' ? process.env.SER_BACKEND : null;
   const pick =
     backends.find((b) => b.available && (!forced || b.backend === forced)) ?? backends[backends.length - 1];
   pick.selected = true;

@@ -46,7 +46,10 @@ export function nvidiaGpus(): { list: GpuDevice[]; reason: string } {
     gpus = { list, reason: list.length ? '' : 'nvidia-smi lists no GPU' };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    gpus = { list: [], reason: code === 'ENOENT' ? 'no NVIDIA driver (nvidia-smi not found)' : 'nvidia-smi failed' };
+    gpus = {
+      list: [],
+      reason: code === 'ENOENT' ? 'no NVIDIA driver (nvidia-smi not found)' : 'nvidia-smi failed',
+    };
   }
   return gpus;
 }
@@ -54,7 +57,11 @@ export function nvidiaGpus(): { list: GpuDevice[]; reason: string } {
 /** Whether the CUDA runtime tfjs-node-gpu links against can be found by the dynamic loader. */
 export function cudaRuntimeFound(): boolean {
   try {
-    const out = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('ldconfig', ['-p'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     if (/libcudart\.so/.test(out)) return true;
   } catch {
     // no ldconfig: fall through to the usual install folder

@@ -13,7 +13,10 @@ import { tf } from './tf';
 export type NativePackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
 
 /** GPU first: it also runs on the CPU, and only one of the two may register `tensorflow`. */
-export const nativePackages: readonly NativePackage[] = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+export const nativePackages: readonly NativePackage[] = [
+  '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-node',
+];
 
 export type NativeLoad =
   | { ok: true; package: NativePackage; version: string; tfVersion: string; dir: string; gpu: boolean }

@@ -18,7 +18,9 @@ describe('backend selection', () => {
     expect(a.name).toBe('tensorflow');
     expect(tf.getBackend()).toBe('tensorflow');
     expect(a.package).toBe('@tensorflow/tfjs-node');
-    expect(a.reason).toMatch(/^auto: native TensorFlow \(@tensorflow\/tfjs-node 4\.22\.0, TensorFlow \d+\.\d+/);
+    expect(a.reason).toMatch(
+      /^auto: native TensorFlow \(@tensorflow\/tfjs-node 4\.22\.0, TensorFlow \d+\.\d+/,
+    );
   });
 
   it('auto falls back to wasm, recording why tensorflow was skipped', async () => {

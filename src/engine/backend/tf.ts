@@ -51,7 +51,8 @@ export function disabledBackends(): Set<BackendName> {
 
 /** Makes `name` the active backend; throws when it cannot initialise (internal error). */
 export async function useBackend(name: BackendName): Promise<void> {
-  if (disabledBackends().has(name)) throw new Error(`the ${name} backend is disabled by SER_DISABLE_BACKENDS`);
+  if (disabledBackends().has(name))
+    throw new Error(`the ${name} backend is disabled by SER_DISABLE_BACKENDS`);
   if (name === 'tensorflow') {
     const native = loadNativeBackend();
     if (!native.ok) throw new Error(`the tensorflow backend is not installed: ${native.reason}`);

@@ -57,27 +57,35 @@ describe('YAMNet: tensorflow vs wasm and cpu', () => {
     expect(relDiff(onTf, onWasm)).toBeLessThan(1e-4);
   });
 
-  itNative('a fine-tuning step (gradients of blocks 13-14) equals the cpu backend within 1e-4 relative', async () => {
-    const shape = blockInputShape(13);
-    const n = 1;
-    const size = n * shape.reduce((p, q) => p * q, 1);
-    const input = Float32Array.from({ length: size }, (_, i) => Math.abs(Math.sin(i * 0.37)) * 2);
-    const grads = async (backend: 'tensorflow' | 'cpu') => {
-      await useBackend(backend);
-      const model = buildYamnet({ from: 13, weights });
-      const x = tf.tensor(input, [n, ...shape]);
-      const target = tf.tensor(Float32Array.from({ length: n * 1024 }, (_, i) => Math.cos(i)), [n, 1024]);
-      const { grads: g } = tf.variableGrads(() => (model.apply(x) as tf.Tensor).mul(target).sum() as tf.Scalar);
-      const names = Object.keys(g).sort();
-      const out = names.map((k) => g[k].dataSync() as Float32Array);
-      tf.dispose([x, target, ...Object.values(g)]);
-      model.dispose();
-      return out;
-    };
-    const onTf = await grads('tensorflow');
-    const onCpu = await grads('cpu');
-    expect(onTf.length).toBe(onCpu.length);
-    expect(onTf.length).toBeGreaterThanOrEqual(6);
-    for (let i = 0; i < onCpu.length; i++) expect(relDiff(onTf[i], onCpu[i])).toBeLessThan(1e-4);
-  });
+  itNative(
+    'a fine-tuning step (gradients of blocks 13-14) equals the cpu backend within 1e-4 relative',
+    async () => {
+      const shape = blockInputShape(13);
+      const n = 1;
+      const size = n * shape.reduce((p, q) => p * q, 1);
+      const input = Float32Array.from({ length: size }, (_, i) => Math.abs(Math.sin(i * 0.37)) * 2);
+      const grads = async (backend: 'tensorflow' | 'cpu') => {
+        await useBackend(backend);
+        const model = buildYamnet({ from: 13, weights });
+        const x = tf.tensor(input, [n, ...shape]);
+        const target = tf.tensor(
+          Float32Array.from({ length: n * 1024 }, (_, i) => Math.cos(i)),
+          [n, 1024],
+        );
+        const { grads: g } = tf.variableGrads(
+          () => (model.apply(x) as tf.Tensor).mul(target).sum() as tf.Scalar,
+        );
+        const names = Object.keys(g).sort();
+        const out = names.map((k) => g[k].dataSync() as Float32Array);
+        tf.dispose([x, target, ...Object.values(g)]);
+        model.dispose();
+        return out;
+      };
+      const onTf = await grads('tensorflow');
+      const onCpu = await grads('cpu');
+      expect(onTf.length).toBe(onCpu.length);
+      expect(onTf.length).toBeGreaterThanOrEqual(6);
+      for (let i = 0; i < onCpu.length; i++) expect(relDiff(onTf[i], onCpu[i])).toBeLessThan(1e-4);
+    },
+  );
 });

@@ -15,7 +15,12 @@
  */
 import fs from 'node:fs/promises';
 import { bytesToMono16k } from '../audio';
-import { cepstralDefaults, cepstralStatistics, cepstralStatisticsDim, type CepstralParams } from '../features/cepstral';
+import {
+  cepstralDefaults,
+  cepstralStatistics,
+  cepstralStatisticsDim,
+  type CepstralParams,
+} from '../features/cepstral';
 import { frontEndParams, waveformToPatches } from '../features/logmel';
 import { EMBEDDING_SIZE } from '../yamnet/layers';
 import { loadYamnet } from '../yamnet/load';
@@ -95,7 +100,12 @@ export async function extractFeatureSets(
   opts: ExtractOptions = {},
 ): Promise<Map<BaselineFeatureSet, Map<string, Float32Array>>> {
   const parts = [...new Set(sets.flatMap(featureParts))];
-  const cache = opts.cache === false ? null : opts.cache instanceof BaselineFeatureCache ? opts.cache : new BaselineFeatureCache();
+  const cache =
+    opts.cache === false
+      ? null
+      : opts.cache instanceof BaselineFeatureCache
+        ? opts.cache
+        : new BaselineFeatureCache();
   let yamnet = opts.yamnet ?? null;
   let ownsYamnet = false;
   if (parts.includes('dl') && !yamnet) {
@@ -136,7 +146,10 @@ async function fileParts(
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
-    throw new FileError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new FileError(
+      file,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const content = sha256Buffer(bytes);
   const values = new Map<FeaturePart, Float32Array>();
@@ -146,7 +159,10 @@ async function fileParts(
     let v = cache?.get(key, partDim(part)) ?? null;
     if (!v) {
       samples ??= (await bytesToMono16k(file, bytes)).samples16k;
-      v = part === 'dl' ? embeddingStatistics(yamnet!.model, samples) : cepstralStatistics(samples, cepstralDefaults(part));
+      v =
+        part === 'dl'
+          ? embeddingStatistics(yamnet!.model, samples)
+          : cepstralStatistics(samples, cepstralDefaults(part));
       checkFinite(file, part, v);
       cache?.set(key, v);
     }

@@ -67,7 +67,9 @@ export async function trainPredictMlp(
   const yTrain = tf.oneHot(tf.tensor1d(train.y, 'int32'), opts.numClasses).toFloat() as tf.Tensor2D;
   const hasVal = validation.x.length > 0;
   const xVal = hasVal ? tf.tensor2d(validation.x, [validation.x.length, d]) : null;
-  const yVal = hasVal ? (tf.oneHot(tf.tensor1d(validation.y, 'int32'), opts.numClasses).toFloat() as tf.Tensor2D) : null;
+  const yVal = hasVal
+    ? (tf.oneHot(tf.tensor1d(validation.y, 'int32'), opts.numClasses).toFloat() as tf.Tensor2D)
+    : null;
   let best: { loss: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let trained = 0;
   try {

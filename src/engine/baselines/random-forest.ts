@@ -13,7 +13,10 @@ import { RandomForestClassifier } from 'ml-random-forest';
 import { argmax } from './scoring';
 import type { ClassifierResult } from './types';
 
-export const RF_SETTINGS = { nEstimators: 200, featuresPerTree: (d: number) => Math.min(d, 4 * Math.ceil(Math.sqrt(d))) };
+export const RF_SETTINGS = {
+  nEstimators: 200,
+  featuresPerTree: (d: number) => Math.min(d, 4 * Math.ceil(Math.sqrt(d))),
+};
 
 export function trainPredictRandomForest(
   train: { x: number[][]; y: number[] },

@@ -68,7 +68,13 @@ export interface BaselineRunResult {
 
 export type BaselineEvent =
   | { type: 'features'; done: number; total: number; file: string }
-  | { type: 'cell'; fold: number; featureSet: BaselineFeatureSet; classifier: ClassifierKind; cell: BaselineCell }
+  | {
+      type: 'cell';
+      fold: number;
+      featureSet: BaselineFeatureSet;
+      classifier: ClassifierKind;
+      cell: BaselineCell;
+    }
   | { type: 'fold'; fold: BaselineFold };
 
 export interface BaselineRunOptions {
@@ -132,18 +138,26 @@ export async function runBaselineFold(
     if (c < 0) throw new Error(`utterance ${u.id} has label '${u.label}', not one of the index classes`);
     return c;
   };
-  const [train, validation, test] = [fold.train, fold.validation, fold.test].map((s) => partition(index.utterances, s));
+  const [train, validation, test] = [fold.train, fold.validation, fold.test].map((s) =>
+    partition(index.utterances, s),
+  );
   if (train.length === 0) throw new UserError(`fold ${fold.index}: no training utterances`);
   const cells: BaselineCell[] = [];
   for (const featureSet of opts.featureSets) {
     const vectors = features.get(featureSet);
     if (!vectors) throw new Error(`runBaselineFold: no features for '${featureSet}'`);
-    const set = (us: Utterance[]): LabelledSet => ({ x: us.map((u) => vectors.get(u.id)!), y: us.map(labelOf) });
+    const set = (us: Utterance[]): LabelledSet => ({
+      x: us.map((u) => vectors.get(u.id)!),
+      y: us.map(labelOf),
+    });
     const data = { train: set(train), validation: set(validation), test: set(test) };
     for (const classifier of opts.classifiers) {
       checkCancelled(opts.signal);
       const started = performance.now();
-      const r = await trainAndPredict(classifier, data, { seed: opts.seed + 1000 * fold.index, numClasses: classes.length });
+      const r = await trainAndPredict(classifier, data, {
+        seed: opts.seed + 1000 * fold.index,
+        numClasses: classes.length,
+      });
       const cell: BaselineCell = {
         featureSet,
         classifier,
@@ -170,7 +184,9 @@ export function baselineTable(classes: string[], folds: BaselineFold[]): Baselin
   const rows: BaselineTableRow[] = [];
   const pairs = folds[0]?.cells.map((c) => [c.featureSet, c.classifier] as const) ?? [];
   for (const [featureSet, classifier] of pairs) {
-    const cells = folds.map((f) => f.cells.find((c) => c.featureSet === featureSet && c.classifier === classifier)!);
+    const cells = folds.map((f) =>
+      f.cells.find((c) => c.featureSet === featureSet && c.classifier === classifier)!,
+    );
     const perFold = cells.map((c) => c.metrics);
     rows.push({
       featureSet,

@@ -20,7 +20,10 @@ import type { ClassifierResult, SvmChoice } from './types';
 interface LibSvm {
   train(samples: number[][], labels: number[]): void;
   predictOne(sample: number[]): number;
-  predictOneProbability(sample: number[]): { prediction: number; estimates: { label: number; probability: number }[] };
+  predictOneProbability(sample: number[]): {
+    prediction: number;
+    estimates: { label: number; probability: number }[];
+  };
   free(): void;
 }
 interface LibSvmClass {
@@ -47,12 +50,21 @@ function loadInstance(): Promise<LibSvmClass> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     const text = String(args[0]);
-    if (text.startsWith('wasm streaming compile failed') || text.startsWith('falling back to ArrayBuffer')) return;
+    if (text.startsWith('wasm streaming compile failed') || text.startsWith('falling back to ArrayBuffer'))
+      return;
     warn(...args);
   };
-  return (require('libsvm-js/wasm') as Promise<LibSvmClass>).finally(() => {
-    console.warn = warn;
-  });
+  // Emscripten's Node glue also registers `process.on('unhandledRejection', () => exit(1))`,
+  // which would turn any stray rejection in the app into a silent exit and keep every instance
+  // alive; the listeners it added are removed again.
+  const listeners = new Set(process.listeners('unhandledRejection'));
+  try {
+    return (require('libsvm-js/wasm') as Promise<LibSvmClass>).finally(() => {
+      console.warn = warn;
+    });
+  } finally {
+    for (const l of process.listeners('unhandledRejection')) if (!listeners.has(l)) process.off('unhandledRejection', l);
+  }
 }
 
 /** The instance used for the grid search (plain C-SVC training draws no random numbers). */
@@ -100,7 +112,12 @@ export async function trainPredictSvm(
         const svm = makeSvm(SVM, C, g / d, false);
         try {
           svm.train(train.x, train.y);
-          const score = averageRecall(validation.y, validation.x.map((v) => svm.predictOne(v)), opts.numClasses) ?? 0;
+          const score =
+            averageRecall(
+              validation.y,
+              validation.x.map((v) => svm.predictOne(v)),
+              opts.numClasses,
+            ) ?? 0;
           if (score > bestScore) {
             bestScore = score;
             chosen = { C, gamma: g / d, validationUar: score };

@@ -8,7 +8,13 @@ export const CLASSIFIER_KINDS: readonly ClassifierKind[] = ['rf', 'svm', 'mlp'];
  * alone, or a cepstral set concatenated with the DL statistics (the paper's MFCC+DL, GTCC+DL).
  */
 export type BaselineFeatureSet = 'mfcc' | 'gtcc' | 'dl' | 'mfcc+dl' | 'gtcc+dl';
-export const BASELINE_FEATURE_SETS: readonly BaselineFeatureSet[] = ['mfcc', 'gtcc', 'dl', 'mfcc+dl', 'gtcc+dl'];
+export const BASELINE_FEATURE_SETS: readonly BaselineFeatureSet[] = [
+  'mfcc',
+  'gtcc',
+  'dl',
+  'mfcc+dl',
+  'gtcc+dl',
+];
 
 /** Feature vectors (all the same length) with class indices 0..numClasses-1. */
 export interface LabelledSet {

@@ -8,7 +8,10 @@ export async function loadConfigFile(file: string): Promise<ExperimentConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new FileError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new FileError(
+      file,
+      `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let json: unknown;
   try {

@@ -69,7 +69,9 @@ export const YamnetLstmModelSchema = z.object({
   lstmUnits: z.array(positiveInt()).min(1, { error: 'needs at least one LSTM layer' }).default([150, 150]),
   yamnet: z
     .object({
-      weights: z.enum(['pretrained', 'random'], { error: "must be 'pretrained' or 'random'" }).default('pretrained'),
+      weights: z
+        .enum(['pretrained', 'random'], { error: "must be 'pretrained' or 'random'" })
+        .default('pretrained'),
       trainFrom: TrainFromSchema.default('full'),
     })
     .prefault({}),
@@ -80,7 +82,9 @@ export const BASELINE_CLASSIFIERS = ['rf', 'svm', 'mlp'] as const;
 
 export const BaselineModelSchema = z.object({
   kind: z.literal('baseline'),
-  features: z.enum(BASELINE_FEATURES, { error: `must be one of ${BASELINE_FEATURES.join(', ')}` }).default('mfcc+dl'),
+  features: z
+    .enum(BASELINE_FEATURES, { error: `must be one of ${BASELINE_FEATURES.join(', ')}` })
+    .default('mfcc+dl'),
   classifier: z
     .enum(BASELINE_CLASSIFIERS, { error: `must be one of ${BASELINE_CLASSIFIERS.join(', ')}` })
     .default('svm'),
@@ -103,10 +107,17 @@ export const TrainingSchema = z.object({
 export const CrossValidationSchema = z
   .object({
     scheme: z.enum(['loso', 'kfold'], { error: "must be 'loso' or 'kfold'" }).default('loso'),
-    k: z.number({ error: 'must be an integer of at least 2' }).int().min(2, { error: 'must be at least 2' }).optional(),
+    k: z
+      .number({ error: 'must be an integer of at least 2' })
+      .int()
+      .min(2, { error: 'must be at least 2' })
+      .optional(),
     valFraction: fraction.default(0.2),
   })
-  .refine((cv) => cv.scheme !== 'kfold' || cv.k !== undefined, { error: 'k is required when scheme is kfold', path: ['k'] });
+  .refine((cv) => cv.scheme !== 'kfold' || cv.k !== undefined, {
+    error: 'k is required when scheme is kfold',
+    path: ['k'],
+  });
 
 export const ExperimentConfigSchema = z.object({
   name: z.string().default('experiment'),
@@ -139,7 +150,9 @@ export function formatConfigIssues(error: z.ZodError): string[] {
 export function parseConfig(input: unknown, source = 'config'): ExperimentConfig {
   const result = ExperimentConfigSchema.safeParse(input);
   if (!result.success) {
-    throw new UserError(`${source} is not a valid experiment config:\n  ${formatConfigIssues(result.error).join('\n  ')}`);
+    throw new UserError(
+      `${source} is not a valid experiment config:\n  ${formatConfigIssues(result.error).join('\n  ')}`,
+    );
   }
   return result.data;
 }

@@ -102,6 +102,9 @@ interface Plan {
   bandScale: Float64Array;
   power: boolean;
   buf: Float64Array;
+  /** The bins any mel band weighs: [fromBin, toBin). */
+  fromBin: number;
+  toBin: number;
 }
 
 const plans = new Map<FrontEndForm, Plan>();
@@ -117,7 +120,9 @@ function planFor(p: FrontEndParams): Plan {
       return energy > 0 ? 1 / energy : 0;
     });
     const spectrum = new FrameSpectrum(p.windowLength, p.fftLength);
-    plan = { spectrum, bands, bandScale, power, buf: new Float64Array(spectrum.bins) };
+    const fromBin = Math.min(...bands.map((b) => b.start));
+    const toBin = Math.max(...bands.map((b) => b.start + b.weights.length));
+    plan = { spectrum, bands, bandScale, power, buf: new Float64Array(spectrum.bins), fromBin, toBin };
     plans.set(p.form, plan);
   }
   return plan;
@@ -129,7 +134,7 @@ function planFor(p: FrontEndParams): Plan {
  */
 export function logMelSpectrogram(samples16k: Float32Array, opts: FrontEndOptions = {}): Spectrogram {
   const p = frontEndParams(opts);
-  const { spectrum, bands, bandScale, power, buf } = planFor(p);
+  const { spectrum, bands, bandScale, power, buf, fromBin, toBin } = planFor(p);
   const numFrames = frameCount(samples16k.length, p.windowLength, p.hop);
   const nb = p.melBands;
   const data = new Float32Array(numFrames * nb);
@@ -141,7 +146,7 @@ export function logMelSpectrogram(samples16k: Float32Array, opts: FrontEndOption
       data.fill(silentRow, row, row + nb);
       continue;
     }
-    spectrum.compute(samples16k, t * p.hop, buf, power);
+    spectrum.compute(samples16k, t * p.hop, buf, power, fromBin, toBin);
     for (let b = 0; b < nb; b++) {
       const { start, weights } = bands[b];
       let e = 0;

@@ -60,13 +60,20 @@ export class FrameSpectrum {
 
   /**
    * Writes |X[k]| (power = false) or |X[k]|² (power = true) of the frame starting at `offset`
-   * into `dest[0..bins)`.
+   * into `dest[fromBin..toBin)` (the bins a filter bank reads; all by default).
    */
-  compute(signal: Float32Array, offset: number, dest: Float64Array, power: boolean): void {
+  compute(
+    signal: Float32Array,
+    offset: number,
+    dest: Float64Array,
+    power: boolean,
+    fromBin = 0,
+    toBin = this.bins,
+  ): void {
     const { input, out, window } = this;
     for (let n = 0; n < this.windowLength; n++) input[n] = signal[offset + n] * window[n];
     this.fft.realTransform(out, input);
-    for (let k = 0; k < this.bins; k++) {
+    for (let k = fromBin; k < toBin; k++) {
       const re = out[2 * k];
       const im = out[2 * k + 1];
       const p = re * re + im * im;

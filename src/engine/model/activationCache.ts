@@ -145,7 +145,10 @@ export class ActivationCache {
 }
 
 function encode(value: CachedSteps, dtype: CacheDtype): Buffer {
-  const header = Buffer.from(JSON.stringify({ steps: value.steps, stepShape: value.stepShape, dtype }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({ steps: value.steps, stepShape: value.stepShape, dtype }),
+    'utf8',
+  );
   const head = Buffer.alloc(8);
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(header.length, 4);
@@ -168,7 +171,8 @@ function decode(buf: Buffer): CachedSteps | null {
   if (body.length !== values * bytes) return null;
   const copy = new Uint8Array(body.length);
   copy.set(body);
-  const data = header.dtype === 'float16' ? fromFloat16(new Uint16Array(copy.buffer)) : new Float32Array(copy.buffer);
+  const data =
+    header.dtype === 'float16' ? fromFloat16(new Uint16Array(copy.buffer)) : new Float32Array(copy.buffer);
   return { steps: header.steps, stepShape: header.stepShape, data };
 }
 
@@ -216,7 +220,11 @@ export function activationCacheUsage(root = defaultActivationCacheDir()): Activa
 }
 
 /** Removes least-recently-used sets (never `keep`) until the cache fits `limit`; returns removed keys. */
-export function pruneActivationCache(keep: string, limit = cacheLimitBytes(), root = defaultActivationCacheDir()): string[] {
+export function pruneActivationCache(
+  keep: string,
+  limit = cacheLimitBytes(),
+  root = defaultActivationCacheDir(),
+): string[] {
   const sets = activationCacheUsage(root).sort((a, b) => a.lastUsed.localeCompare(b.lastUsed));
   let total = sets.reduce((n, s) => n + s.bytes, 0);
   const removed: string[] = [];

@@ -102,7 +102,12 @@ export class LstmHead {
       const bias = new Float32Array(4 * units);
       bias.fill(1, units, 2 * units);
       this.add(instance, `lstm${l + 1}/kernel`, [inDim, 4 * units], glorotUniform(rng, inDim, 4 * units));
-      this.add(instance, `lstm${l + 1}/recurrent_kernel`, [units, 4 * units], orthogonal(rng, units, 4 * units));
+      this.add(
+        instance,
+        `lstm${l + 1}/recurrent_kernel`,
+        [units, 4 * units],
+        orthogonal(rng, units, 4 * units),
+      );
       this.add(instance, `lstm${l + 1}/bias`, [4 * units], bias);
       inDim = units;
     });
@@ -154,7 +159,10 @@ export class LstmHead {
       last = h;
     });
     const activation = last!;
-    const logits = tf.add(dense(activation, this.v('dense/kernel'), true), this.v('dense/bias')) as tf.Tensor2D;
+    const logits = tf.add(
+      dense(activation, this.v('dense/kernel'), true),
+      this.v('dense/bias'),
+    ) as tf.Tensor2D;
     return { logits, activation };
   }
 

@@ -31,7 +31,10 @@ export interface SerModel {
 const BACKBONE_PREFIX = 'yamnet/';
 
 /** [B, Tmax, ...stepShape] zero-padded data and its [B, Tmax] mask. */
-export function padBatch(batch: Sample[], stepSize: number): { x: Float32Array; mask: Float32Array; tMax: number } {
+export function padBatch(
+  batch: Sample[],
+  stepSize: number,
+): { x: Float32Array; mask: Float32Array; tMax: number } {
   const tMax = Math.max(1, ...batch.map((s) => s.steps));
   const x = new Float32Array(batch.length * tMax * stepSize);
   const mask = new Float32Array(batch.length * tMax);
@@ -93,7 +96,8 @@ export class YamnetLstm implements SerModel {
   getWeights(): NamedWeights {
     const out = this.head.getWeights();
     if (this.backbone) {
-      for (const [name, w] of getYamnetWeights(this.backbone)) out[BACKBONE_PREFIX + name] = { shape: [...w.shape], data: w.data };
+      for (const [name, w] of getYamnetWeights(this.backbone))
+        out[BACKBONE_PREFIX + name] = { shape: [...w.shape], data: w.data };
     }
     return out;
   }
@@ -103,7 +107,8 @@ export class YamnetLstm implements SerModel {
     if (this.backbone) {
       const map: YamnetWeights = new Map();
       for (const [name, w] of Object.entries(weights)) {
-        if (name.startsWith(BACKBONE_PREFIX)) map.set(name.slice(BACKBONE_PREFIX.length), { shape: w.shape, data: w.data });
+        if (name.startsWith(BACKBONE_PREFIX))
+          map.set(name.slice(BACKBONE_PREFIX.length), { shape: w.shape, data: w.data });
       }
       setYamnetWeights(this.backbone, map);
     }

@@ -63,7 +63,11 @@ export function seededRandomWeights(seed: number): YamnetWeights {
 }
 
 /** Pretrained weights from `source` (a weights path), or seeded random weights. */
-export async function setupYamnet(weights: 'pretrained' | 'random', seed: number, source?: string): Promise<YamnetSetup> {
+export async function setupYamnet(
+  weights: 'pretrained' | 'random',
+  seed: number,
+  source?: string,
+): Promise<YamnetSetup> {
   if (weights === 'random') {
     return {
       model: new YamnetModel(seededRandomWeights(seed)),
@@ -126,7 +130,8 @@ export async function computeSteps(
     opts.cacheRoot,
   );
   const features = opts.featureCache ?? new FeatureCache();
-  const frozenPart = k === 15 || k === 1 ? null : setup.model.build({ from: 1, to: k - 1, pool: false, trainable: false });
+  const frozenPart =
+    k === 15 || k === 1 ? null : setup.model.build({ from: 1, to: k - 1, pool: false, trainable: false });
   const steps = new Map<string, CachedSteps>();
   let fromCache = 0;
   try {

@@ -16,6 +16,8 @@ const num = (value: number | null | undefined, sd?: number | null): Cell => ({
   ...(sd !== undefined ? { sd } : {}),
 });
 
+const signed = (value: number | null): Cell => ({ kind: 'number', value, signed: true });
+
 function paperRowLabel(r: PaperRow): string {
   return `paper: ${r.input} ${r.classifier}`;
 }
@@ -58,8 +60,8 @@ export function paperComparisonTable(summary: RunSummary, paper: PaperRow): Repo
         label: 'difference (pooled − paper)',
         kind: 'delta',
         cells: [
-          ...cls.map((c) => num(delta(ours(c), paper.classAccuracy[c]))),
-          num(delta(summary.pooled.averageAccuracy, paper.average)),
+          ...cls.map((c) => signed(delta(ours(c), paper.classAccuracy[c]))),
+          signed(delta(summary.pooled.averageAccuracy, paper.average)),
         ],
       },
     ],

@@ -20,7 +20,7 @@ export function escapeHtml(s: string): string {
 function cellHtml(c: Cell): string {
   if (c.kind === 'text') return escapeHtml(c.text);
   if (c.kind === 'count') return String(c.value);
-  const v = formatNumber(c.value);
+  const v = (c.signed && c.value !== null && c.value > 0 ? '+' : '') + formatNumber(c.value);
   return c.sd !== undefined && c.value !== null ? `${v}&nbsp;±&nbsp;${formatNumber(c.sd ?? null)}` : v;
 }
 
@@ -100,20 +100,30 @@ dl.provenance dt { font-weight: 600; } dl.provenance dd { margin: 0; font-family
 figure { margin: 1rem 0; display: inline-block; vertical-align: top; } figcaption { font-size: .9em; color: #555; }
 `;
 
-/** The HTML page of a report already built (e.g. by the UI from a summary it holds). */
-export function reportToHtml(report: RunReport, summary: RunSummary): string {
+export interface HtmlFigure {
+  caption: string;
+  confusion: ConfusionMatrix;
+}
+
+/** The pooled confusion matrix of a run, and the paper's where it has one for the same setting. */
+export function confusionFigures(summary: RunSummary, paper: boolean, label = 'this run'): HtmlFigure[] {
+  const figures = [{ caption: `Pooled confusion matrix (${label})`, confusion: summary.pooled.confusion }];
+  const row = paperRowFor(modelName(summary), summary.corpus.name);
+  if (paper && row?.corpus === 'demos' && row.classifier === 'YAMNet-LSTM') {
+    figures.push({ caption: 'The paper (YAMNet-LSTM, DEMoS)', confusion: PAPER_DEMOS_CONFUSION });
+  }
+  return figures;
+}
+
+/** The HTML page of a report of one run; `figures` defaults to the run's confusion matrices. */
+export function reportToHtml(report: RunReport, summary?: RunSummary, figureList?: HtmlFigure[]): string {
   const prov = report.provenance
     .map((p) => `<dt>${escapeHtml(p.label)}</dt><dd>${escapeHtml(p.value)}</dd>`)
     .join('\n');
-  const figures = [
-    `<figure>${confusionSvg(summary.pooled.confusion, 'Pooled confusion matrix of this run')}<figcaption>Pooled confusion matrix (this run)</figcaption></figure>`,
-  ];
-  const row = paperRowFor(modelName(summary), summary.corpus.name);
-  if (report.paper && row?.corpus === 'demos' && row.classifier === 'YAMNet-LSTM') {
-    figures.push(
-      `<figure>${confusionSvg(PAPER_DEMOS_CONFUSION, 'The paper\u2019s pooled confusion matrix, DEMoS')}<figcaption>The paper (YAMNet-LSTM, DEMoS)</figcaption></figure>`,
-    );
-  }
+  const figures = (figureList ?? (summary ? confusionFigures(summary, !!report.paper) : [])).map(
+    (f) =>
+      `<figure>${confusionSvg(f.confusion, f.caption)}<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
+  );
   let paper = '';
   if (report.paper) {
     const diffs = report.paper.differences
@@ -143,9 +153,7 @@ export function reportToHtml(report: RunReport, summary: RunSummary): string {
 ${prov}
 </dl>
 ${report.tables.map(tableToHtml).join('\n')}
-<section id="figures"><h2>Confusion matrices</h2>
-${figures.join('\n')}
-</section>
+${figures.length > 0 ? `<section id="figures"><h2>Confusion matrices</h2>\n${figures.join('\n')}\n</section>` : ''}
 ${paper}
 </body>
 </html>

@@ -6,3 +6,5 @@ export * from './build';
 export * from './render';
 export * from './html';
 export * from './load';
+export * from './runReport';
+export * from './combined';

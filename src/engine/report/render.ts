@@ -8,8 +8,15 @@ export function formatNumber(v: number | null, digits = 3): string {
 function cellText(c: Cell, digits = 3): string {
   if (c.kind === 'text') return c.text;
   if (c.kind === 'count') return String(c.value);
-  const v = formatNumber(c.value, digits);
+  const v = (c.signed && c.value !== null && c.value > 0 ? '+' : '') + formatNumber(c.value, digits);
   return c.sd !== undefined && c.value !== null ? `${v} ± ${formatNumber(c.sd, digits)}` : v;
+}
+
+/** The label column, and columns whose cells are all text, are left-aligned; numbers right-aligned. */
+export function isTextColumn(t: ReportTable, column: number): boolean {
+  if (column === 0) return true;
+  const kinds = t.rows.map((r) => r.cells[column - 1]?.kind).filter((k) => k !== undefined);
+  return kinds.length > 0 && kinds.every((k) => k === 'text');
 }
 
 // ---------- Markdown ----------
@@ -17,7 +24,7 @@ function cellText(c: Cell, digits = 3): string {
 const mdEscape = (s: string) => s.replace(/\|/g, '\\|');
 
 export function tableToMarkdown(t: ReportTable): string {
-  const align = t.columns.map((_, i) => (i === 0 || t.columns[i] === 'test speakers' ? '---' : '---:'));
+  const align = t.columns.map((_, i) => (isTextColumn(t, i) ? '---' : '---:'));
   const lines = [
     `| ${t.columns.map(mdEscape).join(' | ')} |`,
     `|${align.join('|')}|`,
@@ -113,21 +120,16 @@ export function latexEscape(s: string): string {
 
 function latexCell(c: Cell): string {
   if (c.kind === 'number' && c.sd !== undefined && c.value !== null) {
-    return `$${formatNumber(c.value)} \\pm ${formatNumber(c.sd ?? null)}$`.replace(
-      '\\pm –',
-      '\\pm \\text{--}',
-    );
+    return c.sd === null
+      ? `$${formatNumber(c.value)} \\pm$ --`
+      : `$${formatNumber(c.value)} \\pm ${formatNumber(c.sd)}$`;
   }
   return latexEscape(cellText(c));
 }
 
 export function tableToLatex(t: ReportTable): string {
   // Text columns left-aligned, numbers right-aligned.
-  const spec = t.columns
-    .map((_, i) =>
-      i === 0 || (t.rows.length > 0 && t.rows.every((r) => r.cells[i - 1]?.kind === 'text')) ? 'l' : 'r',
-    )
-    .join('');
+  const spec = t.columns.map((_, i) => (isTextColumn(t, i) ? 'l' : 'r')).join('');
   const body = t.rows.map((r, i) => {
     const line = `${[latexEscape(r.label), ...r.cells.map(latexCell)].join(' & ')} \\\\`;
     return i > 0 && (r.kind === 'pooled' || r.kind === 'paper') ? `\\midrule\n${line}` : line;

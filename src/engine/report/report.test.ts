@@ -155,26 +155,30 @@ describe('HTML report', () => {
 describe('ser-workbench report (child process)', () => {
   it('prints the markdown report of a run folder, and fails with exit 1 on a folder without summary', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'h7-cli-'));
-    const runDir = path.join(dir, 'run-1');
-    const summary = sampleRunSummary({ speakers: 4 });
-    await writeSampleRun(runDir, summary);
-    const { stdout } = await run(process.execPath, [cli, 'report', runDir, '--format', 'md', '--paper'], {
-      cwd: repoRoot,
-    });
-    expect(stdout).toContain('# Results: yamnet-lstm on ravdess');
-    expect(stdout).toContain(`| **pooled** | ${summary.pooled.classAccuracy.angry!.toFixed(3)} |`);
-    expect(stdout).toContain('paper: log-mel YAMNet-LSTM | 0.854 | 0.729 | 0.729 | 0.531 | 0.711');
-    expect(stdout).toContain('- **versions**: @tensorflow/tfjs-core 4.22.0');
-    expect(stdout).toContain('- **device**: cpu: test CPU, 2 cores');
+    try {
+      const runDir = path.join(dir, 'run-1');
+      const summary = sampleRunSummary({ speakers: 4 });
+      await writeSampleRun(runDir, summary);
+      const { stdout } = await run(process.execPath, [cli, 'report', runDir, '--format', 'md', '--paper'], {
+        cwd: repoRoot,
+      });
+      expect(stdout).toContain('# Results: yamnet-lstm on ravdess');
+      expect(stdout).toContain(`| **pooled** | ${summary.pooled.classAccuracy.angry!.toFixed(3)} |`);
+      expect(stdout).toContain('paper: log-mel YAMNet-LSTM | 0.854 | 0.729 | 0.729 | 0.531 | 0.711');
+      expect(stdout).toMatch(/\| difference \(pooled − paper\) \| [+-]\d\.\d{3} \|/);
+      expect(stdout).toContain('- **versions**: @tensorflow/tfjs-core 4.22.0');
+      expect(stdout).toContain('- **device**: cpu: test CPU, 2 cores');
 
-    const json = await run(process.execPath, [cli, 'report', runDir, '--json'], { cwd: repoRoot });
-    expect(JSON.parse(json.stdout).tables[0].id).toBe('table-ii');
+      const json = await run(process.execPath, [cli, 'report', runDir, '--json'], { cwd: repoRoot });
+      expect(JSON.parse(json.stdout).tables[0].id).toBe('table-ii');
 
-    const empty = path.join(dir, 'empty');
-    await fs.mkdir(empty);
-    const failed = await run(process.execPath, [cli, 'report', empty], { cwd: repoRoot }).catch((e) => e);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/summary\.json: not found/);
-    await fs.rm(dir, { recursive: true, force: true });
+      const empty = path.join(dir, 'empty');
+      await fs.mkdir(empty);
+      const failed = await run(process.execPath, [cli, 'report', empty], { cwd: repoRoot }).catch((e) => e);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/summary\.json: not found/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,12 @@
 /** A format-neutral report: the renderers (md, csv, latex, json, html) only lay these out. */
 
 export type Cell =
-  | { kind: 'number'; value: number | null; sd?: number | null }
+  | {
+      kind: 'number';
+      value: number | null;
+      sd?: number | null;
+      /** print '+' on positive values (differences) */ signed?: boolean;
+    }
   | { kind: 'count'; value: number }
   | { kind: 'text'; text: string };
 

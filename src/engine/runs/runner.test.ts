@@ -29,7 +29,11 @@ describe('runExperiment (frozen mode, in process)', () => {
       training: { epochs: 2, batchSize: 8 },
       backend: 'wasm',
     });
-    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs'), onEvent: (e) => events.push(e) });
+    const result = await runExperiment(config, {
+      dataDir: corpus,
+      outDir: path.join(tmp, 'runs'),
+      onEvent: (e) => events.push(e),
+    });
 
     expect(result.folds).toBe(3);
     expect(result.mode).toBe('frozen');
@@ -41,7 +45,14 @@ describe('runExperiment (frozen mode, in process)', () => {
     expect(result.averageAccuracy).toBeGreaterThanOrEqual(0);
 
     const dir = result.runDir;
-    for (const f of ['config.json', 'environment.json', 'index.json', 'folds.json', 'status.json', 'summary.json']) {
+    for (const f of [
+      'config.json',
+      'environment.json',
+      'index.json',
+      'folds.json',
+      'status.json',
+      'summary.json',
+    ]) {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
     const run = readRun(dir);
@@ -54,13 +65,27 @@ describe('runExperiment (frozen mode, in process)', () => {
 
     for (let i = 0; i < 3; i++) {
       const fd = foldDir(dir, i);
-      for (const f of ['metrics.json', 'predictions.json', 'history.json', 'activations.f32', 'activations.json', 'done.json']) {
+      for (const f of [
+        'metrics.json',
+        'predictions.json',
+        'history.json',
+        'activations.f32',
+        'activations.json',
+        'done.json',
+      ]) {
         expect(fs.existsSync(path.join(fd, f)), `${fd}/${f}`).toBe(true);
       }
       expect(fs.existsSync(path.join(fd, 'checkpoint.json'))).toBe(false);
       const preds = JSON.parse(fs.readFileSync(path.join(fd, 'predictions.json'), 'utf8'));
       expect(preds).toHaveLength(12);
-      expect(Object.keys(preds[0]).sort()).toEqual(['id', 'path', 'predicted', 'probabilities', 'speaker', 'true']);
+      expect(Object.keys(preds[0]).sort()).toEqual([
+        'id',
+        'path',
+        'predicted',
+        'probabilities',
+        'speaker',
+        'true',
+      ]);
       const p = Object.values(preds[0].probabilities as Record<string, number>).reduce((a, b) => a + b, 0);
       expect(p).toBeCloseTo(1, 5);
       const act = JSON.parse(fs.readFileSync(path.join(fd, 'activations.json'), 'utf8'));
@@ -100,7 +125,10 @@ describe('runExperiment (frozen mode, in process)', () => {
   });
 
   it('refuses fine-tuning on wasm with a message offering frozen mode', async () => {
-    const config = parseConfig({ model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'full' } }, backend: 'wasm' });
+    const config = parseConfig({
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'full' } },
+      backend: 'wasm',
+    });
     await expect(runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') })).rejects.toThrow(
       /wasm backend cannot train YAMNet's convolutions.*'frozen'/,
     );

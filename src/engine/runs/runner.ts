@@ -58,7 +58,12 @@ export interface RunOptions {
   /** Frozen mode: how many processes train folds at once (default 1: in this process). */
   parallel?: number;
   /** Runs `folds` in child processes; given by the worker module (keeps this file process-free). */
-  spawnFolds?: (runDir: string, folds: number[], onEvent: TrainEventSink, signal?: AbortSignal) => Promise<void>;
+  spawnFolds?: (
+    runDir: string,
+    folds: number[],
+    onEvent: TrainEventSink,
+    signal?: AbortSignal,
+  ) => Promise<void>;
 }
 
 export interface RunResult {
@@ -99,8 +104,14 @@ async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 
       );
     }
     await initBackend('cpu');
-    active = { name: 'cpu', reason: `${active.name} cannot train convolutions (no Conv2DBackpropFilter); cpu can` } as typeof active;
-    log(`training YAMNet blocks ${k}..14 on the cpu backend: ${active.reason}; this is slow (see the estimate below)`, 'warn');
+    active = {
+      name: 'cpu',
+      reason: `${active.name} cannot train convolutions (no Conv2DBackpropFilter); cpu can`,
+    } as typeof active;
+    log(
+      `training YAMNet blocks ${k}..14 on the cpu backend: ${active.reason}; this is slow (see the estimate below)`,
+      'warn',
+    );
   }
   return active;
 }
@@ -119,15 +130,33 @@ function timeOneStep(model: YamnetLstm, samples: ReturnType<typeof toSamples>, b
   const batch = samples.slice(0, batchSize);
   const opt = tf.train.adam(1e-9);
   const started = performance.now();
-  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(batch.map((s) => s.label), 'int32'), model.head.spec.numClasses), model.forward(batch, true).logits) as tf.Scalar, true, model.variables);
+  const loss = opt.minimize(
+    () =>
+      tf.losses.softmaxCrossEntropy(
+        tf.oneHot(
+          tf.tensor1d(
+            batch.map((s) => s.label),
+            'int32',
+          ),
+          model.head.spec.numClasses,
+        ),
+        model.forward(batch, true).logits,
+      ) as tf.Scalar,
+    true,
+    model.variables,
+  );
   loss?.dispose();
   opt.dispose();
   return (performance.now() - started) / 1000;
 }
 
-export async function runExperiment(configIn: ExperimentConfig | null, opts: RunOptions = {}): Promise<RunResult> {
+export async function runExperiment(
+  configIn: ExperimentConfig | null,
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const sink = opts.onEvent;
-  const log = (message: string, level: 'info' | 'warn' = 'info') => emit(sink, { type: 'log', message, level });
+  const log = (message: string, level: 'info' | 'warn' = 'info') =>
+    emit(sink, { type: 'log', message, level });
   const resuming = !!opts.resumeDir;
   let runDir: string;
   let config: ExperimentConfig;
@@ -208,7 +237,12 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
         created: new Date().toISOString(),
         dataDir,
         indexHash: index.hash,
-        foldAssignment: foldsDoc.folds.map((f) => ({ index: f.index, test: f.test, validation: f.validation, train: f.train })),
+        foldAssignment: foldsDoc.folds.map((f) => ({
+          index: f.index,
+          test: f.test,
+          validation: f.validation,
+          train: f.train,
+        })),
       };
       writeJsonAtomic(path.join(runDir, 'config.json'), configFile);
     }
@@ -228,7 +262,11 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
     if (!resuming || !fs.existsSync(path.join(runDir, 'environment.json'))) {
       writeJsonAtomic(path.join(runDir, 'environment.json'), {
         backend: describe,
-        weights: { ...setup.provenance, ...(setup.path ? { path: setup.path } : {}), init: model.yamnet.weights },
+        weights: {
+          ...setup.provenance,
+          ...(setup.path ? { path: setup.path } : {}),
+          init: model.yamnet.weights,
+        },
         mode,
         node: process.versions.node,
         platform: `${process.platform}-${process.arch}`,
@@ -237,7 +275,9 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
         started: new Date().toISOString(),
       });
     }
-    log(`backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`);
+    log(
+      `backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`,
+    );
 
     // Cached steps for every utterance (built once, shared by all folds and later runs).
     const steps = await computeSteps(index.utterances, setup, {
@@ -245,11 +285,16 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
       signal: opts.signal,
       onProgress: (done, total, fromCache) => {
         if (done === total || done % 25 === 0) {
-          emit(sink, { type: 'log', message: `YAMNet ${k === 15 ? 'embeddings' : `block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)` });
+          emit(sink, {
+            type: 'log',
+            message: `YAMNet ${k === 15 ? 'embeddings' : `block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)`,
+          });
         }
       },
     });
-    log(`step cache ${steps.cacheDir}: ${steps.fromCache} cached, ${steps.computed} computed in ${steps.seconds.toFixed(1)} s`);
+    log(
+      `step cache ${steps.cacheDir}: ${steps.fromCache} cached, ${steps.computed} computed in ${steps.seconds.toFixed(1)} s`,
+    );
 
     const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
     const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
@@ -320,8 +365,15 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
           });
           if (k <= 14 && pos === 0 && !checkpoint) {
             const step = timeOneStep(net, train, config.training.batchSize);
-            const total = step * Math.ceil(train.length / config.training.batchSize) * config.training.epochs * wanted.length;
-            log(`estimated training time on ${backend.name}: ${(total / 3600).toFixed(1)} h (${step.toFixed(2)} s per step)`, 'warn');
+            const total =
+              step *
+              Math.ceil(train.length / config.training.batchSize) *
+              config.training.epochs *
+              wanted.length;
+            log(
+              `estimated training time on ${backend.name}: ${(total / 3600).toFixed(1)} h (${step.toFixed(2)} s per step)`,
+              'warn',
+            );
           }
           const result = await trainFold(
             net,
@@ -337,7 +389,16 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
               signal: opts.signal,
               resume: checkpoint ?? undefined,
               onBatch: (epoch, batch, batches, loss) =>
-                emit(sink, { type: 'batch', fold: i, folds: folds.length, epoch, epochs: config.training.epochs, batch, batches, loss }),
+                emit(sink, {
+                  type: 'batch',
+                  fold: i,
+                  folds: folds.length,
+                  epoch,
+                  epochs: config.training.epochs,
+                  batch,
+                  batches,
+                  loss,
+                }),
               onEpoch: async (record, snapshot) => {
                 epochSeconds.push(record.seconds);
                 saveCheckpoint(dir, await snapshot());
@@ -370,7 +431,9 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
             speaker: u.speaker,
             true: u.label,
             predicted: classes[scores.predicted[j]],
-            probabilities: Object.fromEntries(classes.map((c, ci) => [c, scores.probabilities[j * classes.length + ci]])),
+            probabilities: Object.fromEntries(
+              classes.map((c, ci) => [c, scores.probabilities[j * classes.length + ci]]),
+            ),
           }));
           writeJsonAtomic(path.join(dir, 'predictions.json'), predictions);
           writeJsonAtomic(path.join(dir, 'metrics.json'), {
@@ -381,7 +444,10 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
             stoppedEarly: result.stoppedEarly,
             ...metrics,
           });
-          writeJsonAtomic(path.join(dir, 'history.json'), { bestEpoch: result.bestEpoch, epochs: result.history });
+          writeJsonAtomic(path.join(dir, 'history.json'), {
+            bestEpoch: result.bestEpoch,
+            epochs: result.history,
+          });
           writeFloat32Atomic(path.join(dir, 'activations.f32'), scores.activations);
           writeJsonAtomic(path.join(dir, 'activations.json'), {
             shape: [test.length, scores.units],
@@ -406,7 +472,11 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
             },
             net.getWeights(),
           );
-          writeJsonAtomic(path.join(dir, 'done.json'), { fold: i, finished: new Date().toISOString(), bestEpoch: result.bestEpoch });
+          writeJsonAtomic(path.join(dir, 'done.json'), {
+            fold: i,
+            finished: new Date().toISOString(),
+            bestEpoch: result.bestEpoch,
+          });
           removeCheckpoint(dir);
           foldsDone = [...foldsDone, i].sort((a, b) => a - b);
           setStatus({ foldsDone });
@@ -417,7 +487,10 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
             epoch: result.bestEpoch,
             epochs: config.training.epochs,
             message: `done: test UAR ${metrics.averageAccuracy?.toFixed(3) ?? 'n/a'} (best epoch ${result.bestEpoch})`,
-            metrics: { testAverageAccuracy: metrics.averageAccuracy ?? undefined, bestEpoch: result.bestEpoch },
+            metrics: {
+              testAverageAccuracy: metrics.averageAccuracy ?? undefined,
+              bestEpoch: result.bestEpoch,
+            },
             etaSec: eta(pos, config.training.epochs),
           });
         } finally {
@@ -429,7 +502,17 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
     setup.model.dispose();
 
     if (parallelWorker) {
-      return { runDir, backend, mode, weights: setup.provenance, folds: folds.length, averageAccuracy: null, classAccuracy: {}, confusion: { labels: classes, matrix: [] }, summary: null };
+      return {
+        runDir,
+        backend,
+        mode,
+        weights: setup.provenance,
+        folds: folds.length,
+        averageAccuracy: null,
+        classAccuracy: {},
+        confusion: { labels: classes, matrix: [] },
+        summary: null,
+      };
     }
     const summary = writeSummary(runDir, config, index, foldsDoc, setup.provenance, backend, mode);
     setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
@@ -452,7 +535,10 @@ export async function runExperiment(configIn: ExperimentConfig | null, opts: Run
     };
   } catch (err) {
     const cancelled = err instanceof CancelledError || opts.signal?.aborted;
-    setStatus({ state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : (err as Error).message });
+    setStatus({
+      state: cancelled ? 'cancelled' : 'failed',
+      error: cancelled ? undefined : (err as Error).message,
+    });
     throw err;
   }
 }
@@ -468,8 +554,17 @@ function writeSummary(
   mode: string,
 ): RunSummary {
   const folds: FoldResult[] = foldsDoc.folds.map((f) => {
-    const file = readJson<Metrics & Record<string, unknown>>(path.join(foldDir(runDir, f.index), 'metrics.json'));
-    const { fold: _f, testSpeakers: _t, bestEpoch: _b, bestValidationAverageAccuracy: _v, stoppedEarly: _s, ...metrics } = file;
+    const file = readJson<Metrics & Record<string, unknown>>(
+      path.join(foldDir(runDir, f.index), 'metrics.json'),
+    );
+    const {
+      fold: _f,
+      testSpeakers: _t,
+      bestEpoch: _b,
+      bestValidationAverageAccuracy: _v,
+      stoppedEarly: _s,
+      ...metrics
+    } = file;
     return { index: f.index, testSpeakers: f.test, metrics: metrics as Metrics };
   });
   const classCounts: Record<string, number> = {};

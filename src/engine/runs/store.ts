@@ -41,7 +41,11 @@ export function foldDir(runDir: string, fold: number): string {
 /** `20261126-101500-<name>` (plus -2, -3 ... when taken). */
 export function newRunDir(parent: string, name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const slug = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+  const slug =
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'run';
   let dir = path.join(parent, `${stamp}-${slug}`);
   for (let i = 2; fs.existsSync(dir); i++) dir = path.join(parent, `${stamp}-${slug}-${i}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -100,7 +104,8 @@ function weightsToTensors(prefix: string, w: NamedWeights): SerializedTensor[] {
 
 function tensorsToWeights(prefix: string, tensors: SerializedTensor[]): NamedWeights {
   const out: NamedWeights = {};
-  for (const t of tensors) if (t.name.startsWith(prefix)) out[t.name.slice(prefix.length)] = { shape: t.shape, data: t.data };
+  for (const t of tensors)
+    if (t.name.startsWith(prefix)) out[t.name.slice(prefix.length)] = { shape: t.shape, data: t.data };
   return out;
 }
 
@@ -108,10 +113,16 @@ function tensorsToWeights(prefix: string, tensors: SerializedTensor[]): NamedWei
 export function saveModel(dir: string, description: Record<string, unknown>, weights: NamedWeights): void {
   const { manifest, bytes } = packTensors(weightsToTensors('', weights));
   writeFileAtomic(path.join(dir, 'weights.bin'), bytes);
-  writeJsonAtomic(path.join(dir, 'model.json'), { ...description, format: 'ser-workbench-weights-v1', weights: manifest });
+  writeJsonAtomic(path.join(dir, 'model.json'), {
+    ...description,
+    format: 'ser-workbench-weights-v1',
+    weights: manifest,
+  });
 }
 
-export function loadModel<D extends Record<string, unknown>>(dir: string): { description: D; weights: NamedWeights } {
+export function loadModel<D extends Record<string, unknown>>(
+  dir: string,
+): { description: D; weights: NamedWeights } {
   const file = path.join(dir, 'model.json');
   if (!fs.existsSync(file)) throw new FileError(file, 'not found (no saved model in this fold)');
   const json = readJson<D & { weights: TensorEntry[] }>(file);
@@ -181,7 +192,8 @@ export function loadCheckpoint(dir: string): FoldCheckpoint | null {
 
 export function removeCheckpoint(dir: string): void {
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    if (f === 'checkpoint.json' || /^checkpoint-e\d+\.bin$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+    if (f === 'checkpoint.json' || /^checkpoint-e\d+\.bin$/.test(f))
+      fs.rmSync(path.join(dir, f), { force: true });
   }
 }
 

@@ -133,8 +133,16 @@ export function scoreSamples(model: SerModel, samples: Sample[], numClasses: num
     });
     lossSum += l;
   }
-  const predicted = samples.map((_, i) => argmax(probabilities.subarray(i * numClasses, (i + 1) * numClasses)));
-  return { probabilities, activations, units, loss: samples.length ? lossSum / samples.length : 0, predicted };
+  const predicted = samples.map((_, i) =>
+    argmax(probabilities.subarray(i * numClasses, (i + 1) * numClasses)),
+  );
+  return {
+    probabilities,
+    activations,
+    units,
+    loss: samples.length ? lossSum / samples.length : 0,
+    predicted,
+  };
 }
 
 function argmax(xs: ArrayLike<number>): number {
@@ -156,7 +164,11 @@ interface AdamInternals {
 
 async function saveOptimizer(opt: tf.AdamOptimizer): Promise<SerializedTensor[]> {
   const named = await opt.getWeights();
-  const out: SerializedTensor[] = named.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) }));
+  const out: SerializedTensor[] = named.map((w) => ({
+    name: w.name,
+    shape: w.tensor.shape,
+    data: Float32Array.from(w.tensor.dataSync()),
+  }));
   // getWeights makes a fresh tensor for the iteration count; the moments are the live variables.
   for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   // Adam's bias corrections are running products; saving them (not recomputing beta^t) keeps a

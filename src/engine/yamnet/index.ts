@@ -59,3 +59,4 @@ export {
   numpyLegacyUniform,
   type CheckResult,
 } from './upstream-check';
+export { registerWasmTrainingKernels, missingTrainingKernels } from './wasm-gradients';

@@ -19,6 +19,7 @@ import {
   PATCH_SHAPE,
   YAMNET_LAYERS,
 } from './layers';
+import { registerWasmTrainingKernels } from './wasm-gradients';
 import { blockLayerNames, LOGITS_LAYER, type WeightTensor, type YamnetWeights } from './weights';
 
 export const EMBEDDING_LAYER = 'embedding';
@@ -63,6 +64,8 @@ export function modelInputShape(from: number): number[] {
 export function buildYamnet(opts: BuildOptions = {}): tf.LayersModel {
   const { from, to, pool, head } = resolveRange(opts);
   const trainable = opts.trainable ?? true;
+  // tfjs-backend-wasm lacks some conv gradient kernels; without them training fails there.
+  if (trainable) registerWasmTrainingKernels();
   const input = tf.input({
     shape: modelInputShape(from),
     name: from === 1 ? 'patches' : `layer${from}_input`,

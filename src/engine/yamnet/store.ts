@@ -22,7 +22,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../util/atomic';
-import { UserError } from '../util/errors';
 import { CLASS_MAP_FILE, findClassMap, readClassMap } from './class-map';
 import { downloadFile, type DownloadProgress } from './download';
 import { readGraphWeights, readModelJson } from './graph-format';
@@ -35,6 +34,14 @@ import {
   readYamnetWeights,
   type WeightsFormat,
 } from './load';
+import {
+  findWeightsSource,
+  installedSlots,
+  slotDir,
+  storeDir,
+  type ResolvedWeights,
+  type StoreSlot,
+} from './source';
 import {
   CLASS_MAP_SHA256,
   OFFICIAL_TFHUB_SHA256,

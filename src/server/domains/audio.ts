@@ -31,7 +31,10 @@ export async function audioView(file: string, columns = 1200): Promise<AudioView
   const { logMelSpectrogram, frontEndParams } = await import('../../engine/features/logmel');
   const decoded = await decodeAudio(file);
   const params = frontEndParams();
-  const at16k = decoded.sampleRate === params.sampleRate ? decoded.samples : await resample(decoded.samples, decoded.sampleRate, params.sampleRate);
+  const at16k =
+    decoded.sampleRate === params.sampleRate
+      ? decoded.samples
+      : await resample(decoded.samples, decoded.sampleRate, params.sampleRate);
   const spec = logMelSpectrogram(at16k);
   return {
     path: file,

@@ -23,7 +23,12 @@ export function speakerRows(index: Pick<CorpusIndex, 'utterances' | 'classes'>):
   for (const u of index.utterances) {
     let row = rows.get(u.speaker);
     if (!row) {
-      row = { speaker: u.speaker, sex: u.sex, total: 0, counts: Object.fromEntries(index.classes.map((c) => [c, 0])) };
+      row = {
+        speaker: u.speaker,
+        sex: u.sex,
+        total: 0,
+        counts: Object.fromEntries(index.classes.map((c) => [c, 0])),
+      };
       rows.set(u.speaker, row);
     }
     row.total += 1;

@@ -42,7 +42,10 @@ export function roleCounts(
   return out;
 }
 
-export async function previewFolds(configInput: unknown, checkPath: (dir: string) => string): Promise<FoldsPreview> {
+export async function previewFolds(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<FoldsPreview> {
   const config = parseConfig(configInput);
   if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
   const dir = checkPath(config.data.dir);

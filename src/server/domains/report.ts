@@ -10,12 +10,20 @@ const FILES: Record<ExportFormat, { ext: string; mime: string }> = {
   html: { ext: 'html', mime: 'text/html' },
 };
 
-export async function exportReport(runDir: string, format: ExportFormat): Promise<{ filename: string; mime: string; text: string }> {
+export async function exportReport(
+  runDir: string,
+  format: ExportFormat,
+): Promise<{ filename: string; mime: string; text: string }> {
   const report = await import('../../engine/report');
   const id = path.basename(runDir);
   const { ext, mime } = FILES[format];
   const filename = `${id}-report.${ext}`;
-  if (format === 'html') return { filename, mime, text: await report.renderHtmlReport(runDir, { paper: true }) };
+  if (format === 'html')
+    return { filename, mime, text: await report.renderHtmlReport(runDir, { paper: true }) };
   const { summary } = await report.readRunForReport(runDir);
-  return { filename, mime, text: report.renderReport(report.buildRunReport(summary, { paper: true }), format) };
+  return {
+    filename,
+    mime,
+    text: report.renderReport(report.buildRunReport(summary, { paper: true }), format),
+  };
 }

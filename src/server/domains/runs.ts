@@ -21,7 +21,9 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function stateOf(v: unknown): RunState {
-  return v === 'running' || v === 'done' || v === 'failed' || v === 'cancelled' || v === 'queued' ? v : 'unknown';
+  return v === 'running' || v === 'done' || v === 'failed' || v === 'cancelled' || v === 'queued'
+    ? v
+    : 'unknown';
 }
 
 export function runDir(runsDir: string, id: string): string {
@@ -35,13 +37,15 @@ export function runDir(runsDir: string, id: string): string {
 export function foldDirs(dir: string): { fold: number; dir: string }[] {
   const foldsDir = path.join(dir, 'folds');
   if (!fs.existsSync(foldsDir)) return [];
-  return fs
-    .readdirSync(foldsDir)
-    .map((name) => ({ name, m: /^fold-(\d+)$/.exec(name) }))
-    .filter((e) => e.m)
-    // Folders are numbered from 1 (fold-01 holds fold index 0).
-    .map((e) => ({ fold: Number(e.m![1]) - 1, dir: path.join(foldsDir, e.name) }))
-    .sort((a, b) => a.fold - b.fold);
+  return (
+    fs
+      .readdirSync(foldsDir)
+      .map((name) => ({ name, m: /^fold-(\d+)$/.exec(name) }))
+      .filter((e) => e.m)
+      // Folders are numbered from 1 (fold-01 holds fold index 0).
+      .map((e) => ({ fold: Number(e.m![1]) - 1, dir: path.join(foldsDir, e.name) }))
+      .sort((a, b) => a.fold - b.fold)
+  );
 }
 
 export function readRunInfo(dir: string, live: boolean): RunInfo {
@@ -53,7 +57,11 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   const yamnet = (model.yamnet ?? {}) as Obj;
   const data = (cfg.data ?? {}) as Obj;
   const foldsFile = readJsonOr<unknown>(path.join(dir, 'folds.json'), null);
-  const foldList = Array.isArray(foldsFile) ? foldsFile : Array.isArray((foldsFile as Obj | null)?.folds) ? ((foldsFile as Obj).folds as unknown[]) : null;
+  const foldList = Array.isArray(foldsFile)
+    ? foldsFile
+    : Array.isArray((foldsFile as Obj | null)?.folds)
+      ? ((foldsFile as Obj).folds as unknown[])
+      : null;
   const stat = fs.statSync(dir);
   const trainFrom = yamnet.trainFrom;
   const mode =
@@ -76,7 +84,12 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
     name: str(cfg.name) ?? path.basename(dir),
     state,
     createdAt: str(config.created) ?? str(status.startedAt) ?? stat.birthtime.toISOString(),
-    corpus: str(data.corpus) && data.corpus !== 'auto' ? str(data.corpus) : str(data.dir) ? path.basename(String(data.dir)) : null,
+    corpus:
+      str(data.corpus) && data.corpus !== 'auto'
+        ? str(data.corpus)
+        : str(data.dir)
+          ? path.basename(String(data.dir))
+          : null,
     mode,
     fold: num(status.fold),
     folds: num(status.folds) ?? (foldList ? foldList.length : null),

@@ -27,10 +27,13 @@ export async function weightsStatus(): Promise<WeightsStatus> {
   };
 }
 
-export async function weightsDownload(progress: (message: string, fraction: number | null) => void): Promise<WeightsStatus> {
+export async function weightsDownload(
+  progress: (message: string, fraction: number | null) => void,
+): Promise<WeightsStatus> {
   const { downloadWeights } = await import('../../engine/yamnet/store');
   await downloadWeights({
-    onProgress: (p) => progress(`${p.file}: ${(p.received / 1e6).toFixed(1)} MB`, p.total ? p.received / p.total : null),
+    onProgress: (p) =>
+      progress(`${p.file}: ${(p.received / 1e6).toFixed(1)} MB`, p.total ? p.received / p.total : null),
   });
   return weightsStatus();
 }

@@ -23,7 +23,9 @@ interface Prediction {
   predicted: string;
 }
 
-function readFold(dir: string): { data: Float32Array; dims: number; ids: string[]; predictions: Map<string, Prediction> } | null {
+function readFold(
+  dir: string,
+): { data: Float32Array; dims: number; ids: string[]; predictions: Map<string, Prediction> } | null {
   const metaFile = path.join(dir, 'activations.json');
   const dataFile = path.join(dir, 'activations.f32');
   if (!fs.existsSync(metaFile) || !fs.existsSync(dataFile)) return null;
@@ -31,13 +33,21 @@ function readFold(dir: string): { data: Float32Array; dims: number; ids: string[
   const bytes = fs.readFileSync(dataFile);
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const [rows, dims] = meta.shape;
-  if (data.length !== rows * dims || meta.ids.length !== rows) throw new UserError(`${dataFile}: does not match ${metaFile}`);
+  if (data.length !== rows * dims || meta.ids.length !== rows)
+    throw new UserError(`${dataFile}: does not match ${metaFile}`);
   const predFile = path.join(dir, 'predictions.json');
-  const preds = fs.existsSync(predFile) ? (JSON.parse(fs.readFileSync(predFile, 'utf8')) as Prediction[]) : [];
+  const preds = fs.existsSync(predFile)
+    ? (JSON.parse(fs.readFileSync(predFile, 'utf8')) as Prediction[])
+    : [];
   return { data, dims, ids: meta.ids, predictions: new Map(preds.map((p) => [p.id, p])) };
 }
 
-export async function runTsne(runDir: string, fold: number | 'all', perplexity: number, seed = 0): Promise<TsneResult> {
+export async function runTsne(
+  runDir: string,
+  fold: number | 'all',
+  perplexity: number,
+  seed = 0,
+): Promise<TsneResult> {
   const cacheFile = path.join(runDir, 'tsne', `fold-${fold}-p${perplexity}-s${seed}.json`);
   if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as TsneResult;
 
@@ -48,7 +58,8 @@ export async function runTsne(runDir: string, fold: number | 'all', perplexity: 
   for (const { fold: f, dir } of dirs) {
     const read = readFold(dir);
     if (!read) continue;
-    if (dims && read.dims !== dims) throw new UserError(`fold ${f + 1}: activations have ${read.dims} dimensions, not ${dims}`);
+    if (dims && read.dims !== dims)
+      throw new UserError(`fold ${f + 1}: activations have ${read.dims} dimensions, not ${dims}`);
     dims = read.dims;
     chunks.push(read.data);
     for (const id of read.ids) {
@@ -63,7 +74,8 @@ export async function runTsne(runDir: string, fold: number | 'all', perplexity: 
       });
     }
   }
-  if (meta.length < 4) throw new UserError('this run has too few saved activations for a t-SNE plot (it needs 4 or more)');
+  if (meta.length < 4)
+    throw new UserError('this run has too few saved activations for a t-SNE plot (it needs 4 or more)');
   const all = new Float32Array(meta.length * dims);
   let offset = 0;
   for (const c of chunks) {

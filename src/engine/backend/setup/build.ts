@@ -13,10 +13,24 @@ const execFileP = promisify(execFile);
 export function findNodeGyp(): string | null {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   try {
-    const root = execFileSync('npm', ['root', '-g'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const root = execFileSync('npm', ['root', '-g'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     candidates.push(path.join(root, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   } catch {
     // npm not on PATH: the candidates above may still hold
@@ -28,12 +42,20 @@ export function findNodeGyp(): string | null {
 export function findNodeDir(): string | null {
   const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')];
   try {
-    const configured = execFileSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const configured = execFileSync('npm', ['config', 'get', 'nodedir'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (configured && configured !== 'undefined' && configured !== 'null') candidates.unshift(configured);
   } catch {
     // fall back to the folder node runs from
   }
-  return candidates.find((c): c is string => !!c && fs.existsSync(path.join(c, 'include', 'node', 'node_api.h'))) ?? null;
+  return (
+    candidates.find(
+      (c): c is string => !!c && fs.existsSync(path.join(c, 'include', 'node', 'node_api.h')),
+    ) ?? null
+  );
 }
 
 interface BinaryConfig {
@@ -44,7 +66,9 @@ interface BinaryConfig {
 
 /** node-pre-gyp's choice of N-API build version and output folder, which `find()` repeats at load. */
 export function bindingTarget(pkgDir: string): { moduleName: string; modulePath: string; napi: number } {
-  const binary = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { binary: BinaryConfig }).binary;
+  const binary = (
+    JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { binary: BinaryConfig }
+  ).binary;
   const have = Number(process.versions.napi);
   const napi = Math.max(...binary.napi_versions.filter((v) => v <= have));
   const modulePath = path.resolve(pkgDir, binary.module_path.replace('{napi_build_version}', String(napi)));
@@ -53,7 +77,8 @@ export function bindingTarget(pkgDir: string): { moduleName: string; modulePath:
 
 export async function buildBinding(pkgDir: string, log: (line: string) => void): Promise<string> {
   const gyp = findNodeGyp();
-  if (!gyp) throw new Error("node-gyp not found (it ships with npm; set npm_config_node_gyp to its bin/node-gyp.js)");
+  if (!gyp)
+    throw new Error('node-gyp not found (it ships with npm; set npm_config_node_gyp to its bin/node-gyp.js)');
   const nodedir = findNodeDir();
   if (!nodedir) log('no local Node headers found: node-gyp will try to download them');
   const { moduleName, modulePath, napi } = bindingTarget(pkgDir);
@@ -68,7 +93,11 @@ export async function buildBinding(pkgDir: string, log: (line: string) => void):
   ];
   log(`node-gyp rebuild (N-API ${napi}${nodedir ? `, headers from ${nodedir}` : ''})`);
   try {
-    await execFileP(process.execPath, args, { cwd: pkgDir, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+    await execFileP(process.execPath, args, {
+      cwd: pkgDir,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 30 * 60_000,
+    });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
     const tail = `${e.stdout ?? ''}\n${e.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');

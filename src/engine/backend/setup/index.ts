@@ -40,7 +40,8 @@ export interface SetupOptions {
   onProgress?: (line: string) => void;
 }
 
-export type SetupRoute = 'already-installed' | 'cache' | 'download' | 'wheel' | 'site-packages' | 'libtensorflow';
+export type SetupRoute =
+  'already-installed' | 'cache' | 'download' | 'wheel' | 'site-packages' | 'libtensorflow';
 
 export interface SetupStep {
   step: string;
@@ -133,7 +134,9 @@ async function sourceId(src: TfSource): Promise<string> {
     .filter((n) => n.startsWith('libtensorflow'))
     .sort()
     .map((n) => {
-      const st = fs.statSync(path.join(src.kind === 'libtensorflow' ? path.join(src.path, 'lib') : src.path, n));
+      const st = fs.statSync(
+        path.join(src.kind === 'libtensorflow' ? path.join(src.path, 'lib') : src.path, n),
+      );
       return [n, st.size, st.mtimeMs];
     });
   return sha256Json({ path: src.path, libs }).slice(0, 24);
@@ -204,7 +207,8 @@ function gpuWanted(opts: SetupOptions): { gpu: boolean; why: string } {
   if (opts.gpu !== undefined) return { gpu: opts.gpu, why: opts.gpu ? '--gpu' : 'CPU asked for' };
   const gpus = nvidiaGpus();
   if (!gpus.list.length) return { gpu: false, why: gpus.reason };
-  if (!cudaRuntimeFound()) return { gpu: false, why: `${gpus.list[0].name} found but no CUDA runtime (libcudart)` };
+  if (!cudaRuntimeFound())
+    return { gpu: false, why: `${gpus.list[0].name} found but no CUDA runtime (libcudart)` };
   return { gpu: true, why: `${gpus.list[0].name} with CUDA` };
 }
 
@@ -222,7 +226,9 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       : null;
   const want = gpuWanted(opts);
   if (opts.gpu && explicit && !explicit.gpu) {
-    throw new UserError(`${explicit.path} is a CPU-only TensorFlow build; --gpu needs the CUDA-enabled 'tensorflow' wheel`);
+    throw new UserError(
+      `${explicit.path} is a CPU-only TensorFlow build; --gpu needs the CUDA-enabled 'tensorflow' wheel`,
+    );
   }
   // A CPU-only source cannot drive a GPU, whatever the machine has.
   const gpu = want.gpu && (!explicit || explicit.gpu);
@@ -232,7 +238,12 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
   const root = nativeCacheRoot();
   const projectRoot = path.dirname(projectNodeModules());
 
-  const finish = (route: SetupRoute, record: NativeBuildRecord, smoke: SmokeResult, cacheDir: string | null) => ({
+  const finish = (
+    route: SetupRoute,
+    record: NativeBuildRecord,
+    smoke: SmokeResult,
+    cacheDir: string | null,
+  ) => ({
     package: pkg,
     route,
     installedAt: path.join(projectNodeModules(), ...pkg.split('/')),
@@ -247,7 +258,11 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
   const current = opts.force ? null : installedRecord(pkg);
   if (current && (!explicit || current.source?.path === explicit.path)) {
     try {
-      const smoke = await log.run('smoke test of the installed backend', () => smokeTest(projectRoot, pkg), smokeDetail);
+      const smoke = await log.run(
+        'smoke test of the installed backend',
+        () => smokeTest(projectRoot, pkg),
+        smokeDetail,
+      );
       return finish('already-installed', current, smoke, null);
     } catch {
       // fall through to reinstalling
@@ -271,7 +286,11 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
   const keyed: { src: TfSource; key: string }[] = [];
   const candidates = [...sources.slice(0, 1)];
   for (const src of candidates) {
-    const id = await log.run(`fingerprint ${path.basename(src.path)}`, () => sourceId(src), (v) => v);
+    const id = await log.run(
+      `fingerprint ${path.basename(src.path)}`,
+      () => sourceId(src),
+      (v) => v,
+    );
     keyed.push({ src, key: cacheKey(pkg, pkgVersion, id) });
   }
   if (!explicit) keyed.push({ src: null as unknown as TfSource, key: cacheKey(pkg, pkgVersion, 'download') });
@@ -281,7 +300,11 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       if (!fs.existsSync(path.join(dir, 'build.json'))) continue;
       try {
         const record = readJson<NativeBuildRecord>(path.join(dir, 'build.json'));
-        const dest = await log.run('install the cached build', () => installInto(path.join(dir, 'package'), pkg), (d) => `${dir} -> ${d}`);
+        const dest = await log.run(
+          'install the cached build',
+          () => installInto(path.join(dir, 'package'), pkg),
+          (d) => `${dir} -> ${d}`,
+        );
         writeJsonAtomic(path.join(dest, markerName), record);
         const smoke = await log.run('smoke test', () => smokeTest(projectRoot, pkg), smokeDetail);
         return finish('cache', record, smoke, dir);
@@ -304,10 +327,19 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       const built = await tryDownloadRoute(pkgDir, gpu, log);
       if (built) {
         const key = cacheKey(pkg, pkgVersion, 'download');
-        return await storeInstallSmoke(pkgDir, key, { route: 'download', source: null, buildSeconds: built.seconds }, null);
+        return await storeInstallSmoke(
+          pkgDir,
+          key,
+          { route: 'download', source: null, buildSeconds: built.seconds },
+          null,
+        );
       }
     } else {
-      log.note("tfjs-node's own download", false, explicit ? 'skipped: a TensorFlow source was given' : 'skipped: --no-download');
+      log.note(
+        "tfjs-node's own download",
+        false,
+        explicit ? 'skipped: a TensorFlow source was given' : 'skipped: --no-download',
+      );
     }
 
     const first = keyed.find((k) => k.src);
@@ -332,23 +364,43 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       () => {
         const check = checkSymbols(path.join(pkgDir, 'binding'), libs);
         if (check.missing.length) {
-          throw new UserError(`${src.path} lacks ${check.missing.length} of the ${check.required} C functions tfjs-node calls: ${check.missing.join(', ')}`);
+          throw new UserError(
+            `${src.path} lacks ${check.missing.length} of the ${check.required} C functions tfjs-node calls: ${check.missing.join(', ')}`,
+          );
         }
         return check;
       },
       (c) => `all ${c.required} functions the binding calls are exported`,
     );
     const tBuild = performance.now();
-    const binding = await log.run('build the binding with node-gyp', () => buildBinding(pkgDir, opts.onProgress ?? (() => {})), (f) => f);
+    const binding = await log.run(
+      'build the binding with node-gyp',
+      () => buildBinding(pkgDir, opts.onProgress ?? (() => {})),
+      (f) => f,
+    );
     const buildSeconds = Math.round(performance.now() - tBuild) / 1000;
-    const stripErr = await log.run('strip --strip-unneeded', () => stripFiles([...libs, binding]), (e) => e ?? '');
-    const sha = src.kind === 'site-packages' ? null : fs.statSync(src.path).isFile() ? await sha256File(src.path) : null;
+    const stripErr = await log.run(
+      'strip --strip-unneeded',
+      () => stripFiles([...libs, binding]),
+      (e) => e ?? '',
+    );
+    const sha =
+      src.kind === 'site-packages'
+        ? null
+        : fs.statSync(src.path).isFile()
+          ? await sha256File(src.path)
+          : null;
     return await storeInstallSmoke(
       pkgDir,
       first.key,
       {
         route: src.kind,
-        source: { kind: src.kind, path: src.path, sha256: sha ?? first.key.split('-').pop()!, version: src.version },
+        source: {
+          kind: src.kind,
+          path: src.path,
+          sha256: sha ?? first.key.split('-').pop()!,
+          version: src.version,
+        },
         buildSeconds,
         symbols,
         stripped: stripErr === null,
@@ -356,7 +408,9 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       src,
     );
   } catch (err) {
-    const tried = log.steps.map((s) => `  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.detail ? `: ${s.detail}` : ''}`).join('\n');
+    const tried = log.steps
+      .map((s) => `  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.detail ? `: ${s.detail}` : ''}`)
+      .join('\n');
     const msg = `could not set up the tensorflow backend: ${(err as Error).message}\nsteps:\n${tried}`;
     throw err instanceof UserError ? new UserError(msg) : new Error(msg);
   } finally {
@@ -394,7 +448,11 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.renameSync(pkgDir, path.join(cacheDir, 'package'));
     const cachedPkg = path.join(cacheDir, 'package');
-    await log.run('install into node_modules', () => installInto(cachedPkg, pkg), (d) => d);
+    await log.run(
+      'install into node_modules',
+      () => installInto(cachedPkg, pkg),
+      (d) => d,
+    );
     let smoke: SmokeResult;
     try {
       smoke = await log.run('smoke test in a fresh process', () => smokeTest(projectRoot, pkg), smokeDetail);
@@ -416,7 +474,11 @@ function smokeDetail(s: SmokeResult): string {
 }
 
 /** tfjs-node's own install script (libtensorflow + prebuilt binding download), if reachable. */
-async function tryDownloadRoute(pkgDir: string, gpu: boolean, log: StepLog): Promise<{ seconds: number } | null> {
+async function tryDownloadRoute(
+  pkgDir: string,
+  gpu: boolean,
+  log: StepLog,
+): Promise<{ seconds: number } | null> {
   const unreachable = await downloadReachable(gpu);
   if (unreachable) {
     log.note("tfjs-node's own download", false, unreachable);
@@ -432,7 +494,8 @@ async function tryDownloadRoute(pkgDir: string, gpu: boolean, log: StepLog): Pro
       }),
     );
     const { moduleName, modulePath } = bindingTarget(pkgDir);
-    if (!fs.existsSync(path.join(modulePath, `${moduleName}.node`))) throw new Error('no binding after the install script');
+    if (!fs.existsSync(path.join(modulePath, `${moduleName}.node`)))
+      throw new Error('no binding after the install script');
     return { seconds: Math.round(performance.now() - t) / 1000 };
   } catch (err) {
     log.note("tfjs-node's own download", false, (err as Error).message.split('\n')[0]);

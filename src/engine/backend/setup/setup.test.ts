@@ -23,11 +23,15 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileP(process.execPath, [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, SER_WORKBENCH_HOME: path.join(tmp, 'home') },
-      maxBuffer: 32 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await execFileP(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, SER_WORKBENCH_HOME: path.join(tmp, 'home') },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -42,7 +46,10 @@ function fakeLibtensorflow(dir: string): string {
   fs.mkdirSync(path.join(root, 'include', 'tensorflow', 'c'), { recursive: true });
   fs.writeFileSync(path.join(root, 'include', 'tensorflow', 'c', 'c_api.h'), '/* stub */\n');
   const src = path.join(dir, 'tf.c');
-  fs.writeFileSync(src, 'const char* TF_Version(void) { return "0.0.1"; }\nvoid* TF_NewStatus(void) { return 0; }\n');
+  fs.writeFileSync(
+    src,
+    'const char* TF_Version(void) { return "0.0.1"; }\nvoid* TF_NewStatus(void) { return 0; }\n',
+  );
   const so = path.join(root, 'lib', 'libtensorflow.so.2.5.0');
   execFileSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libtensorflow.so.2', '-o', so, src]);
   fs.symlinkSync('libtensorflow.so.2.5.0', path.join(root, 'lib', 'libtensorflow.so.2'));
@@ -59,7 +66,9 @@ describe('TensorFlow sources', () => {
       version: '2.21.0',
       gpu: false,
     });
-    expect(parseWheelName(`/w/tensorflow-2.17.1-cp312-cp312-manylinux_2_17_${arch}.manylinux2014_${arch}.whl`)).toMatchObject({
+    expect(
+      parseWheelName(`/w/tensorflow-2.17.1-cp312-cp312-manylinux_2_17_${arch}.manylinux2014_${arch}.whl`),
+    ).toMatchObject({
       version: '2.17.1',
       gpu: true,
     });
@@ -130,7 +139,9 @@ describe('setup tensorflow (CLI)', () => {
     expect(r.code).toBe(1);
     // The package fetch needs npm's registry or its cache; say so rather than fail obscurely.
     if (/npm could not fetch/.test(r.stderr)) {
-      process.stderr.write(`[setup tensorflow] npm fetch unavailable, symbol check not reached:\n${r.stderr}\n`);
+      process.stderr.write(
+        `[setup tensorflow] npm fetch unavailable, symbol check not reached:\n${r.stderr}\n`,
+      );
       return;
     }
     expect(r.stderr).toMatch(/lacks \d+ of the 55 C functions tfjs-node calls: .*TFE_NewOp/);
@@ -141,25 +152,37 @@ describe('setup tensorflow (CLI)', () => {
     const dir = resolveNativePackage('@tensorflow/tfjs-node')!;
     const lib = path.join(dir, 'deps', 'lib');
     const real = fs.readdirSync(lib).filter((n) => !fs.lstatSync(path.join(lib, n)).isSymbolicLink());
-    const check = checkSymbols(path.join(dir, 'binding'), real.map((n) => path.join(lib, n)));
+    const check = checkSymbols(
+      path.join(dir, 'binding'),
+      real.map((n) => path.join(lib, n)),
+    );
     expect(check).toEqual({ required: 55, missing: [] });
   });
 
-  itNative('a second setup finds the working install and smoke-tests it', async () => {
-    const r = await cli(['setup', 'tensorflow', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.route).toBe('already-installed');
-    expect(report.smoke.backend).toBe('tensorflow');
-    expect(report.smoke.convGradMaxRelDiff).toBeLessThan(1e-4);
-    expect(report.record.package).toBe('@tensorflow/tfjs-node');
-  }, 120_000);
+  itNative(
+    'a second setup finds the working install and smoke-tests it',
+    async () => {
+      const r = await cli(['setup', 'tensorflow', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report.route).toBe('already-installed');
+      expect(report.smoke.backend).toBe('tensorflow');
+      expect(report.smoke.convGradMaxRelDiff).toBeLessThan(1e-4);
+      expect(report.record.package).toBe('@tensorflow/tfjs-node');
+    },
+    120_000,
+  );
 
   it('backends --json prints one document listing all four backends', async () => {
     const r = await cli(['backends', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const listing = JSON.parse(r.stdout);
-    expect(listing.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(listing.backends.map((b: { name: string }) => b.name)).toEqual([
+      'tensorflow-gpu',
+      'tensorflow',
+      'wasm',
+      'cpu',
+    ]);
     expect(listing.selected).toBe(native.run ? 'tensorflow' : 'wasm');
   }, 120_000);
 });

@@ -57,9 +57,12 @@ export async function smokeTest(projectRoot: string, pkg: string): Promise<Smoke
     });
     const last = stdout.trim().split('\n').pop() ?? '';
     const result = JSON.parse(last) as SmokeResult;
-    if (result.backend !== 'tensorflow') throw new Error(`active backend is '${result.backend}', not tensorflow`);
+    if (result.backend !== 'tensorflow')
+      throw new Error(`active backend is '${result.backend}', not tensorflow`);
     if (!(result.convGradMaxRelDiff < 1e-4)) {
-      throw new Error(`conv2d gradients differ from the cpu backend's (max relative ${result.convGradMaxRelDiff})`);
+      throw new Error(
+        `conv2d gradients differ from the cpu backend's (max relative ${result.convGradMaxRelDiff})`,
+      );
     }
     return result;
   } catch (err) {

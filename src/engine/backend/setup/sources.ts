@@ -22,7 +22,8 @@ export interface TfSource {
 }
 
 const machineArch = os.arch() === 'arm64' ? 'aarch64' : 'x86_64';
-const wheelName = /^(tensorflow|tensorflow_cpu|tensorflow_gpu|tf_nightly|tf_nightly_cpu)-(\d+\.\d+\.\d+)[^-]*-.*\.whl$/;
+const wheelName =
+  /^(tensorflow|tensorflow_cpu|tensorflow_gpu|tf_nightly|tf_nightly_cpu)-(\d+\.\d+\.\d+)[^-]*-.*\.whl$/;
 
 export function parseWheelName(file: string): TfSource | null {
   const base = path.basename(file);
@@ -74,7 +75,11 @@ function sitePackagesTensorflow(): TfSource | null {
     "import importlib.util as u\ns=u.find_spec('tensorflow')\nprint(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')";
   for (const python of ['python3', 'python']) {
     try {
-      const dir = execFileSync(python, ['-c', script], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const dir = execFileSync(python, ['-c', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       if (dir && fs.existsSync(path.join(dir, 'libtensorflow_cc.so.2'))) {
         return { kind: 'site-packages', path: dir, version: null, gpu: false };
       }
@@ -104,7 +109,10 @@ export function findTensorflowSources(opts: { gpu: boolean; dirs?: string[] }): 
   const found: TfSource[] = [];
   for (const dir of searched) walkWheels(dir, dir.includes(`${path.sep}wheels`) ? 6 : 1, found);
   const unique = [...new Map(found.map((s) => [fs.realpathSync(s.path), s])).values()];
-  unique.sort((a, b) => Number(b.gpu === opts.gpu) - Number(a.gpu === opts.gpu) || compareVersions(b.version, a.version));
+  unique.sort(
+    (a, b) =>
+      Number(b.gpu === opts.gpu) - Number(a.gpu === opts.gpu) || compareVersions(b.version, a.version),
+  );
   const site = sitePackagesTensorflow();
   return { sources: site ? [...unique, site] : unique, searched };
 }
@@ -133,11 +141,16 @@ const wheelLibs = ['tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow
 
 function unzip(archive: string, members: string[], dest: string): void {
   try {
-    execFileSync('unzip', ['-q', '-o', archive, ...members, '-d', dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('unzip', ['-q', '-o', archive, ...members, '-d', dest], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new FileError(archive, `unzip failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+      throw new FileError(
+        archive,
+        `unzip failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`,
+      );
     }
   }
   // No unzip: Python's zipfile with the same shell-style member patterns.
@@ -222,12 +235,21 @@ export function layoutDeps(src: TfSource, pkgDir: string, scratch: string): stri
     try {
       execFileSync('tar', ['-xzf', src.path, '-C', scratch], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      throw new FileError(src.path, `not a readable .tar.gz: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+      throw new FileError(
+        src.path,
+        `not a readable .tar.gz: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`,
+      );
     }
     root = scratch;
   }
-  if (!fs.existsSync(path.join(root, 'lib')) || !fs.existsSync(path.join(root, 'include', 'tensorflow', 'c', 'c_api.h'))) {
-    throw new FileError(src.path, 'is not a libtensorflow C archive (expected lib/ and include/tensorflow/c/c_api.h)');
+  if (
+    !fs.existsSync(path.join(root, 'lib')) ||
+    !fs.existsSync(path.join(root, 'include', 'tensorflow', 'c', 'c_api.h'))
+  ) {
+    throw new FileError(
+      src.path,
+      'is not a libtensorflow C archive (expected lib/ and include/tensorflow/c/c_api.h)',
+    );
   }
   copyTree(path.join(root, 'lib'), lib);
   copyTree(path.join(root, 'include'), include);

@@ -34,11 +34,14 @@ export async function stagePackage(pkg: string, version: string, workDir: string
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     const detail = (e.stderr || e.message).trim().split('\n').slice(-4).join(' | ');
-    throw new Error(`npm could not fetch ${pkg}@${version} (registry unreachable and not in npm's cache?): ${detail}`);
+    throw new Error(
+      `npm could not fetch ${pkg}@${version} (registry unreachable and not in npm's cache?): ${detail}`,
+    );
   }
   const top = path.join(prefix, 'node_modules');
   const pkgDir = path.join(top, ...pkg.split('/'));
-  if (!fs.existsSync(path.join(pkgDir, 'binding.gyp'))) throw new Error(`${pkg}@${version} has no binding.gyp`);
+  if (!fs.existsSync(path.join(pkgDir, 'binding.gyp')))
+    throw new Error(`${pkg}@${version} has no binding.gyp`);
   const nested = path.join(pkgDir, 'node_modules');
   fs.mkdirSync(nested, { recursive: true });
   for (const name of fs.readdirSync(top)) {

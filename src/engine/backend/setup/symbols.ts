@@ -37,7 +37,9 @@ export function exportedSymbols(libraries: string[]): Set<string> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new Error(
-        code === 'ENOENT' ? 'nm not found (install binutils)' : `nm -D ${lib} failed: ${(err as Error).message}`,
+        code === 'ENOENT'
+          ? 'nm not found (install binutils)'
+          : `nm -D ${lib} failed: ${(err as Error).message}`,
       );
     }
     for (const line of text.split('\n')) {

@@ -1,3 +1,5 @@
+import type { Neighbours } from './points';
+
 /**
  * Input-space affinities of t-SNE (van der Maaten & Hinton 2008, §2): a Gaussian around each
  * point whose bandwidth is found by binary search so that its entropy equals log(perplexity),
@@ -75,28 +77,20 @@ export interface SparseP {
  * Barnes-Hut-SNE, van der Maaten 2014): P_{j|i} is only computed for neighbours; the
  * symmetrisation takes the union of both directions.
  */
-export function sparseJointP(
-  dist: Float64Array,
-  n: number,
-  neighbours: Int32Array,
-  k: number,
-  perplexity: number,
-): SparseP {
-  const cond = new Map<number, number>(); // key i*n+j → P_{j|i}
+export function sparseJointP(nb: Neighbours, n: number, perplexity: number): SparseP {
+  const { k, indices, dist2 } = nb;
   const d = new Float64Array(k);
   const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    for (let m = 0; m < k; m++) d[m] = dist[i * n + neighbours[i * k + m]];
-    conditionalRow(d, perplexity, row);
-    for (let m = 0; m < k; m++) cond.set(i * n + neighbours[i * k + m], row[m]);
-  }
   const rows: Map<number, number>[] = Array.from({ length: n }, () => new Map());
-  for (const [key, p] of cond) {
-    const i = Math.floor(key / n);
-    const j = key - i * n;
-    const v = p / (2 * n);
-    rows[i].set(j, (rows[i].get(j) ?? 0) + v);
-    rows[j].set(i, (rows[j].get(i) ?? 0) + v);
+  for (let i = 0; i < n; i++) {
+    for (let m = 0; m < k; m++) d[m] = dist2[i * k + m];
+    conditionalRow(d, perplexity, row);
+    for (let m = 0; m < k; m++) {
+      const j = indices[i * k + m];
+      const v = row[m] / (2 * n);
+      rows[i].set(j, (rows[i].get(j) ?? 0) + v);
+      rows[j].set(i, (rows[j].get(i) ?? 0) + v);
+    }
   }
   const rowStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i] + rows[i].size;

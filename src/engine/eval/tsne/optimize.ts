@@ -19,15 +19,16 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function optimize(x: PointMatrix, o: Resolved): Promise<{ y: Float64Array; kl: number }> {
   const { n } = x;
   const dim = o.dim;
-  const dist = squaredDistances(x);
   let P: Float64Array | SparseP;
+  let scratch: Float64Array | undefined;
   if (o.exact) {
+    const dist = squaredDistances(x);
     P = denseJointP(dist, n, o.perplexity);
+    scratch = dist; // the distance matrix is no longer needed: the gradient reuses its memory
   } else {
     const k = Math.min(n - 1, Math.floor(3 * o.perplexity));
-    P = sparseJointP(dist, n, nearestNeighbours(dist, n, k), k, o.perplexity);
+    P = sparseJointP(nearestNeighbours(x, k), n, o.perplexity);
   }
-  const scratch = o.exact ? dist : undefined; // the distance matrix is no longer needed: reuse it
 
   const y = gaussianArray(n * dim, o.seed, 1e-4);
   const update = new Float64Array(n * dim);

@@ -44,18 +44,70 @@ export function squaredDistances(x: PointMatrix): Float64Array {
   return out;
 }
 
-/** Indices of the k nearest other points of every point (rows of a dense distance matrix), nearest first. */
-export function nearestNeighbours(dist: Float64Array, n: number, k: number): Int32Array {
-  const out = new Int32Array(n * k);
-  const order = new Int32Array(n);
+/** The k nearest other points of every point: indices and squared distances, nearest first. */
+export interface Neighbours {
+  k: number;
+  indices: Int32Array;
+  dist2: Float64Array;
+}
+
+/**
+ * Exact k-nearest neighbours, one row at a time so memory stays O(n·k) rather than the O(n²) of a
+ * distance matrix (tens of thousands of activations fit). A bounded max-heap keeps the k best.
+ */
+export function nearestNeighbours(x: PointMatrix, k: number): Neighbours {
+  const { data, n, dims } = x;
+  const indices = new Int32Array(n * k);
+  const dist2 = new Float64Array(n * k);
+  const heapD = new Float64Array(k);
+  const heapI = new Int32Array(k);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) order[j] = j;
-    const row = i * n;
-    // Self sorts first by forcing -1; a full sort is fine at the sizes t-SNE is used for here.
-    const sorted = Array.from(order).sort((a, b) =>
-      a === i ? -1 : b === i ? 1 : dist[row + a] - dist[row + b],
+    let size = 0;
+    const oi = i * dims;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const oj = j * dims;
+      let d = 0;
+      for (let m = 0; m < dims; m++) {
+        const t = data[oi + m] - data[oj + m];
+        d += t * t;
+      }
+      if (size < k) {
+        // sift up
+        let c = size++;
+        while (c > 0) {
+          const p = (c - 1) >> 1;
+          if (heapD[p] >= d) break;
+          heapD[c] = heapD[p];
+          heapI[c] = heapI[p];
+          c = p;
+        }
+        heapD[c] = d;
+        heapI[c] = j;
+      } else if (d < heapD[0]) {
+        // replace the farthest kept neighbour, sift down
+        let c = 0;
+        for (;;) {
+          const l = 2 * c + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const big = r < k && heapD[r] > heapD[l] ? r : l;
+          if (heapD[big] <= d) break;
+          heapD[c] = heapD[big];
+          heapI[c] = heapI[big];
+          c = big;
+        }
+        heapD[c] = d;
+        heapI[c] = j;
+      }
+    }
+    const order = Array.from({ length: size }, (_, m) => m).sort(
+      (a, b) => heapD[a] - heapD[b] || heapI[a] - heapI[b],
     );
-    for (let m = 0; m < k; m++) out[i * k + m] = sorted[m + 1];
+    order.forEach((m, r) => {
+      indices[i * k + r] = heapI[m];
+      dist2[i * k + r] = heapD[m];
+    });
   }
-  return out;
+  return { k, indices, dist2 };
 }

@@ -44,6 +44,15 @@ describe('tsne', () => {
     await expect(tsne(flat, { iterations: 10 })).rejects.toThrow(/inputDims/);
   });
 
+  it('copes with duplicate points (identical activations)', async () => {
+    const { points } = clusters(40, 6, 2, 4);
+    const withDupes = [...points, ...points.slice(0, 10), ...points.slice(0, 10)];
+    for (const engine of ['fast', 'exact'] as const) {
+      const r = await tsne(withDupes, { engine, iterations: 200, seed: 2, perplexity: 8 });
+      expect(r.embedding.every(Number.isFinite)).toBe(true);
+    }
+  });
+
   it('stops when aborted', async () => {
     const { points } = clusters(80, 5, 2, 3);
     const ac = new AbortController();

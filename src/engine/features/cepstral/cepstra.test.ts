@@ -20,7 +20,12 @@ const UTTERANCE = path.join(sharedDir(), 'data', 'ravdess', 'Actor_01', '03-01-0
  * the implementation under test.
  */
 function referenceMfcc(x: Float32Array): number[][] {
-  const sr = 16000, N = 400, H = 160, NFFT = 512, B = 40, C = 13;
+  const sr = 16000,
+    N = 400,
+    H = 160,
+    NFFT = 512,
+    B = 40,
+    C = 13;
   const mel = (f: number) => 2595 * Math.log10(1 + f / 700);
   const imel = (m: number) => 700 * (Math.pow(10, m / 2595) - 1);
   const edges: number[] = [];
@@ -45,7 +50,8 @@ function referenceMfcc(x: Float32Array): number[][] {
     }
     const power: number[] = [];
     for (let k = 0; k <= NFFT / 2; k++) {
-      let re = 0, im = 0;
+      let re = 0,
+        im = 0;
       for (let n = 0; n < N; n++) {
         re += w[n] * cosT[k][n];
         im -= w[n] * sinT[k][n];
@@ -78,7 +84,9 @@ function referenceMfcc(x: Float32Array): number[][] {
 function referenceDeltas(c: number[][]): number[][] {
   const T = c.length;
   const at = (t: number) => c[Math.min(T - 1, Math.max(0, t))];
-  return c.map((_, t) => c[0].map((__, j) => (1 * (at(t + 1)[j] - at(t - 1)[j]) + 2 * (at(t + 2)[j] - at(t - 2)[j])) / 10));
+  return c.map((_, t) =>
+    c[0].map((__, j) => (1 * (at(t + 1)[j] - at(t - 1)[j]) + 2 * (at(t + 2)[j] - at(t - 2)[j])) / 10),
+  );
 }
 
 let samples: Float32Array;
@@ -135,14 +143,28 @@ describe('GTCC on a real RAVDESS utterance', () => {
   });
 
   it('uses ERB-spaced 4th-order gammatone filters with unit peak at their centre', () => {
-    const bank = gammatoneFilterbank({ sampleRate: 16000, nFft: 512, numBands: 40, fMin: 50, fMax: 8000, order: 4 });
+    const bank = gammatoneFilterbank({
+      sampleRate: 16000,
+      nFft: 512,
+      numBands: 40,
+      fMin: 50,
+      fMax: 8000,
+      order: 4,
+    });
     const steps = bank.centres.slice(1).map((f, i) => hzToErbRate(f) - hzToErbRate(bank.centres[i]));
     for (const s of steps) expect(s).toBeCloseTo(steps[0], 9);
     expect(bank.centres[0]).toBeCloseTo(50, 6);
     expect(bank.centres[39]).toBeCloseTo(8000, 6);
     // Power response one bandwidth (1.019·ERB) away from the centre: (1 + 1)^-4 = 1/16.
     const fc = 1000;
-    const one = gammatoneFilterbank({ sampleRate: 16000, nFft: 512, numBands: 1, fMin: fc, fMax: fc, order: 4 });
+    const one = gammatoneFilterbank({
+      sampleRate: 16000,
+      nFft: 512,
+      numBands: 1,
+      fMin: fc,
+      fMax: fc,
+      order: 4,
+    });
     const bin = (f: number) => one.weights[Math.round((f * 512) / 16000)];
     expect(bin(fc)).toBeCloseTo(1, 9);
     const b = 1.019 * erbHz(fc);

@@ -98,7 +98,13 @@ export function staticCepstra(samples: Float32Array, p: CepstralParams): Cepstra
   if (p.fMax > p.sampleRate / 2) throw new Error(`cepstra: fMax ${p.fMax} Hz is above Nyquist`);
   const frameLength = Math.round((p.frameMs * p.sampleRate) / 1000);
   const hop = Math.round((p.hopMs * p.sampleRate) / 1000);
-  const spec = powerSpectrogram(samples, { sampleRate: p.sampleRate, frameLength, hop, nFft: p.nFft, window: p.window });
+  const spec = powerSpectrogram(samples, {
+    sampleRate: p.sampleRate,
+    frameLength,
+    hop,
+    nFft: p.nFft,
+    window: p.window,
+  });
   const bank = filterbankFor(p);
   const dct = dctIIOrthoMatrix(p.numCoeffs, bank.numBands);
   const { numFrames, numBins } = spec;

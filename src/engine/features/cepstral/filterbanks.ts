@@ -36,7 +36,9 @@ export function melFilterbank(opts: {
   const numBins = nFft / 2 + 1;
   const mLo = hzToMelHtk(fMin);
   const mHi = hzToMelHtk(fMax);
-  const edges = Array.from({ length: numBands + 2 }, (_, i) => melToHzHtk(mLo + ((mHi - mLo) * i) / (numBands + 1)));
+  const edges = Array.from({ length: numBands + 2 }, (_, i) =>
+    melToHzHtk(mLo + ((mHi - mLo) * i) / (numBands + 1)),
+  );
   const weights = new Float64Array(numBands * numBins);
   for (let b = 0; b < numBands; b++) {
     const [lo, mid, hi] = [edges[b], edges[b + 1], edges[b + 2]];

@@ -27,7 +27,8 @@ export function deltas(frames: Float64Array, numFrames: number, dim: number, wid
   for (let t = 0; t < numFrames; t++) {
     for (let d = 0; d < dim; d++) {
       let acc = 0;
-      for (let n = 1; n <= width; n++) acc += n * (frames[clamp(t + n) * dim + d] - frames[clamp(t - n) * dim + d]);
+      for (let n = 1; n <= width; n++)
+        acc += n * (frames[clamp(t + n) * dim + d] - frames[clamp(t - n) * dim + d]);
       out[t * dim + d] = acc / denom;
     }
   }

@@ -11,7 +11,11 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 /** Saves through the native save dialog, or as a browser download. Returns where (or the name). */
-export async function saveFile(name: string, content: string | Uint8Array, mime: string): Promise<string | null> {
+export async function saveFile(
+  name: string,
+  content: string | Uint8Array,
+  mime: string,
+): Promise<string | null> {
   const api = getApi();
   if (api.shell === 'electron') {
     const res = await api.call('dialog.saveFile', {

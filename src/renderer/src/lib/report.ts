@@ -15,9 +15,15 @@ export function tableHtml(table: ResultsTable): string {
   return `<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
-export function reportHtml(detail: RunDetail, table: ResultsTable, figures: { title: string; svg: string }[]): string {
+export function reportHtml(
+  detail: RunDetail,
+  table: ResultsTable,
+  figures: { title: string; svg: string }[],
+): string {
   const info = detail.info;
-  const figs = figures.map((f) => `<figure><figcaption>${esc(f.title)}</figcaption>${f.svg}</figure>`).join('\n');
+  const figs = figures
+    .map((f) => `<figure><figcaption>${esc(f.title)}</figcaption>${f.svg}</figure>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(info.name)} — ser-workbench report</title>
 <style>

@@ -1,5 +1,13 @@
 /** Reading the experiment config's JSON Schema (sent by the Node side) for the form's choices. */
-type Node = { properties?: Record<string, Node>; enum?: unknown[]; const?: unknown; anyOf?: Node[]; oneOf?: Node[]; items?: Node; default?: unknown };
+type Node = {
+  properties?: Record<string, Node>;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: Node[];
+  oneOf?: Node[];
+  items?: Node;
+  default?: unknown;
+};
 
 function child(node: Node | undefined, key: string): Node | undefined {
   if (!node) return undefined;
@@ -31,5 +39,7 @@ export function choicesAt(schema: unknown, path: string): string[] {
 export function kindsAt(schema: unknown, path: string): string[] {
   let node = schema as Node | undefined;
   for (const key of path.split('.')) node = child(node, key);
-  return (node?.oneOf ?? node?.anyOf ?? []).map((alt) => String(alt.properties?.kind?.const ?? '')).filter(Boolean);
+  return (node?.oneOf ?? node?.anyOf ?? [])
+    .map((alt) => String(alt.properties?.kind?.const ?? ''))
+    .filter(Boolean);
 }

@@ -60,5 +60,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
-  return { datasets, selectedDir, selected, loading, error, selectedFile, audio, audioLoading, audioError, add, restore, remove, openFile };
+  return {
+    datasets,
+    selectedDir,
+    selected,
+    loading,
+    error,
+    selectedFile,
+    audio,
+    audioLoading,
+    audioError,
+    add,
+    restore,
+    remove,
+    openFile,
+  };
 });

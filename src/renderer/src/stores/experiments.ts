@@ -91,7 +91,21 @@ export const useExperimentsStore = defineStore('experiments', () => {
   }
 
   return {
-    jsonSchema, defaults, config, issues, valid, issueAt, preview, previewError, previewLoading, message,
-    load, reset, validate, previewFolds, saveConfig, loadConfig,
+    jsonSchema,
+    defaults,
+    config,
+    issues,
+    valid,
+    issueAt,
+    preview,
+    previewError,
+    previewLoading,
+    message,
+    load,
+    reset,
+    validate,
+    previewFolds,
+    saveConfig,
+    loadConfig,
   };
 });

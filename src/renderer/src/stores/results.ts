@@ -24,7 +24,16 @@ export const useResultsStore = defineStore('results', () => {
   const normalise = ref(false);
 
   async function open(id: string, slot = 0): Promise<void> {
-    const pane: RunResults = { id, detail: null, table: null, tsne: null, tsneFold: 'all', error: '', tsneError: '', tsneLoading: false };
+    const pane: RunResults = {
+      id,
+      detail: null,
+      table: null,
+      tsne: null,
+      tsneFold: 'all',
+      error: '',
+      tsneError: '',
+      tsneLoading: false,
+    };
     const next = [...panes.value];
     next[slot] = pane;
     panes.value = next.filter(Boolean);

@@ -114,5 +114,29 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  return { runs, progress, error, subscribe, refresh, start, cancel, resume };
+  /** Epoch curves of a run from its folds' history.json (for runs not watched live). */
+  async function loadHistory(id: string): Promise<void> {
+    try {
+      const detail = await getApi().call('runs.get', { id });
+      const points: EpochPoint[] = [];
+      for (const f of detail.folds) {
+        const epochs = (f.history as { epochs?: Record<string, unknown>[] } | null)?.epochs ?? [];
+        for (const e of epochs) {
+          points.push({
+            fold: f.fold,
+            epoch: num(e.epoch) ?? 0,
+            trainLoss: num(e.trainLoss),
+            trainAccuracy: num(e.trainAccuracy),
+            valLoss: num(e.valLoss),
+            valAccuracy: num(e.valAverageAccuracy) ?? num(e.valAccuracy),
+          });
+        }
+      }
+      if (!live(id).epochs.length) live(id).epochs = points;
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  return { runs, progress, error, subscribe, refresh, start, cancel, resume, loadHistory };
 });

@@ -22,7 +22,10 @@ export const useSettingsStore = defineStore('settings', () => {
     const api = getApi();
     error.value = '';
     try {
-      [backends.value, weights.value] = await Promise.all([api.call('backends.list', {}), api.call('weights.status', {})]);
+      [backends.value, weights.value] = await Promise.all([
+        api.call('backends.list', {}),
+        api.call('weights.status', {}),
+      ]);
     } catch (err) {
       error.value = messageOf(err);
     }
@@ -52,5 +55,17 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  return { app, settings, backends, weights, weightsMessage, error, busy, load, loadSystem, setDataDirs, weightsAction };
+  return {
+    app,
+    settings,
+    backends,
+    weights,
+    weightsMessage,
+    error,
+    busy,
+    load,
+    loadSystem,
+    setDataDirs,
+    weightsAction,
+  };
 });

@@ -4,7 +4,13 @@
  * from the address bar so it does not end up in bookmarks or screenshots).
  */
 import { WorkbenchCallError, wire, type WorkbenchApi } from '../../../shared/api';
-import { callErrorSchema, type Method, type Req, type Res, type WorkbenchEvent } from '../../../shared/contract';
+import {
+  callErrorSchema,
+  type Method,
+  type Req,
+  type Res,
+  type WorkbenchEvent,
+} from '../../../shared/contract';
 
 const STORAGE_KEY = 'ser-workbench-token';
 
@@ -27,7 +33,9 @@ export function createHttpApi(token: string): WorkbenchApi {
 
   const connect = () => {
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${window.location.host}${wire.socketPath}`, [`${wire.socketProtocolPrefix}${token}`]);
+    socket = new WebSocket(`${scheme}://${window.location.host}${wire.socketPath}`, [
+      `${wire.socketProtocolPrefix}${token}`,
+    ]);
     socket.onopen = () => {
       retry = 500;
     };
@@ -57,10 +65,13 @@ export function createHttpApi(token: string): WorkbenchApi {
         body: JSON.stringify(request ?? {}),
       });
       const body = (await res.json().catch(() => null)) as unknown;
-      if (res.ok && body && typeof body === 'object' && 'result' in body) return (body as { result: Res<M> }).result;
+      if (res.ok && body && typeof body === 'object' && 'result' in body)
+        return (body as { result: Res<M> }).result;
       const parsed = callErrorSchema.safeParse(body);
       throw new WorkbenchCallError(
-        parsed.success ? parsed.data.error : { kind: 'internal', message: `HTTP ${res.status} ${res.statusText}` },
+        parsed.success
+          ? parsed.data.error
+          : { kind: 'internal', message: `HTTP ${res.status} ${res.statusText}` },
       );
     },
     onEvent(listener) {

@@ -1,0 +1,79 @@
+import { FeatureCache } from '../../engine/features/cache';
+import {
+  activationCacheUsage,
+  cacheLimitBytes,
+  clearActivationCache,
+  defaultActivationCacheDir,
+} from '../../engine/model/activationCache';
+import { UserError } from '../../engine/util/errors';
+import { parse, printJson, progress } from '../args';
+import fs from 'node:fs';
+
+const usage = 'ser-workbench cache status|clear [--features] [--activations] [--json]';
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/** The log-mel feature cache and the YAMNet activation cache (embeddings, block outputs). */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      features: { type: 'boolean', default: false },
+      activations: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    usage,
+  );
+  if (values.help) {
+    process.stdout.write(`usage: ${usage}\n`);
+    return 0;
+  }
+  const action = positionals[0];
+  if (positionals.length !== 1 || (action !== 'status' && action !== 'clear')) {
+    throw new UserError(`expected 'status' or 'clear'\nusage: ${usage}`);
+  }
+  const features = new FeatureCache();
+  // Neither flag: both caches.
+  const both = !values.features && !values.activations;
+  if (action === 'status') {
+    const f = await features.usage();
+    const sets = activationCacheUsage();
+    const doc = {
+      features: { dir: features.dir, entries: f.entries, bytes: f.bytes },
+      activations: {
+        dir: defaultActivationCacheDir(),
+        limitBytes: cacheLimitBytes(),
+        bytes: sets.reduce((n, s) => n + s.bytes, 0),
+        sets,
+      },
+    };
+    if (values.json) {
+      printJson(doc);
+      return 0;
+    }
+    process.stdout.write(`log-mel features: ${f.entries} files, ${mb(f.bytes)} in ${features.dir}\n`);
+    process.stdout.write(
+      `YAMNet activations: ${sets.length} sets, ${mb(doc.activations.bytes)} of ${mb(doc.activations.limitBytes)} ` +
+        `(SER_CACHE_LIMIT_GB) in ${doc.activations.dir}\n`,
+    );
+    for (const s of sets) {
+      process.stdout.write(
+        `  ${s.key}  ${s.output.padEnd(9)} ${s.dtype}  ${String(s.entries).padStart(5)} files  ${mb(s.bytes).padStart(10)}  last used ${s.lastUsed}\n`,
+      );
+    }
+    return 0;
+  }
+  const cleared: Record<string, { bytes: number }> = {};
+  if (both || values.activations) cleared.activations = clearActivationCache();
+  if (both || values.features) {
+    const f = await features.usage();
+    fs.rmSync(features.dir, { recursive: true, force: true });
+    cleared.features = { bytes: f.bytes };
+  }
+  if (values.json) printJson({ cleared });
+  else for (const [k, v] of Object.entries(cleared)) progress(`cleared ${k} cache (${mb(v.bytes)})`);
+  return 0;
+}

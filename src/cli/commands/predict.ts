@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { predictFiles } from '../../engine/runs/predict';
+import { UserError } from '../../engine/util/errors';
+import { parse, printJson } from '../args';
+
+const usage = 'ser-workbench predict RUNDIR AUDIO... [--fold N] [--json]';
+
+/**
+ * Labels audio files with a run's models: by default the mean of the class probabilities of every
+ * fold's model (each trained without its test speakers); --fold N uses that fold's model only.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      fold: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    usage,
+  );
+  if (values.help) {
+    process.stdout.write(`usage: ${usage}\n`);
+    return 0;
+  }
+  if (positionals.length < 2)
+    throw new UserError(`expected a run folder and at least one audio file\nusage: ${usage}`);
+  const fold = values.fold !== undefined ? Number(values.fold) - 1 : undefined;
+  if (fold !== undefined && (!Number.isInteger(fold) || fold < 0))
+    throw new UserError('--fold must be a fold number from 1');
+  const [runDir, ...files] = positionals;
+  const result = await predictFiles(path.resolve(runDir), files, { fold });
+  if (values.json) {
+    printJson(result);
+    return 0;
+  }
+  process.stdout.write(`using ${result.using}\n`);
+  for (const p of result.predictions) {
+    const probs = result.classes.map((c) => `${c} ${p.probabilities[c].toFixed(3)}`).join('  ');
+    process.stdout.write(`${p.file}\t${p.label}\t${probs}\n`);
+  }
+  return 0;
+}

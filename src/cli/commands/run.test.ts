@@ -1,0 +1,102 @@
+/** The runner's CLI faces as real processes: init-config, run --json, predict, cache, demo. */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeCorpus } from '../../engine/corpora';
+import { repoRoot } from '../../engine/util/paths';
+
+const exec = promisify(execFile);
+const cli = path.join(repoRoot, 'bin', 'ser-workbench.mjs');
+let tmp: string;
+let env: NodeJS.ProcessEnv;
+
+async function ser(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], { env, maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-cli-run-'));
+  env = { ...process.env, SER_WORKBENCH_HOME: path.join(tmp, 'home') };
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('ser-workbench init-config / run / predict / cache', () => {
+  it('writes the defaults, runs a config with --json, predicts and reports the cache', async () => {
+    const corpus = path.join(tmp, 'corpus');
+    await synthesizeCorpus(corpus, { speakers: 3, perClass: 2, seed: 4 });
+    const file = path.join(tmp, 'experiment.json');
+    const init = await ser(['init-config', file]);
+    expect(init.code, init.stderr).toBe(0);
+    const defaults = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(defaults.training).toMatchObject({ learningRate: 3e-4, batchSize: 24, epochs: 50 });
+    expect((await ser(['init-config', file])).code).toBe(1);
+
+    defaults.model.yamnet.trainFrom = 'frozen';
+    defaults.training.epochs = 2;
+    fs.writeFileSync(file, JSON.stringify(defaults));
+    const run = await ser(['run', file, '--data', corpus, '--out', path.join(tmp, 'runs'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining([
+        'runDir',
+        'backend',
+        'mode',
+        'weights',
+        'folds',
+        'averageAccuracy',
+        'classAccuracy',
+        'confusion',
+      ]),
+    );
+    expect(doc.mode).toBe('frozen');
+    expect(doc.folds).toBe(3);
+    expect(doc.weights.source).toBe('reconstructed');
+    expect(Object.keys(doc.classAccuracy)).toEqual(['angry', 'happy', 'sad', 'neutral']);
+    expect(doc.confusion.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(24);
+    expect(run.stderr).toMatch(/fold 1\/3 epoch 2\/2 loss \d/);
+
+    const audio = path.join(corpus, 'S01', 'sad', 'S01_sad_01.wav');
+    const pred = await ser(['predict', doc.runDir, audio, '--json']);
+    expect(pred.code, pred.stderr).toBe(0);
+    const p = JSON.parse(pred.stdout);
+    expect(p.using).toBe('mean of 3 fold models');
+    expect(p.predictions[0].file).toBe(audio);
+    expect(['angry', 'happy', 'sad', 'neutral']).toContain(p.predictions[0].label);
+    expect(p.predictions[0].perFold).toHaveLength(3);
+
+    const cache = await ser(['cache', 'status', '--json']);
+    expect(cache.code, cache.stderr).toBe(0);
+    const c = JSON.parse(cache.stdout);
+    expect(c.activations.sets).toHaveLength(1);
+    expect(c.activations.sets[0]).toMatchObject({ output: 'embedding', entries: 24 });
+
+    const bad = await ser(['run', file, '--json']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/no corpus folder/);
+    fs.writeFileSync(file, JSON.stringify({ training: { batchSize: 0 } }));
+    const invalid = await ser(['run', file, '--data', corpus]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/training\.batchSize: must be a positive integer/);
+  });
+
+  it('demo --quick synthesises a corpus and prints the results table naming the weights', async () => {
+    const demo = await ser(['demo', '--quick', '--no-download']);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/YAMNet weights: reconstructed \(sha256 [0-9a-f]{12}/);
+    expect(demo.stdout).toMatch(/\| \*\*pooled\*\* \|/);
+    expect(demo.stdout).toMatch(/run folder: .*demo-quick/);
+    expect(fs.existsSync(path.join(tmp, 'home', 'corpora', 'synthetic-demo-quick', 'synthetic.json'))).toBe(
+      true,
+    );
+  });
+});

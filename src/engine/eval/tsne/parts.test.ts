@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { conditionalRow, sparseJointP } from './affinities';
+import { barnesHutGradient, exactGradient } from './gradient';
+import { nearestNeighbours, squaredDistances, toPointMatrix } from './points';
+import { gaussianArray, mulberry32 } from './random';
+
+function randomPoints(n: number, dims: number, seed: number) {
+  const rand = mulberry32(seed);
+  return toPointMatrix(Array.from({ length: n }, () => Array.from({ length: dims }, () => rand() * 10)));
+}
+
+describe('t-SNE building blocks', () => {
+  it('nearestNeighbours agrees with sorting the full distance matrix', () => {
+    const x = randomPoints(70, 6, 1);
+    const k = 9;
+    const nb = nearestNeighbours(x, k);
+    const dist = squaredDistances(x);
+    for (let i = 0; i < x.n; i++) {
+      const expected = Array.from({ length: x.n }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((a, b) => dist[i * x.n + a] - dist[i * x.n + b])
+        .slice(0, k);
+      expect(Array.from(nb.indices.subarray(i * k, (i + 1) * k))).toEqual(expected);
+      for (let m = 0; m < k; m++) expect(nb.dist2[i * k + m]).toBeCloseTo(dist[i * x.n + expected[m]], 9);
+    }
+  });
+
+  it('conditional probabilities reach the requested perplexity', () => {
+    const rand = mulberry32(2);
+    const d = Float64Array.from({ length: 90 }, () => rand() * 50);
+    const p = new Float64Array(90);
+    conditionalRow(d, 20, p);
+    const entropy = -p.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0);
+    expect(Math.exp(entropy)).toBeCloseTo(20, 3);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('the Barnes-Hut gradient equals the exact gradient with theta = 0, and is close with theta = 0.5', () => {
+    const n = 120;
+    const x = randomPoints(n, 5, 3);
+    const P = sparseJointP(nearestNeighbours(x, 30), n, 10);
+    const dense = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) dense[i * n + P.cols[o]] = P.values[o];
+    const y = gaussianArray(n * 2, 4, 3);
+    const gExact = new Float64Array(n * 2);
+    const gBh0 = new Float64Array(n * 2);
+    const gBh5 = new Float64Array(n * 2);
+    const zExact = exactGradient(y, n, 2, dense, 1, gExact);
+    expect(barnesHutGradient(y, n, 2, P, 1, 0, gBh0)).toBeCloseTo(zExact, 8);
+    for (let i = 0; i < n * 2; i++) expect(gBh0[i]).toBeCloseTo(gExact[i], 10);
+    barnesHutGradient(y, n, 2, P, 1, 0.5, gBh5);
+    const norm = (g: Float64Array) => Math.sqrt(g.reduce((a, v) => a + v * v, 0));
+    const diff = norm(gBh5.map((v, i) => v - gExact[i]));
+    expect(diff / norm(gExact)).toBeLessThan(0.05);
+  });
+});

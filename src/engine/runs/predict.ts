@@ -1,0 +1,136 @@
+/**
+ * Classifying new audio with a finished run. A cross-validated run has one model per fold (each
+ * trained without its test speakers) and no single "final" model; the prediction is the mean of
+ * the fold models' class probabilities (an ensemble), or one fold's model when asked.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../backend/tf';
+import { parseConfig } from '../config/schema';
+import { YamnetLstm } from '../model/serModel';
+import { computeSteps, firstTrainedBlock, setupYamnet, toSamples } from '../model/steps';
+import { scoreSamples } from '../train/trainFold';
+import { FileError, UserError } from '../util/errors';
+import type { WeightsProvenance } from '../yamnet/provenance';
+import { resolveWeightsSource } from '../yamnet/store';
+import { describeWeights, locateWeights } from '../yamnet/load';
+import { foldDir, loadModel, readRun } from './store';
+
+export interface FilePrediction {
+  file: string;
+  label: string;
+  probabilities: Record<string, number>;
+  /** Each fold model's label, in fold order. */
+  perFold: { fold: number; label: string }[];
+}
+
+export interface PredictResult {
+  runDir: string;
+  /** 'ensemble of N fold models' or 'fold K model'. */
+  using: string;
+  classes: string[];
+  predictions: FilePrediction[];
+}
+
+function sameWeights(a: WeightsProvenance, b: WeightsProvenance): boolean {
+  const key = (p: WeightsProvenance) =>
+    p.files
+      .map((f) => `${f.name}:${f.sha256}`)
+      .sort()
+      .join(',');
+  return key(a) === key(b);
+}
+
+export async function predictFiles(
+  runDir: string,
+  files: string[],
+  opts: { fold?: number } = {},
+): Promise<PredictResult> {
+  const run = readRun(runDir);
+  if (!run.config) throw new FileError(runDir, 'not a run folder (config.json missing)');
+  const config = parseConfig(run.config.config);
+  if (config.model.kind !== 'yamnet-lstm') throw new UserError('predict supports yamnet-lstm runs');
+  const folds = run.foldsDone.filter((f) => opts.fold === undefined || f === opts.fold);
+  if (!folds.length) {
+    throw new UserError(
+      opts.fold !== undefined
+        ? `fold ${opts.fold + 1} of ${runDir} has no trained model`
+        : `${runDir} has no finished fold`,
+    );
+  }
+  for (const f of files) if (!fs.existsSync(f)) throw new FileError(f, 'no such file');
+  await initBackend(config.backend === 'wasm' || config.backend === 'cpu' ? config.backend : 'auto');
+
+  const recorded = (run.environment as { weights?: WeightsProvenance & { path?: string } } | null)?.weights;
+  let setup;
+  if (config.model.yamnet.weights === 'random') {
+    setup = await setupYamnet('random', config.seed);
+  } else {
+    const candidate =
+      recorded?.path && fs.existsSync(recorded.path) ? recorded.path : resolveWeightsSource().path;
+    if (recorded) {
+      const now = await describeWeights(locateWeights(candidate));
+      if (!sameWeights(now, recorded)) {
+        throw new UserError(
+          `the run was trained with other YAMNet weights than ${candidate} (sha256 differ); set YAMNET_WEIGHTS to the run's weights`,
+        );
+      }
+    }
+    setup = await setupYamnet('pretrained', config.seed, candidate);
+  }
+  try {
+    const items = files.map((f) => ({ id: path.resolve(f), path: path.resolve(f) }));
+    const steps = await computeSteps(items, setup, { trainFrom: config.model.yamnet.trainFrom });
+    const k = firstTrainedBlock(config.model.yamnet.trainFrom);
+    let classes: string[] = [];
+    const sums: Float64Array[] = items.map(() => new Float64Array(0));
+    const perFold: { fold: number; label: string }[][] = items.map(() => []);
+    for (const fold of folds) {
+      const saved = loadModel<{ classes: string[]; lstmUnits: number[]; stepShape: number[] }>(
+        path.join(foldDir(runDir, fold), 'model'),
+      );
+      classes = saved.description.classes;
+      const backbone = k <= 14 ? setup.model.build({ from: k, name: `predict_fold${fold}` }) : null;
+      const net = new YamnetLstm(
+        saved.description.stepShape,
+        { lstmUnits: saved.description.lstmUnits, numClasses: classes.length },
+        0,
+        backbone,
+      );
+      try {
+        net.setWeights(saved.weights);
+        const samples = toSamples(
+          items.map((i) => ({ id: i.id, label: classes[0] })),
+          steps.steps,
+          classes,
+        );
+        const scores = scoreSamples(net, samples, classes.length);
+        items.forEach((_, i) => {
+          if (!sums[i].length) sums[i] = new Float64Array(classes.length);
+          for (let c = 0; c < classes.length; c++) sums[i][c] += scores.probabilities[i * classes.length + c];
+          perFold[i].push({ fold, label: classes[scores.predicted[i]] });
+        });
+      } finally {
+        net.dispose();
+      }
+    }
+    const predictions = items.map((item, i) => {
+      const probs = Array.from(sums[i], (v) => v / folds.length);
+      const best = probs.indexOf(Math.max(...probs));
+      return {
+        file: item.path,
+        label: classes[best],
+        probabilities: Object.fromEntries(classes.map((c, j) => [c, probs[j]])),
+        perFold: perFold[i],
+      };
+    });
+    return {
+      runDir,
+      using: folds.length === 1 ? `fold ${folds[0] + 1} model` : `mean of ${folds.length} fold models`,
+      classes,
+      predictions,
+    };
+  } finally {
+    setup.model.dispose();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The server in-process over real HTTP: every handler's answer checked against the contract's
+ * response schema on real data (RAVDESS subset), plus the transport's own defences.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methods, type Method, type Res } from '../shared/contract';
+import { sharedDir } from '../engine/util/paths';
+import { writeSampleRun } from '../engine/report/sampleRun';
+import { startServer, type RunningServer } from './http';
+import { SettingsStore } from './settings';
+import type { JobLauncher } from './jobs';
+
+const ravdess = path.join(sharedDir(), 'data', 'ravdess');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-http-'));
+const runsDir = path.join(tmp, 'runs');
+let server: RunningServer;
+const noJobs: JobLauncher = () => {
+  throw new Error('no jobs in this test');
+};
+
+beforeAll(async () => {
+  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
+  const staticDir = path.join(tmp, 'static');
+  fs.mkdirSync(staticDir);
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(tmp, 'secret.txt'), 'secret');
+  await writeSampleRun(path.join(runsDir, 'sample-run'));
+  server = await startServer({
+    staticDir,
+    settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')], runsDir }),
+    launcher: noJobs,
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function call(method: Method, body: unknown, headers: Record<string, string> = {}) {
+  const base = new URL(server.url).origin;
+  const res = await fetch(`${base}/api/${method}`, {
+    method: 'POST',
+    headers: { 'x-ser-workbench-token': server.token, ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { result?: unknown; error?: { kind: string; message: string } },
+  };
+}
+
+async function ok<M extends Method>(method: M, body: unknown) {
+  const res = await call(method, body);
+  expect(res.body.error, `${method}: ${res.body.error?.message}`).toBeUndefined();
+  expect(res.status).toBe(200);
+  return methods[method].response.parse(res.body.result) as Res<M>;
+}
+
+describe('contract over HTTP on real data', () => {
+  it('answers every read-only method in the contract shape', async () => {
+    expect((await ok('app.info', {})).shell).toBe('browser');
+    expect((await ok('settings.get', {})).runsDir).toBe(runsDir);
+    const ds = await ok('datasets.index', { dir: ravdess });
+    expect([ds.numFiles, ds.numSpeakers, ds.corpus]).toEqual([64, 4, 'ravdess']);
+    const schema = await ok('config.schema', {});
+    expect((schema.defaults as { training: { epochs: number } }).training.epochs).toBe(50);
+    const folds = await ok('folds.preview', {
+      config: { data: { dir: ravdess }, crossValidation: { scheme: 'loso' } },
+    });
+    expect(folds.folds).toHaveLength(4);
+    const view = await ok('audio.view', { path: ds.files[0].path, columns: 200 });
+    expect(view.waveform.min).toHaveLength(200);
+    expect(view.logmel.bands).toBe(64);
+    expect(view.logmel.data).toHaveLength(view.logmel.frames * 64);
+    const runs = await ok('runs.list', {});
+    expect(runs.map((r) => [r.id, r.state])).toEqual([['sample-run', 'done']]);
+    expect((await ok('runs.get', { id: 'sample-run' })).summary).not.toBeNull();
+    expect((await ok('results.table', { id: 'sample-run' })).rows).toHaveLength(24 + 3);
+    expect((await ok('report.export', { id: 'sample-run', format: 'csv' })).text).toContain('angry');
+  });
+
+  it('reports invalid configs field by field', async () => {
+    const res = await ok('config.validate', { config: { training: { epochs: 0, batchSize: -1 } } });
+    expect(res.ok).toBe(false);
+    expect(res.issues.map((i) => i.path.join('.')).sort()).toEqual(['training.batchSize', 'training.epochs']);
+  });
+
+  it('maps refusals onto status codes', async () => {
+    expect((await call('runs.get', { id: '../x' })).status).toBe(400);
+    expect((await call('datasets.index', { dir: tmp })).status).toBe(403);
+    expect((await call('audio.view', { path: path.join(tmp, 'secret.txt') })).status).toBe(403);
+    expect((await call('runs.get', { id: 'no-such-run' })).status).toBe(422);
+    expect((await call('dialog.pickFolder', {})).status).toBe(422);
+    expect((await call('settings.update', { dataDirs: [tmp] })).status).toBe(422);
+    expect((await call('app.info', {}, { origin: 'http://evil.example' })).status).toBe(403);
+  });
+});
+
+describe('transport defences', () => {
+  it('serves the page with a strict CSP and the token cookie, and nothing outside the UI folder', async () => {
+    const base = new URL(server.url).origin;
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const traversal = await fetch(`${base}/%2e%2e/secret.txt?token=${server.token}`);
+    expect(traversal.status).toBe(404);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const http = await import('node:http');
+    const port = new URL(server.url).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/?token=${server.token}`,
+          headers: { host: `evil.example:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+});

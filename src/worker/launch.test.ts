@@ -1,0 +1,70 @@
+/** The training worker as a real child process: progress events, result, and cancel. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../engine/config/schema';
+import { synthesizeCorpus } from '../engine/corpora';
+import { readStatus } from '../engine/runs/store';
+import type { TrainEvent } from '../engine/train/events';
+import { CancelledError } from '../engine/train/trainFold';
+import { launchWorker } from './launch';
+
+let tmp: string;
+let corpus: string;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-worker-'));
+  corpus = path.join(tmp, 'corpus');
+  await synthesizeCorpus(corpus, { speakers: 3, perClass: 2, seed: 2 });
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const env = () => ({ SER_WORKBENCH_HOME: path.join(tmp, 'home') });
+
+describe('training worker', () => {
+  it('streams fold and epoch events and returns the result', async () => {
+    const events: TrainEvent[] = [];
+    const config = defaultConfig({
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+      training: { epochs: 2 },
+    });
+    const result = await launchWorker(
+      { config, dataDir: corpus, outDir: path.join(tmp, 'runs'), parallel: 1 },
+      { onEvent: (e) => events.push(e), env: env() },
+    );
+    expect(result.folds).toBe(3);
+    expect(events.filter((e) => e.type === 'epoch').map((e) => `${e.fold}:${e.epoch}`)).toEqual([
+      '0:1',
+      '0:2',
+      '1:1',
+      '1:2',
+      '2:1',
+      '2:2',
+    ]);
+    expect(events.some((e) => e.type === 'batch' && e.batches > 0)).toBe(true);
+    expect(events.at(-1)?.type).toBe('done');
+  });
+
+  it('cancels between batches and leaves a resumable, cancelled run', async () => {
+    const controller = new AbortController();
+    let runDir = '';
+    const config = defaultConfig({
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+      training: { epochs: 50 },
+    });
+    const job = launchWorker(
+      { config, dataDir: corpus, outDir: path.join(tmp, 'runs'), parallel: 1 },
+      {
+        env: env(),
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.runDir) runDir = e.runDir;
+          if (e.type === 'epoch' && e.epoch === 2) controller.abort();
+        },
+      },
+    );
+    await expect(job).rejects.toBeInstanceOf(CancelledError);
+    expect(readStatus(runDir)?.state).toBe('cancelled');
+  });
+});
