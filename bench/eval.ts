@@ -88,6 +88,19 @@ export async function bench(): Promise<BenchRow[]> {
     }
   }
 
+  // Scaling of the fast engine towards a large corpus's activations (exact kNN is O(n²) once).
+  const large = clustered(3000, 150, 4, 4);
+  const l = await timed(() =>
+    tsne(large.points, { engine: 'fast', iterations: 1000, seed: 1, perplexity: 30 }),
+  );
+  rows.push({ group: 't-SNE 3000×150', name: 'fast, 1000 iterations, CPU', value: l.cpu, unit: 's' });
+  rows.push({
+    group: 't-SNE 3000×150',
+    name: 'fast, 5-NN class accuracy',
+    value: knnLabelAccuracy(l.result.embedding, large.labels, 5),
+    unit: 'ratio',
+  });
+
   const small = clustered(300, 150, 4, 3);
   for (const engine of ['fast', 'exact', 'tsne-js'] as const) {
     const { result: r, cpu } = await timed(() =>

@@ -31,13 +31,13 @@ async function timeEmbed(model: YamnetModel, n: number, batchSize: number): Prom
 }
 
 /**
- * YAMNet forward throughput (patches → 1024-d embeddings) on every backend that initialises here:
+ * YAMNet throughput: forward (patches → 1024-d embeddings) on every backend that initialises here:
  * 168 patches (about 81 s of audio, a typical RAVDESS speaker's worth) at batch 32; the cpu
  * backend, being slow, with 16 patches at batch 8. Also the one-off cost of loading the weights.
  */
 export async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const group = 'YAMNet forward';
+  const group = 'YAMNet';
   await initBackend();
   const before = tf.getBackend();
 

@@ -143,6 +143,17 @@ describe('researcher path (served mode, Chromium)', () => {
     await shot('05-results');
   });
 
+  it('puts two runs side by side', async () => {
+    const id = await page.getAttribute('[data-pane="0"]', 'data-run');
+    await page.selectOption('[data-test="results-run"]', id!);
+    await page.click('[data-test="results-compare"]');
+    await page.waitForSelector('[data-pane="1"] [data-test="results-table"]', { timeout: 60_000 });
+    expect(await page.locator('[data-test="results-table"]').count()).toBe(2);
+    await shot('05b-results-side-by-side');
+    await page.locator('[data-pane="1"] [data-test="pane-close"]').click();
+    expect(await page.locator('[data-test="results-table"]').count()).toBe(1);
+  });
+
   it('exports the confusion matrix as PNG and SVG at the requested size', async () => {
     const fig = page.locator('[data-test$="-confusion"]');
     await fig.locator('[data-test="export-width"]').fill('640');

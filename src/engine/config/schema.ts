@@ -77,7 +77,7 @@ export const YamnetLstmModelSchema = z.object({
     .prefault({}),
 });
 
-export const BASELINE_FEATURES = ['mfcc', 'gtcc', 'mfcc+dl', 'gtcc+dl'] as const;
+export const BASELINE_FEATURES = ['mfcc', 'gtcc', 'dl', 'mfcc+dl', 'gtcc+dl'] as const;
 export const BASELINE_CLASSIFIERS = ['rf', 'svm', 'mlp'] as const;
 
 export const BaselineModelSchema = z.object({

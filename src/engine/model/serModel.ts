@@ -73,23 +73,24 @@ export class YamnetLstm implements SerModel {
       const { x, mask, tMax } = padBatch(batch, this.stepSize);
       return this.head.apply(tf.tensor3d(x, [b, tMax, this.stepSize]), tf.tensor2d(mask, [b, tMax]));
     }
-    // Only real steps go through the CNN; padding is added after it, as zero rows masked out.
+    // Only real steps go through the CNN; a constant 0/1 selection matrix then places each
+    // embedding at its (utterance, step) slot and leaves padded slots zero. A matrix product
+    // rather than a gather: its gradient runs on every backend (WASM has no UnsortedSegmentSum).
     const total = batch.reduce((n, s) => n + s.steps, 0);
     const all = new Float32Array(total * this.stepSize);
     const tMax = Math.max(1, ...batch.map((s) => s.steps));
-    const gather = new Int32Array(b * tMax).fill(total);
+    const select = new Float32Array(b * tMax * total);
     const mask = new Float32Array(b * tMax);
     let offset = 0;
     batch.forEach((s, i) => {
       all.set(s.data.subarray(0, s.steps * this.stepSize), offset * this.stepSize);
-      for (let t = 0; t < s.steps; t++) gather[i * tMax + t] = offset + t;
+      for (let t = 0; t < s.steps; t++) select[(i * tMax + t) * total + offset + t] = 1;
       mask.fill(1, i * tMax, i * tMax + s.steps);
       offset += s.steps;
     });
     const emb = this.backbone.apply(tf.tensor(all, [total, ...this.stepShape]), { training }) as tf.Tensor2D;
     const dim = emb.shape[1];
-    const rows = tf.concat([emb, tf.zeros([1, dim])], 0);
-    const seq = tf.gather(rows, tf.tensor1d(gather, 'int32')).reshape([b, tMax, dim]) as tf.Tensor3D;
+    const seq = tf.matMul(tf.tensor2d(select, [b * tMax, total]), emb).reshape([b, tMax, dim]) as tf.Tensor3D;
     return this.head.apply(seq, tf.tensor2d(mask, [b, tMax]));
   }
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../util/paths';
 import { buildRunReport } from './build';
+import { buildCombinedReport } from './combined';
 import { renderHtmlReport } from './html';
 import { PAPER_TABLE_II, paperRowFor } from './paper';
 import { renderReport } from './render';
@@ -138,6 +139,51 @@ describe('paper comparison', () => {
   });
 });
 
+describe('several runs in one table', () => {
+  it('gives each run pooled and mean rows, and with paper its paper row, difference and protocol table', () => {
+    const a = sampleRunSummary({ speakers: 4, seed: 1 });
+    const demos = {
+      ...sampleRunSummary({ speakers: 5, seed: 2 }),
+      corpus: { name: 'demos', utterances: 140, speakers: 5 },
+    };
+    const emodb = {
+      ...sampleRunSummary({ speakers: 3, seed: 3 }),
+      corpus: { name: 'emodb', utterances: 84, speakers: 3 },
+    };
+    const r = buildCombinedReport(
+      [
+        { label: 'ravdess-run', summary: a },
+        { label: 'demos-run', summary: demos },
+        { label: 'emodb-run', summary: emodb },
+      ],
+      { paper: true },
+    );
+    const t = r.tables[0];
+    expect(t.columns).toEqual(['run', 'corpus', 'angry', 'happy', 'sad', 'neutral', 'average']);
+    expect(t.rows.map((x) => x.kind)).toEqual([
+      'pooled',
+      'mean',
+      'paper',
+      'delta',
+      'pooled',
+      'mean',
+      'paper',
+      'delta',
+      'pooled',
+      'mean',
+    ]);
+    const demosPaper = t.rows[6].cells[5];
+    expect(demosPaper).toEqual({ kind: 'number', value: 0.78 });
+    expect(r.tables.map((x) => x.id)).toEqual([
+      'table-ii-runs',
+      'protocol-ravdess-run',
+      'protocol-demos-run',
+    ]);
+    expect(t.notes.some((n) => /emodb-run: the paper has no yamnet-lstm row for emodb/.test(n))).toBe(true);
+    expect(r.provenance.filter((p) => p.label.endsWith('weights file')).length).toBe(6);
+  });
+});
+
 describe('HTML report', () => {
   it('is self-contained: tables, inline SVG confusion matrix, no external resources', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'h7-html-'));
@@ -171,6 +217,21 @@ describe('ser-workbench report (child process)', () => {
 
       const json = await run(process.execPath, [cli, 'report', runDir, '--json'], { cwd: repoRoot });
       expect(JSON.parse(json.stdout).tables[0].id).toBe('table-ii');
+
+      const second = path.join(dir, 'run-2');
+      await writeSampleRun(second, sampleRunSummary({ speakers: 3, seed: 9 }));
+      const both = await run(
+        process.execPath,
+        [cli, 'report', runDir, second, '--format', 'csv', '--paper'],
+        {
+          cwd: repoRoot,
+        },
+      );
+      const lines = both.stdout.split('\n');
+      expect(lines[0]).toBe('table,run,corpus,angry,happy,sad,neutral,average');
+      expect(
+        lines.filter((l) => l.startsWith('table-ii-runs,paper: log-mel YAMNet-LSTM,ravdess,')).length,
+      ).toBe(2);
 
       const empty = path.join(dir, 'empty');
       await fs.mkdir(empty);

@@ -124,13 +124,32 @@ describe('runExperiment (frozen mode, in process)', () => {
     expect(model.weights['yamnet/layer13/pointwise_conv/kernel']).toBeUndefined();
   });
 
-  it('refuses fine-tuning on wasm with a message offering frozen mode', async () => {
+  it('trains YAMNet block 14 on the WASM backend too (with the yamnet module gradient kernels)', async () => {
     const config = parseConfig({
-      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'full' } },
+      name: 'from14-wasm',
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 14 } },
+      training: { epochs: 1, batchSize: 12 },
+      crossValidation: { scheme: 'kfold', k: 3 },
       backend: 'wasm',
     });
-    await expect(runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') })).rejects.toThrow(
-      /wasm backend cannot train YAMNet's convolutions.*'frozen'/,
-    );
+    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') });
+    expect(result.backend.name).toBe('wasm');
+    expect(result.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(36);
+  });
+});
+
+describe('runExperiment (baseline model)', () => {
+  it('runs MFCC statistics + random forest over the same folds and writes a summary', async () => {
+    const config = parseConfig({
+      name: 'baseline',
+      model: { kind: 'baseline', features: 'mfcc', classifier: 'rf' },
+    });
+    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') });
+    expect(result.mode).toBe('baseline:mfcc/rf');
+    expect(result.folds).toBe(3);
+    expect(result.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(36);
+    const run = readRun(result.runDir);
+    expect(run.summary?.model).toBe('mfcc+rf');
+    expect(run.status?.state).toBe('done');
   });
 });

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { initBackend, tf, type BackendName } from '../backend/tf';
 import { canFineTune, describeActiveBackend } from '../backend/describe';
-import { modeOf, parseConfig, type ExperimentConfig } from '../config/schema';
+import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
+import { runBaselineFolds } from './baseline';
 import { indexCorpus } from '../corpora';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
@@ -22,6 +23,7 @@ import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
 import { resolveWeightsSource } from '../yamnet/store';
+import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import {
   defaultRunsDir,
@@ -95,11 +97,13 @@ function emit(sink: TrainEventSink | undefined, e: Partial<TrainEvent> & { type:
 async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 'info' | 'warn') => void) {
   const k = config.model.kind === 'yamnet-lstm' ? firstTrainedBlock(config.model.yamnet.trainFrom) : 15;
   let active = await initBackend(config.backend);
+  // The WASM backend gets its missing conv gradient kernels from the yamnet module.
+  if (k <= 14) registerWasmTrainingKernels();
   if (k <= 14 && !canFineTune(active.name as BackendName)) {
     if (config.backend !== 'auto') {
       throw new UserError(
         `the ${active.name} backend cannot train YAMNet's convolutions (it lacks Conv2DBackpropFilter); ` +
-          `set model.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
+          `set yam.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
           `(slow) or 'tensorflow' (see \`ser-workbench setup tensorflow\`)`,
       );
     }
@@ -179,10 +183,7 @@ export async function runExperiment(
       runDir = newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
     }
   }
-  if (config.model.kind !== 'yamnet-lstm') {
-    throw new UserError("model.kind 'baseline' is not wired into the runner yet; use 'yamnet-lstm'");
-  }
-  const model = config.model;
+  const yam = config.model.kind === 'yamnet-lstm' ? config.model : null;
   const mode = modeOf(config);
   const dataDir = path.resolve(opts.dataDir ?? prior?.dataDir ?? config.data.dir ?? '');
   if (!opts.dataDir && !prior?.dataDir && !config.data.dir) {
@@ -208,7 +209,7 @@ export async function runExperiment(
 
   try {
     const backend = await chooseBackend(config, log);
-    const k = firstTrainedBlock(model.yamnet.trainFrom);
+    const k = yam ? firstTrainedBlock(yam.yamnet.trainFrom) : 15;
 
     // Corpus and folds: recorded on the first start, read back on resume (the run's contract).
     let index: CorpusIndex;
@@ -252,7 +253,7 @@ export async function runExperiment(
 
     // Weights.
     let setup: YamnetSetup;
-    if (model.yamnet.weights === 'pretrained') {
+    if (!yam || yam.yamnet.weights === 'pretrained') {
       const source = opts.weightsSource ?? resolveWeightsSource().path;
       setup = await setupYamnet('pretrained', config.seed, source);
     } else {
@@ -265,7 +266,7 @@ export async function runExperiment(
         weights: {
           ...setup.provenance,
           ...(setup.path ? { path: setup.path } : {}),
-          init: model.yamnet.weights,
+          init: yam ? yam.yamnet.weights : 'pretrained',
         },
         mode,
         node: process.versions.node,
@@ -279,9 +280,42 @@ export async function runExperiment(
       `backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`,
     );
 
+    if (!yam) {
+      const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
+      foldsDone = folds.map((f) => f.index).filter(doneFold);
+      await runBaselineFolds({
+        runDir,
+        model: config.model as BaselineModel,
+        index,
+        folds,
+        wanted: (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i)),
+        seed: config.seed,
+        setup,
+        sink,
+        signal: opts.signal,
+        onFoldDone: (i) => {
+          foldsDone = [...foldsDone, i].sort((a, b) => a - b);
+          setStatus({ foldsDone, fold: i });
+        },
+      });
+      setup.model.dispose();
+      return finish(
+        runDir,
+        config,
+        index,
+        foldsDoc,
+        setup.provenance,
+        backend,
+        mode,
+        parallelWorker,
+        setStatus,
+        sink,
+      );
+    }
+
     // Cached steps for every utterance (built once, shared by all folds and later runs).
     const steps = await computeSteps(index.utterances, setup, {
-      trainFrom: model.yamnet.trainFrom,
+      trainFrom: yam.yamnet.trainFrom,
       signal: opts.signal,
       onProgress: (done, total, fromCache) => {
         if (done === total || done % 25 === 0) {
@@ -348,7 +382,7 @@ export async function runExperiment(
         const backbone = k <= 14 ? setup.model.build({ from: k, name: `yamnet_fold${i}` }) : null;
         const net = new YamnetLstm(
           steps.stepShape,
-          { lstmUnits: model.lstmUnits, numClasses: classes.length },
+          { lstmUnits: yam.lstmUnits, numClasses: classes.length },
           deriveSeed(config.seed, i, 1),
           backbone,
         );
@@ -452,7 +486,7 @@ export async function runExperiment(
           writeJsonAtomic(path.join(dir, 'activations.json'), {
             shape: [test.length, scores.units],
             dtype: 'float32',
-            layer: `lstm${model.lstmUnits.length}`,
+            layer: `lstm${yam.lstmUnits.length}`,
             ids: testUtts.map((u) => u.id),
             labels: testUtts.map((u) => u.label),
             predicted: predictions.map((p) => p.predicted),
@@ -463,9 +497,9 @@ export async function runExperiment(
             {
               kind: 'yamnet-lstm',
               mode,
-              trainFrom: model.yamnet.trainFrom,
+              trainFrom: yam.yamnet.trainFrom,
               stepShape: steps.stepShape,
-              lstmUnits: model.lstmUnits,
+              lstmUnits: yam.lstmUnits,
               classes,
               bestEpoch: result.bestEpoch,
               weightsSource: setup.provenance,
@@ -501,38 +535,18 @@ export async function runExperiment(
     }
     setup.model.dispose();
 
-    if (parallelWorker) {
-      return {
-        runDir,
-        backend,
-        mode,
-        weights: setup.provenance,
-        folds: folds.length,
-        averageAccuracy: null,
-        classAccuracy: {},
-        confusion: { labels: classes, matrix: [] },
-        summary: null,
-      };
-    }
-    const summary = writeSummary(runDir, config, index, foldsDoc, setup.provenance, backend, mode);
-    setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
-    emit(sink, {
-      type: 'done',
-      folds: folds.length,
-      message: `average accuracy (pooled UAR) ${summary.pooled.averageAccuracy?.toFixed(3) ?? 'n/a'}`,
+    return finish(
       runDir,
-    });
-    return {
-      runDir,
+      config,
+      index,
+      foldsDoc,
+      setup.provenance,
       backend,
       mode,
-      weights: setup.provenance,
-      folds: folds.length,
-      averageAccuracy: summary.pooled.averageAccuracy,
-      classAccuracy: summary.pooled.classAccuracy,
-      confusion: summary.pooled.confusion,
-      summary,
-    };
+      parallelWorker,
+      setStatus,
+      sink,
+    );
   } catch (err) {
     const cancelled = err instanceof CancelledError || opts.signal?.aborted;
     setStatus({
@@ -541,6 +555,55 @@ export async function runExperiment(
     });
     throw err;
   }
+}
+
+/** After the folds: summary.json, status done and the result (fold workers stop before). */
+function finish(
+  runDir: string,
+  config: ExperimentConfig,
+  index: CorpusIndex,
+  foldsDoc: FoldsDocument,
+  weights: WeightsProvenance,
+  backend: { name: string; reason: string },
+  mode: string,
+  parallelWorker: boolean,
+  setStatus: (patch: Partial<RunStatus>) => void,
+  sink: TrainEventSink | undefined,
+): RunResult {
+  const folds = foldsDoc.folds;
+  if (parallelWorker) {
+    const confusion = { labels: index.classes as string[], matrix: [] };
+    return {
+      runDir,
+      backend,
+      mode,
+      weights,
+      folds: folds.length,
+      averageAccuracy: null,
+      classAccuracy: {},
+      confusion,
+      summary: null,
+    };
+  }
+  const summary = writeSummary(runDir, config, index, foldsDoc, weights, backend, mode);
+  setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
+  emit(sink, {
+    type: 'done',
+    folds: folds.length,
+    message: `average accuracy (pooled UAR) ${summary.pooled.averageAccuracy?.toFixed(3) ?? 'n/a'}`,
+    runDir,
+  });
+  return {
+    runDir,
+    backend,
+    mode,
+    weights,
+    folds: folds.length,
+    averageAccuracy: summary.pooled.averageAccuracy,
+    classAccuracy: summary.pooled.classAccuracy,
+    confusion: summary.pooled.confusion,
+    summary,
+  };
 }
 
 /** summary.json from the folds' metrics.json (H7's RunSummary). */
@@ -570,9 +633,12 @@ function writeSummary(
   const classCounts: Record<string, number> = {};
   for (const u of index.utterances) classCounts[u.label] = (classCounts[u.label] ?? 0) + 1;
   const summary = buildRunSummary(folds, {
-    model: 'yamnet-lstm',
+    model:
+      config.model.kind === 'yamnet-lstm'
+        ? 'yamnet-lstm'
+        : `${config.model.features}+${config.model.classifier}`,
     mode,
-    trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'random',
+    trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'pretrained',
     weights,
     backend: { name: backend.name, reason: backend.reason },
     corpus: {

@@ -7,7 +7,7 @@ import { UserError } from '../util/errors';
 import { sharedDir } from '../util/paths';
 import { GRAPH_PREFIX, readGraphWeights } from './graph-format';
 import { foldBatchNorm, readKerasH5Weights } from './keras-h5';
-import { loadYamnet, readYamnetWeights } from './load';
+import { describeWeights, loadYamnet, locateWeights, readYamnetWeights } from './load';
 import { YamnetModel } from './model';
 import {
   kerasYamnetValues,
@@ -247,4 +247,29 @@ describe('YamnetModel inference', () => {
     model.dispose();
     expect(model).toBeInstanceOf(YamnetModel);
   });
+});
+
+describe('provenance', () => {
+  const reconstructed = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
+
+  it.skipIf(!fs.existsSync(path.join(reconstructed, 'model.json')))(
+    'tells reconstructed, official-looking and made-up graph folders apart',
+    async () => {
+      expect((await describeWeights(locateWeights(reconstructed))).source).toBe('reconstructed');
+      // Shards 1-3 changed outside the front-end constants: genuine model.json and shard 4, unknown
+      // shards 1-3 with TF's Hann window in place, i.e. what an official download looks like.
+      const officialLike = path.join(tmp, 'official-like');
+      fs.cpSync(reconstructed, officialLike, { recursive: true });
+      for (const shard of ['group1-shard1of4.bin', 'group1-shard2of4.bin', 'group1-shard3of4.bin']) {
+        const file = path.join(officialLike, shard);
+        const bytes = fs.readFileSync(file);
+        bytes[0] ^= 1; // the first bytes of each shard hold network weights
+        fs.writeFileSync(file, bytes);
+      }
+      expect((await describeWeights(locateWeights(officialLike))).source).toBe('official-tfhub');
+      // The generated fixture has the genuine hashes too, but no Hann window.
+      const madeUp = writeGraphFixture(partialDir, path.join(tmp, 'made-up'));
+      expect((await describeWeights(locateWeights(madeUp))).source).toBe('user');
+    },
+  );
 });

@@ -145,16 +145,17 @@ describe('WASM gradient kernels', () => {
   }
 });
 
-describe('fine-tuning the whole network on WASM', () => {
-  it('gives the cpu backend’s gradients for every YAMNet weight', async () => {
+describe('fine-tuning YAMNet on WASM', () => {
+  // Blocks 12..14 + head: stride 1 and 2 blocks; earlier ones only add (slow) cpu time.
+  it('gives the cpu backend’s gradients for every weight of blocks 12-14 and the head', async () => {
     await useBackend('cpu');
     const weights = randomYamnetWeights();
-    const patch = values(96 * 64, 9);
+    const input = values(2 * 6 * 4 * 512, 9);
     const grads = () => {
-      const model = buildYamnet({ head: true, weights });
+      const model = buildYamnet({ from: 12, head: true, weights });
       const out = tf.tidy(() => {
-        const x = tf.tensor3d(patch, [1, 96, 64]);
-        const r = tf.tensor2d(values(521, 10), [1, 521]);
+        const x = tf.tensor4d(input, [2, 6, 4, 512]);
+        const r = tf.tensor2d(values(2 * 521, 10), [2, 521]);
         const { grads: g } = tf.variableGrads(() => (model.apply(x) as tf.Tensor).mul(r).sum() as tf.Scalar);
         return Object.fromEntries(
           Object.entries(g).map(([k, v]) => [k.replace(/_\d+$/, ''), v.dataSync() as Float32Array]),
@@ -167,10 +168,11 @@ describe('fine-tuning the whole network on WASM', () => {
     await useBackend('wasm');
     const got = grads();
     const names = Object.keys(want);
-    expect(names.length).toBe(56);
+    expect(names.length).toBe(2 * (2 * 3 + 1));
     for (const name of names) {
       const w = want[name];
-      const scale = Math.max(...w.map(Math.abs));
+      const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(scale, name).toBeGreaterThan(0);
       expect(maxAbsDiff(got[name], w) / scale, name).toBeLessThan(1e-3);
     }
   });

@@ -28,7 +28,8 @@ function stateOf(v: unknown): RunState {
 
 export function runDir(runsDir: string, id: string): string {
   const dir = path.join(runsDir, id);
-  if (!fs.existsSync(path.join(dir, 'config.json')) && !fs.existsSync(path.join(dir, 'status.json'))) {
+  // A run just started has its folder before its job writes config.json.
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new UserError(`no run '${id}' in ${runsDir}`);
   }
   return dir;

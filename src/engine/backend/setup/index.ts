@@ -126,9 +126,12 @@ function cacheKey(pkg: NativePackage, pkgVersion: string, sourceId: string): str
   return `${short}-${pkgVersion}-${process.platform}-${process.arch}-napi${process.versions.napi}-${sourceId}`;
 }
 
-/** Wheels and archives are keyed by content; an installed Python package by its libraries' stats. */
+/**
+ * Wheels and archives are identified by their sha256; folders (an installed Python package, an
+ * unpacked archive) by their libraries' names, sizes and times.
+ */
 async function sourceId(src: TfSource): Promise<string> {
-  if (fs.statSync(src.path).isFile()) return (await sha256File(src.path)).slice(0, 24);
+  if (fs.statSync(src.path).isFile()) return sha256File(src.path);
   const libs = fs
     .readdirSync(src.kind === 'libtensorflow' ? path.join(src.path, 'lib') : src.path)
     .filter((n) => n.startsWith('libtensorflow'))
@@ -139,7 +142,7 @@ async function sourceId(src: TfSource): Promise<string> {
       );
       return [n, st.size, st.mtimeMs];
     });
-  return sha256Json({ path: src.path, libs }).slice(0, 24);
+  return sha256Json({ path: src.path, libs });
 }
 
 /** Hard links when the cache and the project share a file system (instant, no extra disk). */
@@ -271,6 +274,7 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
 
   // 2. Candidate sources, and a cached build for the best of them.
   let sources: TfSource[] = [];
+  let cpuOnlyFound: string[] = [];
   if (explicit) sources = [explicit];
   else {
     const found = await log.run(
@@ -282,8 +286,10 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
           : `none in ${f.searched.join(', ')} or Python site-packages`,
     );
     sources = found.sources.filter((s) => s.gpu || !gpu);
+    cpuOnlyFound = found.sources.filter((s) => !s.gpu).map((s) => s.path);
   }
-  const keyed: { src: TfSource; key: string }[] = [];
+  if (!sources.length && opts.noDownload) throw new UserError(noSourceMessage(gpu, cpuOnlyFound));
+  const keyed: { src: TfSource; key: string; id: string }[] = [];
   const candidates = [...sources.slice(0, 1)];
   for (const src of candidates) {
     const id = await log.run(
@@ -291,9 +297,15 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       () => sourceId(src),
       (v) => v,
     );
-    keyed.push({ src, key: cacheKey(pkg, pkgVersion, id) });
+    keyed.push({ src, id, key: cacheKey(pkg, pkgVersion, id.slice(0, 24)) });
   }
-  if (!explicit) keyed.push({ src: null as unknown as TfSource, key: cacheKey(pkg, pkgVersion, 'download') });
+  if (!explicit) {
+    keyed.push({
+      src: null as unknown as TfSource,
+      id: 'download',
+      key: cacheKey(pkg, pkgVersion, 'download'),
+    });
+  }
   if (!opts.force) {
     for (const { key } of keyed) {
       const dir = path.join(root, key);
@@ -327,12 +339,11 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       const built = await tryDownloadRoute(pkgDir, gpu, log);
       if (built) {
         const key = cacheKey(pkg, pkgVersion, 'download');
-        return await storeInstallSmoke(
-          pkgDir,
-          key,
-          { route: 'download', source: null, buildSeconds: built.seconds },
-          null,
-        );
+        return await storeInstallSmoke(pkgDir, key, {
+          route: 'download',
+          source: null,
+          buildSeconds: built.seconds,
+        });
       }
     } else {
       log.note(
@@ -343,13 +354,7 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
     }
 
     const first = keyed.find((k) => k.src);
-    if (!first) {
-      throw new UserError(
-        'no TensorFlow build to make the native backend from. Give one with --from-wheel FILE ' +
-          '(a tensorflow or tensorflow_cpu manylinux wheel, e.g. fetched with `pip download tensorflow-cpu --no-deps`) ' +
-          'or --from-libtensorflow DIR_OR_TARBALL (libtensorflow-cpu-linux-x86_64-*.tar.gz).',
-      );
-    }
+    if (!first) throw new UserError(noSourceMessage(gpu, cpuOnlyFound));
     const src = first.src;
     const scratch = path.join(work, 'unpacked');
     fs.mkdirSync(scratch, { recursive: true });
@@ -384,29 +389,18 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
       () => stripFiles([...libs, binding]),
       (e) => e ?? '',
     );
-    const sha =
-      src.kind === 'site-packages'
-        ? null
-        : fs.statSync(src.path).isFile()
-          ? await sha256File(src.path)
-          : null;
-    return await storeInstallSmoke(
-      pkgDir,
-      first.key,
-      {
-        route: src.kind,
-        source: {
-          kind: src.kind,
-          path: src.path,
-          sha256: sha ?? first.key.split('-').pop()!,
-          version: src.version,
-        },
-        buildSeconds,
-        symbols,
-        stripped: stripErr === null,
+    return await storeInstallSmoke(pkgDir, first.key, {
+      route: src.kind,
+      source: {
+        kind: src.kind,
+        path: src.path,
+        sha256: first.id,
+        version: src.version,
       },
-      src,
-    );
+      buildSeconds,
+      symbols,
+      stripped: stripErr === null,
+    });
   } catch (err) {
     const tried = log.steps
       .map((s) => `  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.detail ? `: ${s.detail}` : ''}`)
@@ -421,7 +415,6 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
     pkgDir: string,
     key: string,
     info: Pick<NativeBuildRecord, 'route' | 'source' | 'buildSeconds'> & Partial<NativeBuildRecord>,
-    _src: TfSource | null,
   ): Promise<SetupReport> {
     const { moduleName, modulePath } = bindingTarget(pkgDir);
     const bindingFile = path.join(modulePath, `${moduleName}.node`);
@@ -467,6 +460,24 @@ export async function setupTensorflow(opts: SetupOptions = {}): Promise<SetupRep
     writeJsonAtomic(path.join(projectNodeModules(), ...pkg.split('/'), markerName), record);
     return finish(info.route, record, smoke, cacheDir);
   }
+}
+
+function noSourceMessage(gpu: boolean, cpuOnly: string[]): string {
+  if (gpu) {
+    const seen = cpuOnly.length
+      ? ` (found only CPU-only builds: ${cpuOnly.join(', ')}; --cpu uses them)`
+      : '';
+    return (
+      `no CUDA-enabled TensorFlow build to make tfjs-node-gpu from${seen}. Give one with --from-wheel FILE ` +
+      '(the plain `tensorflow` manylinux wheel, e.g. `pip download tensorflow --no-deps`) or --from-libtensorflow ' +
+      'DIR_OR_TARBALL (libtensorflow-gpu-linux-x86_64-*.tar.gz)'
+    );
+  }
+  return (
+    'no TensorFlow build to make the native backend from. Give one with --from-wheel FILE ' +
+    '(a tensorflow or tensorflow_cpu manylinux wheel, e.g. `pip download tensorflow-cpu --no-deps`) ' +
+    'or --from-libtensorflow DIR_OR_TARBALL (libtensorflow-cpu-linux-x86_64-*.tar.gz)'
+  );
 }
 
 function smokeDetail(s: SmokeResult): string {
