@@ -31,9 +31,10 @@ async function timeEmbed(model: YamnetModel, n: number, batchSize: number): Prom
 }
 
 /**
- * YAMNet throughput: forward (patches → 1024-d embeddings) on every backend that initialises here:
- * 168 patches (about 81 s of audio, a typical RAVDESS speaker's worth) at batch 32; the cpu
- * backend, being slow, with 16 patches at batch 8. Also the one-off cost of loading the weights.
+ * YAMNet throughput on every backend that initialises here: forward (patches → 1024-d embeddings)
+ * for 168 patches (about 81 s of audio) at batch 32, the cpu backend, being slow, with 16 patches
+ * at batch 8; blocks 13-14 alone (a model split at K = 13); one optimiser step through blocks
+ * 13-14; and the one-off cost of reading the weights.
  */
 export async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];

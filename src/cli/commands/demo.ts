@@ -35,10 +35,11 @@ async function demoWeights(allowDownload: boolean): Promise<DemoWeights> {
       progress(`download failed: ${(err as Error).message}`);
     }
   }
+  const why = allowDownload ? 'none installed and the download failed' : 'none installed; download not tried';
   return {
     path: null,
     warning:
-      'WARNING: no pretrained YAMNet weights (none installed and the download failed): this demo runs from RANDOM ' +
+      `WARNING: no pretrained YAMNet weights (${why}): this demo runs from RANDOM ` +
       'weights, so its scores say nothing about pretrained YAMNet. Get weights with `ser-workbench weights download` ' +
       'or set YAMNET_WEIGHTS.',
   };

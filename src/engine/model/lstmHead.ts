@@ -127,12 +127,10 @@ export class LstmHead {
     return this.byName.get(name)! as unknown as tf.Tensor2D;
   }
 
-  /** x [B, T, D], mask [B, T] of 1 (real patch) and 0 (padding). Call inside tf.tidy. */
+  /** x [B, T, D], mask [B, T]: 1 for real patches, then 0 for padding at the end. Call inside tf.tidy. */
   apply(x: tf.Tensor3D, mask: tf.Tensor2D): HeadOutput {
     const [b, t] = x.shape;
-    const steps = tf.unstack(mask.reshape([b, t, 1]), 1) as tf.Tensor2D[];
     let seq: tf.Tensor3D = x;
-    let last: tf.Tensor2D | null = null;
     this.spec.lstmUnits.forEach((units, l) => {
       const kernel = this.v(`lstm${l + 1}/kernel`);
       const recurrent = this.v(`lstm${l + 1}/recurrent_kernel`);
@@ -147,18 +145,19 @@ export class LstmHead {
       for (let s = 0; s < t; s++) {
         const z = tf.add(projSteps[s], dense(h, recurrent, true));
         const [zi, zf, zc, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
-        const cNew = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
-        const hNew = tf.mul(tf.sigmoid(zo), tf.tanh(cNew));
-        const m = steps[s];
-        // Masked steps keep the previous state.
-        c = tf.add(tf.mul(m, cNew), tf.mul(tf.sub(1, m), c));
-        h = tf.add(tf.mul(m, hNew), tf.mul(tf.sub(1, m), h));
+        c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
+        h = tf.mul(tf.sigmoid(zo), tf.tanh(c));
         outputs.push(h);
       }
       seq = tf.stack(outputs, 1) as tf.Tensor3D;
-      last = h;
     });
-    const activation = last!;
+    // Padding is at the end of each sequence, and a step's state depends only on earlier steps,
+    // so the state at the last real step is exactly what a masked LSTM (state frozen over padded
+    // steps) ends with; padded steps are computed but never reach the output. Picking it with a
+    // one-hot over time costs two ops instead of eight per step and layer.
+    const next = tf.concat([mask.slice([0, 1], [b, t - 1]), tf.zeros([b, 1])], 1);
+    const lastStep = tf.sub(mask, next).reshape([b, t, 1]);
+    const activation = tf.sum(tf.mul(seq, lastStep), 1) as tf.Tensor2D;
     const logits = tf.add(
       dense(activation, this.v('dense/kernel'), true),
       this.v('dense/bias'),

@@ -185,10 +185,12 @@ async function restoreOptimizer(opt: tf.AdamOptimizer, saved: SerializedTensor[]
   await opt.setWeights(tensors);
   tf.dispose(tensors.map((t) => t.tensor));
   const internals = opt as unknown as AdamInternals;
-  for (const s of saved) {
-    if (s.name === '__accBeta1') internals.accBeta1.assign(tf.scalar(s.data[0]));
-    if (s.name === '__accBeta2') internals.accBeta2.assign(tf.scalar(s.data[0]));
-  }
+  tf.tidy(() => {
+    for (const s of saved) {
+      if (s.name === '__accBeta1') internals.accBeta1.assign(tf.scalar(s.data[0]));
+      if (s.name === '__accBeta2') internals.accBeta2.assign(tf.scalar(s.data[0]));
+    }
+  });
 }
 
 /** Trains `model` in place; on return it holds the best-validation weights. */
