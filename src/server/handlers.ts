@@ -11,7 +11,7 @@ import { dataHome } from '../engine/util/paths';
 import type { AppInfo } from '../shared/contract';
 import type { HandlerTable } from './dispatch';
 import { permitted, type WorkbenchContext } from './context';
-import { indexDataset } from './domains/datasets';
+import { indexDataset, listFolder } from './domains/datasets';
 import { audioView } from './domains/audio';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
@@ -76,6 +76,11 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     const dataset = await indexDataset({ ...req, dir });
     ctx.settings.addDataset(req.dir);
     return dataset;
+  },
+  'folders.list': async (req, ctx) => {
+    const roots = ctx.settings.get().dataDirs;
+    if (!req.dir) return { dir: null, parent: null, folders: roots.map((r) => ({ name: r, path: r })), audioFiles: 0 };
+    return listFolder(permitted(ctx, req.dir), roots);
   },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
   'audio.view': async (req, ctx) => audioView(permitted(ctx, req.path), req.columns),

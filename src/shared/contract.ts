@@ -244,6 +244,16 @@ export const methods = {
       .strict(),
     response: datasetSchema,
   },
+  /** Sub-folders of a permitted folder (the browser's folder picker); no dir: the data folders. */
+  'folders.list': {
+    request: z.object({ dir: path.optional() }).strict(),
+    response: z.object({
+      dir: z.string().nullable(),
+      parent: z.string().nullable(),
+      folders: z.array(z.object({ name: z.string(), path: z.string() })),
+      audioFiles: z.number(),
+    }),
+  },
   'datasets.remove': { request: z.object({ dir: path }).strict(), response: settingsSchema },
   'audio.view': {
     request: z.object({ path, columns: z.number().int().min(16).max(4000).optional() }).strict(),

@@ -1,6 +1,8 @@
 /** Corpus folders: index one (through the engine) and shape it for the Datasets view. */
 import type { CorpusIndex, Emotion, CorpusName } from '../../engine/corpora/types';
 import type { Dataset, SpeakerRow } from '../../shared/contract';
+import fs from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../../engine/util/errors';
 
 export interface IndexRequest {
@@ -77,4 +79,23 @@ export async function indexDataset(req: IndexRequest): Promise<Dataset> {
     throw new UserError(`${req.dir}: no usable audio files found (${index.skipped.length} skipped)`);
   }
   return toDataset(index);
+}
+
+const AUDIO = /\.(wav|flac)$/i;
+
+/** One level of a folder for the picker: visible sub-folders, and how many audio files it holds. */
+export function listFolder(dir: string, roots: string[]) {
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  const folders = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, path: path.join(dir, e.name) }))
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  // Going up stops at the data folder the user configured.
+  const atRoot = roots.some((r) => path.resolve(r) === dir);
+  return {
+    dir,
+    parent: atRoot ? null : path.dirname(dir),
+    folders,
+    audioFiles: entries.filter((e) => e.isFile() && AUDIO.test(e.name)).length,
+  };
 }
