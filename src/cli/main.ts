@@ -1,17 +1,35 @@
 import { UserError } from '../engine/util/errors';
 
 /** Every command, loaded on demand so that `ser-workbench index` never loads tfjs. */
-const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+const commands: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
   index: { summary: 'index a corpus folder (Table-I summary)', load: () => import('./commands/index') },
-  features: { summary: 'YAMNet log-mel patches of one audio file', load: () => import('./commands/features') },
+  features: {
+    summary: 'YAMNet log-mel patches of one audio file',
+    load: () => import('./commands/features'),
+  },
   folds: { summary: 'speaker-grouped cross-validation folds', load: () => import('./commands/folds') },
   synth: { summary: 'write a synthetic emotional-speech corpus', load: () => import('./commands/synth') },
-  weights: { summary: 'YAMNet weights: status|download|import|check', load: () => import('./commands/weights') },
-  backends: { summary: 'list tfjs backends and which a run would pick', load: () => import('./commands/backends') },
+  weights: {
+    summary: 'YAMNet weights: status|download|import|check',
+    load: () => import('./commands/weights'),
+  },
+  backends: {
+    summary: 'list tfjs backends and which a run would pick',
+    load: () => import('./commands/backends'),
+  },
   setup: { summary: 'setup tensorflow: build the native backend', load: () => import('./commands/setup') },
-  'init-config': { summary: "write the paper's default experiment config", load: () => import('./commands/init-config') },
+  'init-config': {
+    summary: "write the paper's default experiment config",
+    load: () => import('./commands/init-config'),
+  },
   run: { summary: 'run a cross-validated experiment', load: () => import('./commands/run') },
-  report: { summary: 'print a run as a table (md, csv, latex, json)', load: () => import('./commands/report') },
+  report: {
+    summary: 'print a run as a table (md, csv, latex, json)',
+    load: () => import('./commands/report'),
+  },
   predict: { summary: 'classify audio files with a trained run', load: () => import('./commands/predict') },
   cache: { summary: 'cache status|clear', load: () => import('./commands/cache') },
   serve: { summary: 'serve the workbench UI to a browser', load: () => import('./commands/serve') },

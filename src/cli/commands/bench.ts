@@ -23,7 +23,8 @@ export function formatTable(rows: BenchRow[]): string {
   const cells = rows.map((r) => [r.group, r.name, formatValue(r.value), r.unit, r.note ?? '']);
   const head = ['group', 'benchmark', 'value', 'unit', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ');
+  const line = (c: string[]) =>
+    c.map((x, i) => (i === 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -42,7 +43,9 @@ export async function run(argv: string[]): Promise<number> {
     if (wanted && !wanted.has(name)) continue;
     progress(`bench: ${name} ...`);
     try {
-      const mod = (await import(pathToFileURL(path.join(repoRoot, 'bench', `${name}.ts`)).href)) as BenchModule;
+      const mod = (await import(
+        pathToFileURL(path.join(repoRoot, 'bench', `${name}.ts`)).href
+      )) as BenchModule;
       const got = await mod.bench();
       rows.push(...got);
       process.stderr.write(formatTable(got) + '\n\n');
@@ -53,7 +56,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const doc = {
     createdAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+    },
     rows,
     failures,
   };
