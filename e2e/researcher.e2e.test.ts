@@ -46,7 +46,12 @@ describe('researcher path (served mode, Chromium)', () => {
   });
 
   it('adds the RAVDESS folder and sees 4 speakers and 64 files', async () => {
-    await page.fill('[data-test="dataset-dir"]', ravdess);
+    // The browser's folder picker walks the data folder given to `serve --data-dir`.
+    await page.click('[data-test="dataset-browse"]');
+    await page.click('[data-test="folder-browser"] a >> text=/data$/');
+    await page.click('[data-folder="ravdess"]');
+    await page.click('[data-test="folder-use"]');
+    expect(await page.inputValue('[data-test="dataset-dir"]')).toBe(ravdess);
     await page.click('[data-test="dataset-add"]');
     await page.waitForSelector('[data-test="dataset-summary"]', { timeout: 120_000 });
     expect(await page.textContent('[data-test="dataset-files"]')).toBe('64');
@@ -135,6 +140,8 @@ describe('researcher path (served mode, Chromium)', () => {
     const rows = await page.locator('[data-test="results-table"] tbody tr td:first-child').allTextContents();
     expect(rows).toEqual(expect.arrayContaining(['pooled', 'mean', '± sd']));
     expect(rows.filter((r) => r.startsWith('fold'))).toHaveLength(4);
+    // RAVDESS YAMNet-LSTM has a row in the paper's Table II; a 4-speaker frozen run differs in protocol.
+    await page.waitForSelector('[data-test="paper-comparison"] tr.differs');
     await page.waitForSelector('[data-test$="-confusion"] .main-svg .heatmaplayer');
     await page.waitForSelector('[data-test$="-tsne"] .main-svg .scatterlayer .point', { timeout: 120_000 });
     expect(await page.locator('[data-test$="-tsne"] .scatterlayer .point').count()).toBe(64);

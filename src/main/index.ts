@@ -104,7 +104,7 @@ app.whenReady().then(() => {
   hardenSession();
   registerIpc();
   registerMedia();
-  Menu.setApplicationMenu(buildMenu(() => mainWindow));
+  Menu.setApplicationMenu(buildMenu(() => mainWindow, emit));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

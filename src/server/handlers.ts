@@ -15,9 +15,8 @@ import { indexDataset, listFolder } from './domains/datasets';
 import { audioView } from './domains/audio';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
-import { newRunDir } from '../engine/runs/store';
 import { runTsne } from './domains/tsne';
-import { exportReport } from './domains/report';
+import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
 const LICENCES: AppInfo['licences'] = [
@@ -79,7 +78,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   },
   'folders.list': async (req, ctx) => {
     const roots = ctx.settings.get().dataDirs;
-    if (!req.dir) return { dir: null, parent: null, folders: roots.map((r) => ({ name: r, path: r })), audioFiles: 0 };
+    if (!req.dir)
+      return { dir: null, parent: null, folders: roots.map((r) => ({ name: r, path: r })), audioFiles: 0 };
     return listFolder(permitted(ctx, req.dir), roots);
   },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
@@ -113,6 +113,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
     permitted(ctx, config.data.dir);
     const runsDir = ctx.settings.get().runsDir;
+    const { newRunDir } = await import('../engine/runs/store');
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });
   },
   'runs.cancel': async (req, ctx) => {
@@ -124,10 +125,13 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is already running`);
     const info = readRunInfo(dir, false);
     if (info.state === 'done') throw new UserError(`run ${req.id} is complete; nothing to resume`);
+    if (info.state === 'running') throw new UserError(`run ${req.id} is running in another process`);
     return ctx.jobs.start({ config: null, runDir: dir, resume: true });
   },
 
   'results.table': async (req, ctx) => resultsTable(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
+  'results.paper': async (req, ctx) =>
+    paperComparison(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
   'results.tsne': async (req, ctx) =>
     runTsne(runDir(ctx.settings.get().runsDir, req.id), req.fold, req.perplexity ?? 30),
   'report.export': async (req, ctx) => exportReport(runDir(ctx.settings.get().runsDir, req.id), req.format),

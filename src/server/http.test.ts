@@ -63,6 +63,12 @@ describe('contract over HTTP on real data', () => {
   it('answers every read-only method in the contract shape', async () => {
     expect((await ok('app.info', {})).shell).toBe('browser');
     expect((await ok('settings.get', {})).runsDir).toBe(runsDir);
+    const roots = await ok('folders.list', {});
+    expect(roots.folders.map((f) => f.path)).toEqual([path.join(sharedDir(), 'data')]);
+    const data = await ok('folders.list', { dir: path.join(sharedDir(), 'data') });
+    expect(data.parent).toBeNull();
+    expect(data.folders.map((f) => f.name)).toContain('ravdess');
+    expect((await ok('folders.list', { dir: path.join(ravdess, 'Actor_01') })).audioFiles).toBe(16);
     const ds = await ok('datasets.index', { dir: ravdess });
     expect([ds.numFiles, ds.numSpeakers, ds.corpus]).toEqual([64, 4, 'ravdess']);
     const schema = await ok('config.schema', {});
@@ -80,6 +86,8 @@ describe('contract over HTTP on real data', () => {
     expect((await ok('runs.get', { id: 'sample-run' })).summary).not.toBeNull();
     expect((await ok('results.table', { id: 'sample-run' })).rows).toHaveLength(24 + 3);
     expect((await ok('report.export', { id: 'sample-run', format: 'csv' })).text).toContain('angry');
+    const paper = await ok('results.paper', { id: 'sample-run' });
+    expect(paper.table?.rows.map((r) => r.kind)).toContain('paper');
   });
 
   it('reports invalid configs field by field', async () => {
@@ -91,6 +99,7 @@ describe('contract over HTTP on real data', () => {
   it('maps refusals onto status codes', async () => {
     expect((await call('runs.get', { id: '../x' })).status).toBe(400);
     expect((await call('datasets.index', { dir: tmp })).status).toBe(403);
+    expect((await call('folders.list', { dir: '/' })).status).toBe(403);
     expect((await call('audio.view', { path: path.join(tmp, 'secret.txt') })).status).toBe(403);
     expect((await call('runs.get', { id: 'no-such-run' })).status).toBe(422);
     expect((await call('dialog.pickFolder', {})).status).toBe(422);

@@ -1,20 +1,8 @@
 /** Served mode's job launcher: the engine's training worker (src/worker) as a Node child process. */
 import { launchWorker } from '../worker/launch';
 import { CancelledError } from '../engine/train/trainFold';
-import type { RunJob } from '../worker/messages';
-import type { JobLauncher, JobMessage, RunJobSpec } from './jobs';
-
-/** The worker's job for a spec: a new run in an exact folder, or the resumption of one. */
-export function workerJob(spec: RunJobSpec): RunJob {
-  return spec.resume ? { resumeDir: spec.runDir } : { config: spec.config, runDir: spec.runDir };
-}
-
-/** Engine progress events as job messages (log lines also as their own message). */
-export function eventMessages(event: { type: string; message?: string }): JobMessage[] {
-  const out: JobMessage[] = [{ type: 'event', event }];
-  if (event.type === 'log' && event.message) out.push({ type: 'log', line: event.message });
-  return out;
-}
+import type { JobLauncher } from './jobs';
+import { eventMessages, workerJob } from './job-messages';
 
 export const workerLauncher: JobLauncher = (spec, onMessage, onExit) => {
   const controller = new AbortController();

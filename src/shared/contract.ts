@@ -165,6 +165,26 @@ export const resultsTableSchema = z.object({
 });
 export type ResultsTable = z.infer<typeof resultsTableSchema>;
 
+/** A table laid out by the engine's report module, cells already formatted. */
+export const textTableSchema = z.object({
+  title: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.object({ label: z.string(), kind: z.string(), cells: z.array(z.string()) })),
+  notes: z.array(z.string()),
+});
+export type TextTable = z.infer<typeof textTableSchema>;
+
+/** This run next to the paper's Table II, and where the protocols differ. */
+export const paperComparisonSchema = z.object({
+  source: z.string(),
+  table: textTableSchema.nullable(),
+  differences: z.array(
+    z.object({ aspect: z.string(), paper: z.string(), run: z.string(), same: z.boolean() }),
+  ),
+  notes: z.array(z.string()),
+});
+export type PaperComparison = z.infer<typeof paperComparisonSchema>;
+
 export const tsnePointSchema = z.object({
   x: z.number(),
   y: z.number(),
@@ -274,6 +294,7 @@ export const methods = {
   'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
 
   'results.table': { request: z.object({ id: runId }).strict(), response: resultsTableSchema },
+  'results.paper': { request: z.object({ id: runId }).strict(), response: paperComparisonSchema },
   'results.tsne': {
     request: z
       .object({
@@ -346,6 +367,12 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.state'), runId, state: runStateSchema, error: z.string().nullable() }),
   z.object({ type: z.literal('run.log'), runId, line: z.string() }),
   z.object({ type: z.literal('weights.progress'), message: z.string(), fraction: z.number().nullable() }),
+  /** The desktop menu asking the page to show a view (and maybe start an action there). */
+  z.object({
+    type: z.literal('ui.navigate'),
+    view: z.enum(['datasets', 'experiment', 'runs', 'results', 'settings']),
+    action: z.enum(['add-dataset', 'load-config']).nullable(),
+  }),
 ]);
 export type WorkbenchEvent = z.infer<typeof eventSchema>;
 

@@ -1,5 +1,5 @@
 /** The runner's CLI faces as real processes: init-config, run --json, predict, cache, demo. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeCorpus } from '../../engine/corpora';
 import { repoRoot } from '../../engine/util/paths';
+import { readStatus } from '../../engine/runs/store';
 
 const exec = promisify(execFile);
 const cli = path.join(repoRoot, 'bin', 'ser-workbench.mjs');
@@ -87,6 +88,43 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     const invalid = await ser(['run', file, '--data', corpus]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/training\.batchSize: must be a positive integer/);
+  });
+
+  it('Ctrl-C (SIGINT) cancels the run cleanly and leaves it resumable', async () => {
+    const corpus = path.join(tmp, 'corpus-sigint');
+    await synthesizeCorpus(corpus, { speakers: 3, perClass: 2, seed: 6 });
+    const file = path.join(tmp, 'long.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+        training: { epochs: 500 },
+      }),
+    );
+    const out = path.join(tmp, 'runs-sigint');
+    const child = spawn(
+      process.execPath,
+      [cli, 'run', file, '--data', corpus, '--out', out, '--parallel', '1'],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    let sent = false;
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (!sent && /epoch 2\/500/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cancelled; resume with/);
+    const runDir = path.join(out, fs.readdirSync(out)[0]);
+    expect(readStatus(runDir)?.state).toBe('cancelled');
+    expect(fs.existsSync(path.join(runDir, 'folds', 'fold-01', 'checkpoint.json'))).toBe(true);
   });
 
   it('demo --quick synthesises a corpus and prints the results table naming the weights', async () => {

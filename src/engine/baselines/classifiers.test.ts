@@ -75,3 +75,37 @@ describe.each(CLASSIFIER_KINDS)('%s', (kind) => {
     });
   });
 });
+
+describe('random forest', () => {
+  it('learns an axis-aligned XOR, which needs splits on two features in sequence', async () => {
+    const rng = mulberry32(21);
+    const make = (n: number): LabelledSet => {
+      const x: Float32Array[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const a = rng() - 0.5;
+        const b = rng() - 0.5;
+        x.push(Float32Array.of(a, b, rng(), rng()));
+        y.push(a > 0 !== b > 0 ? 1 : 0);
+      }
+      return { x, y };
+    };
+    const test = make(100);
+    const r = await trainAndPredict(
+      'rf',
+      { train: make(300), validation: make(0), test },
+      { seed: 1, numClasses: 2 },
+    );
+    const correct = r.predictions.filter((p, i) => p === test.y[i]).length;
+    expect(correct).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('svm', () => {
+  it('leaves no process-wide unhandledRejection handler behind (libsvm-js installs one that exits)', async () => {
+    const before = process.listeners('unhandledRejection').length;
+    const data = { train: blobs(5, 2, 3, 31), validation: blobs(2, 2, 3, 32), test: blobs(2, 2, 3, 33) };
+    await trainAndPredict('svm', data, { seed: 1, numClasses: 2 });
+    expect(process.listeners('unhandledRejection').length).toBe(before);
+  });
+});

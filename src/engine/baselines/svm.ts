@@ -63,7 +63,8 @@ function loadInstance(): Promise<LibSvmClass> {
       console.warn = warn;
     });
   } finally {
-    for (const l of process.listeners('unhandledRejection')) if (!listeners.has(l)) process.off('unhandledRejection', l);
+    for (const l of process.listeners('unhandledRejection'))
+      if (!listeners.has(l)) process.off('unhandledRejection', l);
   }
 }
 

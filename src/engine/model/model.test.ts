@@ -113,6 +113,24 @@ describe('trainFold', () => {
     resumed.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+  it('stops early when validation UAR has not improved for `patience` epochs', async () => {
+    const model = new YamnetLstm([6], { lstmUnits: [4], numClasses: 3 }, 1);
+    const data = { train: randomSamples(12, 6, 4), validation: randomSamples(6, 6, 5) };
+    // A step too small to change any prediction: validation UAR stays at its epoch-1 value.
+    const r = await trainFold(model, data, {
+      epochs: 30,
+      batchSize: 4,
+      learningRate: 1e-12,
+      classWeights: false,
+      patience: 2,
+      seed: 1,
+      numClasses: 3,
+    });
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.bestEpoch).toBe(1);
+    expect(r.history).toHaveLength(3);
+    model.dispose();
+  });
 });
 
 describe('activation cache', () => {

@@ -91,7 +91,13 @@ export function listFolder(dir: string, roots: string[]) {
     .map((e) => ({ name: e.name, path: path.join(dir, e.name) }))
     .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   // Going up stops at the data folder the user configured.
-  const atRoot = roots.some((r) => path.resolve(r) === dir);
+  const atRoot = roots.some((r) => {
+    try {
+      return fs.realpathSync(r) === dir;
+    } catch {
+      return false;
+    }
+  });
   return {
     dir,
     parent: atRoot ? null : path.dirname(dir),

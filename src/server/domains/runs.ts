@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
 import { UserError } from '../../engine/util/errors';
+import { readRun, type RunConfigFile } from '../../engine/runs/store';
 
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
@@ -16,7 +17,6 @@ function readJsonOr<T>(file: string, fallback: T): T {
   }
 }
 
-type Obj = Record<string, unknown>;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -49,54 +49,46 @@ export function foldDirs(dir: string): { fold: number; dir: string }[] {
   );
 }
 
+/** Whether a process (a CLI run's worker, say) is still alive. */
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
+  if (!config) return null;
+  if (config.model.kind === 'baseline') return `baseline ${config.model.features}/${config.model.classifier}`;
+  const from = config.model.yamnet.trainFrom;
+  return from === 'frozen' ? 'frozen' : from === 'full' ? 'fine-tune' : `from block ${from}`;
+}
+
 export function readRunInfo(dir: string, live: boolean): RunInfo {
-  const config = readJsonOr<Obj>(path.join(dir, 'config.json'), {});
-  const status = readJsonOr<Obj>(path.join(dir, 'status.json'), {});
-  const cfg = ((config.config as Obj | undefined) ?? config) as Obj;
-  const training = (cfg.training ?? {}) as Obj;
-  const model = (cfg.model ?? {}) as Obj;
-  const yamnet = (model.yamnet ?? {}) as Obj;
-  const data = (cfg.data ?? {}) as Obj;
-  const foldsFile = readJsonOr<unknown>(path.join(dir, 'folds.json'), null);
-  const foldList = Array.isArray(foldsFile)
-    ? foldsFile
-    : Array.isArray((foldsFile as Obj | null)?.folds)
-      ? ((foldsFile as Obj).folds as unknown[])
-      : null;
-  const stat = fs.statSync(dir);
-  const trainFrom = yamnet.trainFrom;
-  const mode =
-    str(config.mode) ??
-    (model.kind === 'baseline'
-      ? `baseline ${String(model.features)}/${String(model.classifier)}`
-      : trainFrom === 'frozen'
-        ? 'frozen'
-        : trainFrom === 'full'
-          ? 'fine-tune'
-          : typeof trainFrom === 'number'
-            ? `from block ${trainFrom}`
-            : null);
-  let state = stateOf(status.state);
-  // A 'running' status left by a process that is gone is not running any more.
-  if (state === 'running' && !live) state = 'unknown';
+  const run = readRun(dir);
+  const cfg = run.config?.config;
+  const status = run.status;
+  let state = stateOf(status?.state);
+  // 'running' left behind by a process that is gone (killed, machine restarted) is not running.
+  if (state === 'running' && !live && !alive(status?.pid)) state = 'unknown';
+  const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
+  const dataDir = run.config?.dataDir || cfg?.data.dir || '';
   return {
     id: path.basename(dir),
     dir,
-    name: str(cfg.name) ?? path.basename(dir),
+    name: cfg?.name ?? path.basename(dir),
     state,
-    createdAt: str(config.created) ?? str(status.startedAt) ?? stat.birthtime.toISOString(),
-    corpus:
-      str(data.corpus) && data.corpus !== 'auto'
-        ? str(data.corpus)
-        : str(data.dir)
-          ? path.basename(String(data.dir))
-          : null,
-    mode,
-    fold: num(status.fold),
-    folds: num(status.folds) ?? (foldList ? foldList.length : null),
-    epoch: num(status.epoch),
-    epochs: num(status.epochs) ?? num(training.epochs),
-    error: str(status.error),
+    createdAt: run.config?.created ?? fs.statSync(dir).birthtime.toISOString(),
+    corpus: corpus ?? (dataDir ? path.basename(dataDir) : null),
+    mode: run.config?.mode ?? modeLabel(cfg),
+    fold: num(status?.fold),
+    folds: num(status?.folds) ?? run.config?.foldAssignment?.length ?? null,
+    epoch: num(status?.epoch),
+    epochs: num(status?.epochs) ?? cfg?.training.epochs ?? null,
+    error: str(status?.error),
     live,
   };
 }
@@ -111,24 +103,21 @@ export function listRunDirs(runsDir: string): string[] {
 }
 
 export function readRunDetail(dir: string, live: boolean): RunDetail {
-  const folds: FoldResult[] = foldDirs(dir).map(({ fold, dir: fd }) => {
-    const metrics = readJsonOr<unknown>(path.join(fd, 'metrics.json'), null);
-    const history = readJsonOr<unknown>(path.join(fd, 'history.json'), null);
-    const test = readJsonOr<Obj>(path.join(fd, 'done.json'), {});
-    return {
-      fold,
-      test: Array.isArray(test.testSpeakers) ? (test.testSpeakers as string[]) : [],
-      metrics,
-      history,
-      done: fs.existsSync(path.join(fd, 'done.json')),
-    };
-  });
+  const run = readRun(dir);
+  const assignment = run.config?.foldAssignment ?? [];
+  const folds: FoldResult[] = foldDirs(dir).map(({ fold, dir: fd }) => ({
+    fold,
+    test: assignment.find((a) => a.index === fold)?.test ?? [],
+    metrics: readJsonOr<unknown>(path.join(fd, 'metrics.json'), null),
+    history: readJsonOr<unknown>(path.join(fd, 'history.json'), null),
+    done: run.foldsDone.includes(fold),
+  }));
   return {
     info: readRunInfo(dir, live),
-    config: readJsonOr<unknown>(path.join(dir, 'config.json'), null),
-    environment: readJsonOr<unknown>(path.join(dir, 'environment.json'), null),
-    status: readJsonOr<unknown>(path.join(dir, 'status.json'), null),
-    summary: readJsonOr<unknown>(path.join(dir, 'summary.json'), null),
+    config: run.config,
+    environment: run.environment,
+    status: run.status,
+    summary: run.summary,
     folds,
   };
 }

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { AudioView, Dataset } from '../../../shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
+import { pickFolder } from '../lib/platform';
 
 export const useDatasetsStore = defineStore('datasets', () => {
   const datasets = ref<Dataset[]>([]);
@@ -40,6 +41,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
     error.value = '';
   }
 
+  /** The native folder dialog (desktop), then index what was picked. */
+  async function browse(): Promise<void> {
+    const dir = await pickFolder('Choose a corpus folder');
+    if (dir) await add(dir);
+  }
+
   async function remove(dir: string): Promise<void> {
     await getApi().call('datasets.remove', { dir });
     datasets.value = datasets.value.filter((d) => d.dir !== dir);
@@ -71,6 +78,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     audioLoading,
     audioError,
     add,
+    browse,
     restore,
     remove,
     openFile,

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ResultsTable, RunDetail, TsneResult } from '../../../shared/contract';
+import type { PaperComparison, ResultsTable, RunDetail, TsneResult } from '../../../shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 
@@ -8,6 +8,7 @@ export interface RunResults {
   id: string;
   detail: RunDetail | null;
   table: ResultsTable | null;
+  paper: PaperComparison | null;
   tsne: TsneResult | null;
   tsneFold: number | 'all';
   error: string;
@@ -28,6 +29,7 @@ export const useResultsStore = defineStore('results', () => {
       id,
       detail: null,
       table: null,
+      paper: null,
       tsne: null,
       tsneFold: 'all',
       error: '',
@@ -41,6 +43,7 @@ export const useResultsStore = defineStore('results', () => {
     try {
       p.detail = await getApi().call('runs.get', { id });
       p.table = await getApi().call('results.table', { id });
+      p.paper = await getApi().call('results.paper', { id });
     } catch (err) {
       p.error = messageOf(err);
     }
