@@ -1,0 +1,416 @@
+/**
+ * What a run will cost, known before it starts: seconds per training step measured by a short
+ * calibration (a few real Adam steps of the chosen mode on a batch shaped like the corpus' own
+ * utterances, on the active backend), scaled by the run's steps, epochs and folds; plus the time
+ * and disk space of the activation cache the mode needs.
+ *
+ * Calibration batches hold seeded random values, not audio: a step's cost depends on shapes (batch
+ * size, patches per utterance, step shape, trainable blocks), not on the numbers in them. The patch
+ * counts are drawn from the corpus' durations, so padding costs what it will cost in the run.
+ */
+import { tf } from '../backend/tf';
+import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema';
+import type { CorpusIndex } from '../corpora/types';
+import { patchCount } from '../features/logmel';
+import type { Fold } from '../folds';
+import { YamnetLstm, type Sample } from '../model/serModel';
+import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../model/steps';
+import { YAMNET_LAYERS } from '../yamnet/layers';
+import { YamnetModel } from '../yamnet/model';
+import { Rng } from './rng';
+
+/** Batch size of the validation and test passes (scoreSamples' default). */
+const SCORE_BATCH = 32;
+/** Per-entry overhead of an activation cache file: magic, length and the JSON header. */
+const CACHE_ENTRY_OVERHEAD = 80;
+/** Patches per frozen-part forward pass when timing the cache build (computeSteps' batch). */
+const CACHE_BATCH = 16;
+
+export interface RunCostEstimate {
+  backend: string;
+  mode: string;
+  /** First trained YAMNet block; 15 = frozen (LSTM head only). */
+  trainFrom: number;
+  batchSize: number;
+  /** Mean seconds of one training step (forward, backward, Adam update), measured. */
+  perStepSec: number;
+  /** Mean seconds of one inference batch of 32 (validation and test passes), measured. */
+  perScoreBatchSec: number;
+  /** Timed steps behind perStepSec (after one untimed warm-up step). */
+  calibrationSteps: number;
+  /** Seconds the calibration itself took, warm-up included. */
+  calibrationSec: number;
+  /** Mean over the folds to train. */
+  stepsPerEpoch: number;
+  /** Training steps plus the validation pass. */
+  perEpochSec: number;
+  epochs: number;
+  /** All epochs (no early stopping assumed) plus the test pass. */
+  perFoldSec: number;
+  folds: number;
+  /** Processes training folds at once (frozen mode). */
+  parallel: number;
+  /** Patches of the whole corpus (what the cache holds). */
+  patches: number;
+  /** Building the activation cache from nothing (0 s for files already cached). */
+  cacheBuildSec: number;
+  /** Size of the activation cache set for this mode: patches × step size × bytes per value. */
+  cacheDiskBytes: number;
+  /** Cache build plus all folds. */
+  totalSec: number;
+}
+
+export interface EstimateContext {
+  index: CorpusIndex;
+  /** The folds that will train (all of a new run; the unfinished ones of a resumed run). */
+  folds: Fold[];
+  /** Name of the active backend (the calibration runs on whatever backend is active). */
+  backend: string;
+  /** The YAMNet whose blocks train (default: seeded random weights; timing does not depend on them). */
+  yamnet?: YamnetModel;
+  /** Processes training folds at once (only frozen mode parallelises; default 1). */
+  parallel?: number;
+  /** Timed calibration steps (default 3 when YAMNet blocks train, 5 for the head alone). */
+  calibrationSteps?: number;
+}
+
+/** Patches of each utterance, from its duration (the front end's own count). */
+export function patchesOf(index: CorpusIndex): Map<string, number> {
+  return new Map(index.utterances.map((u) => [u.id, patchCount(Math.round(u.durationSec * 16000))]));
+}
+
+/** Bytes of one cached step: float32 embeddings (frozen), float16 block outputs otherwise. */
+export function cacheBytesPerPatch(trainFrom: TrainFrom): number {
+  const k = firstTrainedBlock(trainFrom);
+  const values = stepShapeFor(trainFrom).reduce((a, b) => a * b, 1);
+  return values * (k === 15 ? 4 : 2);
+}
+
+/** Disk size of the activation cache set of a mode over `patchCounts` (one entry per file). */
+export function cacheDiskBytes(trainFrom: TrainFrom, patchCounts: number[]): number {
+  const patches = patchCounts.reduce((a, b) => a + b, 0);
+  return patches * cacheBytesPerPatch(trainFrom) + patchCounts.length * CACHE_ENTRY_OVERHEAD;
+}
+
+/** A batch of `counts.length` utterances with these patch counts and random step values. */
+function randomBatch(counts: number[], stepShape: number[], numClasses: number, rng: Rng): Sample[] {
+  const size = stepShape.reduce((a, b) => a * b, 1);
+  return counts.map((steps, i) => {
+    const data = new Float32Array(steps * size);
+    for (let j = 0; j < data.length; j++) data[j] = rng.next();
+    return { id: `calibration-${i}`, label: i % numClasses, steps, data };
+  });
+}
+
+interface Calibration {
+  perStepSec: number;
+  perScoreBatchSec: number;
+  cachePerPatchSec: number;
+  steps: number;
+  seconds: number;
+}
+
+function seconds(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Times real training steps of trainFrom K (15 = frozen) on the active backend: the model the run
+ * would train (blocks K..14 + LSTM head), the run's optimizer and loss, batches whose patch counts
+ * are drawn from `patchCounts`.
+ */
+export function calibrate(
+  k: number,
+  opts: {
+    patchCounts: number[];
+    batchSize: number;
+    lstmUnits: number[];
+    numClasses: number;
+    learningRate: number;
+    yamnet: YamnetModel;
+    steps: number;
+    seed?: number;
+  },
+): Calibration {
+  const started = performance.now();
+  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k;
+  const stepShape = stepShapeFor(trainFrom);
+  const rng = new Rng(opts.seed ?? 1);
+  const draw = (n: number) =>
+    Array.from({ length: n }, () => opts.patchCounts[Math.floor(rng.next() * opts.patchCounts.length)]);
+  const backbone = k <= 14 ? opts.yamnet.build({ from: k, name: `yamnet_calibration${k}` }) : null;
+  const net = new YamnetLstm(
+    stepShape,
+    { lstmUnits: opts.lstmUnits, numClasses: opts.numClasses },
+    opts.seed ?? 1,
+    backbone,
+  );
+  const optimizer = tf.train.adam(opts.learningRate);
+  try {
+    const step = (batch: Sample[]) => {
+      const loss = optimizer.minimize(
+        () => {
+          const y = tf.oneHot(
+            tf.tensor1d(
+              batch.map((s) => s.label),
+              'int32',
+            ),
+            opts.numClasses,
+          );
+          const w = tf.ones([batch.length]);
+          return tf.losses.softmaxCrossEntropy(y, net.forward(batch, true).logits, w) as tf.Scalar;
+        },
+        true,
+        net.variables,
+      )!;
+      // dataSync waits for the backend, as the training loop does for its loss.
+      loss.dataSync();
+      loss.dispose();
+    };
+    const batches = Array.from({ length: opts.steps + 1 }, () =>
+      randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
+    );
+    // The first step builds kernels and allocates; the run pays it once, so it is not timed.
+    step(batches[0]);
+    let train = 0;
+    for (const b of batches.slice(1)) train += seconds(() => step(b));
+    const scoreBatch = randomBatch(draw(SCORE_BATCH), stepShape, opts.numClasses, rng);
+    const score = () => tf.tidy(() => void tf.softmax(net.forward(scoreBatch, false).logits).dataSync());
+    score();
+    const perScoreBatchSec = seconds(score);
+
+    // Cache build: the frozen part (blocks 1..K-1, or all of YAMNet for embeddings) per patch.
+    let cachePerPatchSec = 0;
+    if (k !== 1) {
+      const frozen = k === 15 ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
+      const x = tf.randomUniform([CACHE_BATCH, 96, 64]);
+      const run = () =>
+        tf.tidy(() => {
+          const out = frozen ? (frozen.predict(x) as tf.Tensor) : opts.yamnet.embed(x);
+          out.dataSync();
+        });
+      run();
+      cachePerPatchSec = seconds(run) / CACHE_BATCH;
+      x.dispose();
+      frozen?.dispose();
+    }
+    return {
+      perStepSec: train / opts.steps,
+      perScoreBatchSec,
+      cachePerPatchSec,
+      steps: opts.steps,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    optimizer.dispose();
+    net.dispose();
+  }
+}
+
+function speakersUtterances(index: CorpusIndex, speakers: string[]): number {
+  const set = new Set(speakers);
+  return index.utterances.filter((u) => set.has(u.speaker)).length;
+}
+
+/** Shapes of the run as the estimate needs them (no timing). */
+function runShape(config: ExperimentConfig, ctx: EstimateContext) {
+  if (config.model.kind !== 'yamnet-lstm') throw new Error('estimateRunCost: only yamnet-lstm runs');
+  const batchSize = config.training.batchSize;
+  const patches = patchesOf(ctx.index);
+  const patchCounts = ctx.index.utterances.map((u) => patches.get(u.id)!);
+  const folds = ctx.folds.map((f) => ({
+    train: speakersUtterances(ctx.index, f.train),
+    validation: speakersUtterances(ctx.index, f.validation),
+    test: speakersUtterances(ctx.index, f.test),
+  }));
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  return {
+    model: config.model,
+    batchSize,
+    patchCounts,
+    stepsPerEpoch: mean(folds.map((f) => Math.ceil(f.train / batchSize))),
+    validationBatches: mean(folds.map((f) => Math.ceil(f.validation / SCORE_BATCH))),
+    testBatches: mean(folds.map((f) => Math.ceil(f.test / SCORE_BATCH))),
+  };
+}
+
+function withYamnet<T>(ctx: EstimateContext, seed: number, fn: (y: YamnetModel) => T): T {
+  const yamnet = ctx.yamnet ?? new YamnetModel(seededRandomWeights(seed));
+  try {
+    return fn(yamnet);
+  } finally {
+    if (!ctx.yamnet) yamnet.dispose();
+  }
+}
+
+/** Combines a calibration with the run's shape into the estimate. */
+function combine(
+  config: ExperimentConfig,
+  ctx: EstimateContext,
+  shape: ReturnType<typeof runShape>,
+  k: number,
+  cal: Calibration,
+): RunCostEstimate {
+  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k;
+  const epochs = config.training.epochs;
+  const perEpochSec = shape.stepsPerEpoch * cal.perStepSec + shape.validationBatches * cal.perScoreBatchSec;
+  const perFoldSec = epochs * perEpochSec + shape.testBatches * cal.perScoreBatchSec;
+  // Only frozen-mode folds go to parallel processes (the runner's rule).
+  const parallel = k === 15 ? Math.max(1, Math.min(ctx.parallel ?? 1, ctx.folds.length)) : 1;
+  const patches = shape.patchCounts.reduce((a, b) => a + b, 0);
+  const cacheBuildSec = patches * cal.cachePerPatchSec;
+  const rounds = Math.ceil(ctx.folds.length / parallel);
+  return {
+    backend: ctx.backend,
+    mode: modeOf(config),
+    trainFrom: k,
+    batchSize: shape.batchSize,
+    perStepSec: cal.perStepSec,
+    perScoreBatchSec: cal.perScoreBatchSec,
+    calibrationSteps: cal.steps,
+    calibrationSec: cal.seconds,
+    stepsPerEpoch: shape.stepsPerEpoch,
+    perEpochSec,
+    epochs,
+    perFoldSec,
+    folds: ctx.folds.length,
+    parallel,
+    patches,
+    cacheBuildSec,
+    cacheDiskBytes: cacheDiskBytes(trainFrom, shape.patchCounts),
+    totalSec: cacheBuildSec + rounds * perFoldSec,
+  };
+}
+
+/**
+ * The cost of `config` over `ctx.folds`, calibrated now on the active backend. Assumes every
+ * epoch runs (early stopping only shortens a run) and no file is cached yet.
+ */
+export function estimateRunCost(config: ExperimentConfig, ctx: EstimateContext): RunCostEstimate {
+  const shape = runShape(config, ctx);
+  const k = firstTrainedBlock(shape.model.yamnet.trainFrom);
+  const cal = withYamnet(ctx, config.seed, (yamnet) =>
+    calibrate(k, {
+      patchCounts: shape.patchCounts,
+      batchSize: shape.batchSize,
+      lstmUnits: shape.model.lstmUnits,
+      numClasses: ctx.index.classes.length,
+      learningRate: config.training.learningRate,
+      yamnet,
+      steps: ctx.calibrationSteps ?? (k <= 14 ? 3 : 5),
+      seed: config.seed,
+    }),
+  );
+  return combine(config, ctx, shape, k, cal);
+}
+
+/** One row of the per-block table: where training could start and what that costs. */
+export interface LayerCostRow {
+  /** trainFrom K: blocks K..14 train. */
+  block: number;
+  name: string;
+  type: 'conv' | 'separable';
+  /** Output of block K for one patch [H, W, C]. */
+  outputShape: [number, number, number];
+  /** Parameters of block K. */
+  params: number;
+  /** Parameters that train from K on (blocks K..14, LSTM head not counted). */
+  trainableParams: number;
+  /** What the cache holds per patch for trainFrom K (block K-1's output; K = 1: the log-mel patch). */
+  cachedStepShape: number[];
+  cacheDiskBytes: number;
+  /** Null until `measure(K)` has calibrated this K. */
+  perEpochSec: number | null;
+  perStepSec: number | null;
+  cacheBuildSec: number | null;
+}
+
+export interface LayerCostTable {
+  /** All 14 rows; timing fields are filled for the K already measured. */
+  rows(): LayerCostRow[];
+  /**
+   * Calibrates trainFrom K (a few real training steps, seconds to minutes for small K on slow
+   * backends) and returns its row. Measured once per K; later calls return the stored row.
+   */
+  measure(k: number): LayerCostRow;
+  /** Frees the YAMNet copy made for the table (when none was given). */
+  dispose(): void;
+}
+
+/**
+ * The per-block table for a GUI's "train from" picker. Shapes, parameters and cache sizes are
+ * known at once; the cost per epoch of a K is calibrated lazily, when `measure(K)` is called
+ * (e.g. when the user points at that row), because calibrating all 14 blocks up front would take
+ * minutes on the slower backends.
+ */
+export function layerCostTable(config: ExperimentConfig, ctx: EstimateContext): LayerCostTable {
+  const shape = runShape(config, ctx);
+  const yamnet = ctx.yamnet ?? new YamnetModel(seededRandomWeights(config.seed));
+  const measured = new Map<number, RunCostEstimate>();
+  const row = (k: number): LayerCostRow => {
+    const layer = YAMNET_LAYERS[k - 1];
+    const e = measured.get(k);
+    return {
+      block: k,
+      name: layer.name,
+      type: layer.type,
+      outputShape: [...layer.outputShape],
+      params: layer.params,
+      trainableParams: YAMNET_LAYERS.slice(k - 1).reduce((n, l) => n + l.params, 0),
+      cachedStepShape: stepShapeFor(k),
+      cacheDiskBytes: cacheDiskBytes(k, shape.patchCounts),
+      perEpochSec: e?.perEpochSec ?? null,
+      perStepSec: e?.perStepSec ?? null,
+      cacheBuildSec: e?.cacheBuildSec ?? null,
+    };
+  };
+  return {
+    rows: () => YAMNET_LAYERS.map((l) => row(l.block)),
+    measure: (k) => {
+      if (!Number.isInteger(k) || k < 1 || k > YAMNET_LAYERS.length)
+        throw new RangeError(`block ${k} is not 1..${YAMNET_LAYERS.length}`);
+      if (!measured.has(k)) {
+        const cal = calibrate(k, {
+          patchCounts: shape.patchCounts,
+          batchSize: shape.batchSize,
+          lstmUnits: shape.model.lstmUnits,
+          numClasses: ctx.index.classes.length,
+          learningRate: config.training.learningRate,
+          yamnet,
+          steps: ctx.calibrationSteps ?? 2,
+          seed: config.seed,
+        });
+        measured.set(k, combine(config, ctx, shape, k, cal));
+      }
+      return row(k);
+    },
+    dispose: () => {
+      if (!ctx.yamnet) yamnet.dispose();
+    },
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024).toFixed(0)} kB`;
+}
+
+function formatSec(s: number): string {
+  if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
+  if (s >= 60) return `${(s / 60).toFixed(1)} min`;
+  return `${s.toFixed(s < 10 ? 2 : 0)} s`;
+}
+
+/** One line for the terminal and the UI log. */
+export function formatEstimate(e: RunCostEstimate): string {
+  const par = e.parallel > 1 ? ` in ${e.parallel} processes` : '';
+  return (
+    `estimated cost on ${e.backend} (${e.mode}): ${formatSec(e.totalSec)} in all` +
+    ` = cache build ${formatSec(e.cacheBuildSec)} (${formatBytes(e.cacheDiskBytes)}, less if cached)` +
+    ` + ${e.folds} folds × ${e.epochs} epochs × ${formatSec(e.perEpochSec)}/epoch${par}` +
+    ` (${e.stepsPerEpoch.toFixed(0)} steps × ${formatSec(e.perStepSec)}, measured over ${e.calibrationSteps} steps)`
+  );
+}
