@@ -5,6 +5,7 @@ import { buildRunReport } from '../../engine/report/build';
 import { readRunForReport } from '../../engine/report/load';
 import { renderReport } from '../../engine/report/render';
 import type { RunResult } from '../../engine/runs/runner';
+import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
 import { CancelledError } from '../../engine/train/trainFold';
 import { UserError } from '../../engine/util/errors';
@@ -28,9 +29,10 @@ export function defaultParallel(): number {
   return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
 }
 
-/** The JSON document `run --json` prints. */
-export function resultDocument(r: RunResult) {
+/** The JSON document `run --json` prints (`estimate`: the cost estimate shown before training). */
+export function resultDocument(r: RunResult, estimate?: RunCostEstimate | null) {
   return {
+    ...(estimate ? { estimate } : {}),
     runDir: r.runDir,
     backend: r.backend,
     mode: r.mode,
@@ -46,7 +48,11 @@ export function resultDocument(r: RunResult) {
  * Runs a job in the training worker with Ctrl-C wired to a clean cancel (the run folder is left
  * resumable, status 'cancelled').
  */
-export async function runInWorker(job: RunJob, batches = false): Promise<RunResult> {
+export async function runInWorker(
+  job: RunJob,
+  batches = false,
+  onEvent?: (e: TrainEvent) => void,
+): Promise<RunResult> {
   const controller = new AbortController();
   const onSigint = () => {
     progress('cancelling (the run can be resumed with --resume)...');
@@ -54,7 +60,14 @@ export async function runInWorker(job: RunJob, batches = false): Promise<RunResu
   };
   process.on('SIGINT', onSigint);
   try {
-    return await launchWorker(job, { onEvent: progressPrinter(batches), signal: controller.signal });
+    const print = progressPrinter(batches);
+    return await launchWorker(job, {
+      onEvent: (e) => {
+        print(e);
+        onEvent?.(e);
+      },
+      signal: controller.signal,
+    });
   } catch (err) {
     if (err instanceof CancelledError)
       throw new UserError('cancelled; resume with `ser-workbench run --resume RUNDIR`');
@@ -106,8 +119,11 @@ export async function run(argv: string[]): Promise<number> {
       (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
     job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
   }
-  const result = await runInWorker(job, values.batches);
-  if (values.json) printJson(resultDocument(result));
+  let estimate: RunCostEstimate | null = null;
+  const result = await runInWorker(job, values.batches, (e) => {
+    if (e.estimate) estimate = e.estimate;
+  });
+  if (values.json) printJson(resultDocument(result, estimate));
   else await printResultTable(result.runDir);
   return 0;
 }

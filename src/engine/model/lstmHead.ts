@@ -129,8 +129,12 @@ export class LstmHead {
     return this.byName.get(name)! as unknown as tf.Tensor2D;
   }
 
-  /** x [B, T, D], mask [B, T]: 1 for real patches, then 0 for padding at the end. Call inside tf.tidy. */
-  apply(x: tf.Tensor3D, mask: tf.Tensor2D): HeadOutput {
+  /**
+   * x [B, T, D], mask [B, T]: 1 for real patches, then 0 for padding at the end. Call inside tf.tidy.
+   * `inputGrad`: x is computed from trained values (fine-tuned YAMNet blocks), so the gradient must
+   * flow back through it; false (default) when x is cached data, which saves a product per step.
+   */
+  apply(x: tf.Tensor3D, mask: tf.Tensor2D, opts: { inputGrad?: boolean } = {}): HeadOutput {
     const [b, t] = x.shape;
     let seq: tf.Tensor3D = x;
     this.spec.lstmUnits.forEach((units, l) => {
@@ -139,7 +143,10 @@ export class LstmHead {
       const bias = this.v(`lstm${l + 1}/bias`);
       const inDim = seq.shape[2];
       // All time steps' input projections in one product.
-      const proj = tf.add(dense(seq.reshape([b * t, inDim]), kernel, l > 0), bias).reshape([b, t, 4 * units]);
+      const gradIn = l > 0 || !!opts.inputGrad;
+      const proj = tf
+        .add(dense(seq.reshape([b * t, inDim]), kernel, gradIn), bias)
+        .reshape([b, t, 4 * units]);
       const projSteps = tf.unstack(proj, 1) as tf.Tensor2D[];
       let h: tf.Tensor2D = tf.zeros([b, units]);
       let c: tf.Tensor2D = tf.zeros([b, units]);

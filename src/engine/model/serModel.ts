@@ -91,7 +91,8 @@ export class YamnetLstm implements SerModel {
     const emb = this.backbone.apply(tf.tensor(all, [total, ...this.stepShape]), { training }) as tf.Tensor2D;
     const dim = emb.shape[1];
     const seq = tf.matMul(tf.tensor2d(select, [b * tMax, total]), emb).reshape([b, tMax, dim]) as tf.Tensor3D;
-    return this.head.apply(seq, tf.tensor2d(mask, [b, tMax]));
+    // The head must pass its gradient back to the backbone (on WASM it otherwise skips it).
+    return this.head.apply(seq, tf.tensor2d(mask, [b, tMax]), { inputGrad: true });
   }
 
   getWeights(): NamedWeights {

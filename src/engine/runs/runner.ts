@@ -18,6 +18,7 @@ import type { FoldResult, RunSummary } from '../eval/types';
 import { foldsDocument, makeFolds, type Fold, type FoldsDocument } from '../folds';
 import { YamnetLstm } from '../model/serModel';
 import { computeSteps, firstTrainedBlock, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
+import { estimateRunCost, formatEstimate } from '../train/estimate';
 import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
 import type { TrainEvent, TrainEventSink } from '../train/events';
@@ -127,31 +128,6 @@ function classesOf(index: CorpusIndex): Emotion[] {
 function utterancesBySpeakers(index: CorpusIndex, speakers: string[]): Utterance[] {
   const set = new Set(speakers);
   return index.utterances.filter((u) => set.has(u.speaker));
-}
-
-/** Rough seconds of one training step for trainFrom K on this backend, measured once. */
-function timeOneStep(model: YamnetLstm, samples: ReturnType<typeof toSamples>, batchSize: number): number {
-  const batch = samples.slice(0, batchSize);
-  const opt = tf.train.adam(1e-9);
-  const started = performance.now();
-  const loss = opt.minimize(
-    () =>
-      tf.losses.softmaxCrossEntropy(
-        tf.oneHot(
-          tf.tensor1d(
-            batch.map((s) => s.label),
-            'int32',
-          ),
-          model.head.spec.numClasses,
-        ),
-        model.forward(batch, true).logits,
-      ) as tf.Scalar,
-    true,
-    model.variables,
-  );
-  loss?.dispose();
-  opt.dispose();
-  return (performance.now() - started) / 1000;
 }
 
 export async function runExperiment(
@@ -313,6 +289,25 @@ export async function runExperiment(
       );
     }
 
+    if (!parallelWorker) {
+      // The cost before anything is built or trained, so a user can stop a run that would take days.
+      const toTrain = folds.filter((f) => !fs.existsSync(path.join(foldDir(runDir, f.index), 'done.json')));
+      const estimate = estimateRunCost(config, {
+        index,
+        folds: toTrain,
+        backend: backend.name,
+        yamnet: setup.model,
+        parallel: k === 15 && opts.spawnFolds ? (opts.parallel ?? 1) : 1,
+      });
+      writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
+      emit(sink, {
+        type: 'log',
+        message: formatEstimate(estimate),
+        level: k <= 14 && estimate.totalSec > 3600 && backend.name === 'cpu' ? 'warn' : 'info',
+        estimate,
+      });
+    }
+
     // Cached steps for every utterance (built once, shared by all folds and later runs).
     const steps = await computeSteps(index.utterances, setup, {
       trainFrom: yam.yamnet.trainFrom,
@@ -397,18 +392,6 @@ export async function runExperiment(
             message: `test ${fold.test.join(',')}: ${train.length} train, ${validation.length} validation, ${test.length} test utterances${checkpoint ? `; resuming after epoch ${checkpoint.epoch}` : ''}`,
             etaSec: eta(pos, checkpoint?.epoch ?? 0),
           });
-          if (k <= 14 && pos === 0 && !checkpoint) {
-            const step = timeOneStep(net, train, config.training.batchSize);
-            const total =
-              step *
-              Math.ceil(train.length / config.training.batchSize) *
-              config.training.epochs *
-              wanted.length;
-            log(
-              `estimated training time on ${backend.name}: ${(total / 3600).toFixed(1)} h (${step.toFixed(2)} s per step)`,
-              'warn',
-            );
-          }
           const result = await trainFold(
             net,
             { train, validation },

@@ -102,7 +102,7 @@ function randomBatch(counts: number[], stepShape: number[], numClasses: number, 
   });
 }
 
-interface Calibration {
+export interface Calibration {
   perStepSec: number;
   perScoreBatchSec: number;
   cachePerPatchSec: number;
@@ -184,7 +184,8 @@ export function calibrate(
     // Cache build: the frozen part (blocks 1..K-1, or all of YAMNet for embeddings) per patch.
     let cachePerPatchSec = 0;
     if (k !== 1) {
-      const frozen = k === 15 ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
+      const frozen =
+        k === 15 ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
       const x = tf.randomUniform([CACHE_BATCH, 96, 64]);
       const run = () =>
         tf.tidy(() => {
@@ -282,6 +283,16 @@ function combine(
     cacheDiskBytes: cacheDiskBytes(trainFrom, shape.patchCounts),
     totalSec: cacheBuildSec + rounds * perFoldSec,
   };
+}
+
+/** The estimate from a given calibration (pure: the arithmetic of estimateRunCost). */
+export function estimateFromCalibration(
+  config: ExperimentConfig,
+  ctx: EstimateContext,
+  cal: Calibration,
+): RunCostEstimate {
+  const shape = runShape(config, ctx);
+  return combine(config, ctx, shape, firstTrainedBlock(shape.model.yamnet.trainFrom), cal);
 }
 
 /**

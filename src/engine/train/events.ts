@@ -2,6 +2,8 @@
  * Progress events of a training job: what the worker sends, what the CLI prints on stderr and
  * what the UI shows. Plain JSON, so they cross process boundaries unchanged.
  */
+import type { RunCostEstimate } from './estimate';
+
 export type TrainEventType = 'fold' | 'epoch' | 'batch' | 'log' | 'done' | 'error';
 
 export interface EpochMetrics {
@@ -34,6 +36,8 @@ export interface TrainEvent {
   /** Run folder, once known. */
   runDir?: string;
   level?: 'info' | 'warn';
+  /** On the `log` event sent before training starts: the run's cost estimate (estimate.ts). */
+  estimate?: RunCostEstimate;
 }
 
 export type TrainEventSink = (event: TrainEvent) => void;
