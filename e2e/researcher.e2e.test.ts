@@ -57,6 +57,14 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(await page.textContent('[data-test="dataset-files"]')).toBe('64');
     expect(await page.textContent('[data-test="dataset-speakers"]')).toBe('4');
     expect(await page.textContent('[data-test="dataset-layout"]')).toBe('ravdess');
+    // Table I in full: speakers, male:female, duration mean ± sd, files, rates, skipped.
+    const t1 = (cell: string) => page.textContent(`[data-test="table-one-summary"] [data-test="t1-${cell}"]`);
+    expect((await t1('speakers'))?.trim()).toBe('4');
+    expect((await t1('sex'))?.trim()).toBe('2:2');
+    expect((await t1('files'))?.trim()).toBe('64');
+    expect((await t1('skipped'))?.trim()).toBe('0');
+    expect(await t1('duration')).toMatch(/^\s*\d+\.\d\d ± \d+\.\d\d\s*$/);
+    expect(await t1('rates')).toMatch(/\d+ Hz/);
     expect(await page.locator('[data-test="file-list"] tbody tr').count()).toBe(64);
     await page.selectOption('[data-test="filter-speaker"]', '02');
     expect(await page.locator('[data-test="file-list"] tbody tr').count()).toBe(16);
@@ -111,8 +119,55 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(config.model.kind === 'yamnet-lstm' && config.model.yamnet.trainFrom).toBe('frozen');
   });
 
+  it('shows YAMNet blocks 1..14 as train-from choices with measured costs and a run estimate', async () => {
+    const card = page.locator('[data-test="layer-card"]');
+    await card.locator('[data-test="layer-table"]').waitFor({ timeout: 60_000 });
+    expect(await card.locator('[data-test="layer-table"] tbody tr').count()).toBe(14);
+    expect(await card.locator('[data-test="chosen-block"]').textContent()).toBe('frozen');
+    // Choosing a block in the select highlights its row, and clicking a row chooses it.
+    await page.selectOption('[data-test="cfg-train-from"]', '13');
+    await card.locator('tr[data-block="13"][data-chosen="true"]').waitFor();
+    await card.locator('tr[data-block="11"]').click();
+    expect(await page.inputValue('[data-test="cfg-train-from"]')).toBe('11');
+    await card.locator('tr[data-block="11"][data-chosen="true"]').waitFor();
+    // The run as configured from block 11 (2 epochs): per epoch, per fold, total and cache size,
+    // calibrated by real training steps on the server's backend; block 11's row fills in too.
+    await card.locator('[data-test="estimate-cost"]').click();
+    const est = card.locator('[data-test="run-estimate"]');
+    await est.waitFor({ timeout: 180_000 });
+    for (const f of ['epoch', 'fold', 'total', 'cache-disk']) {
+      const v = Number(await est.locator(`[data-test="est-${f}"]`).getAttribute('data-value'));
+      expect(v, f).toBeGreaterThan(0);
+    }
+    const cost = (k: number) =>
+      card.locator(`tr[data-block="${k}"] [data-test="layer-cost"]`).getAttribute('data-value');
+    expect(Number(await cost(11))).toBeGreaterThan(0);
+    // Another block measured on demand from its row.
+    await card.locator('tr[data-block="14"] [data-test="layer-cost"] button').click();
+    await expect.poll(() => cost(14), { timeout: 180_000 }).toMatch(/^[\d.e-]+$/);
+    expect(Number(await cost(14))).toBeGreaterThan(0);
+    expect(await cost(12)).toBe('');
+    expect(await card.locator('[data-test="layer-backend"]').textContent()).toBeTruthy();
+    await page.mouse.move(0, 0);
+    await card.screenshot({ path: path.join(artifactsDir, '02b-experiment-layer-table.png') });
+    await shot('02c-experiment-estimate');
+    // Back to the frozen run this path trains; its own estimate comes before it starts.
+    await page.selectOption('[data-test="cfg-train-from"]', 'frozen');
+    await card.locator('[data-test="run-estimate"].stale').waitFor();
+  });
+
   it('runs it and watches progress until it is done', async () => {
     await page.click('[data-test="run-start"]');
+    // The run's estimate is shown before it starts.
+    const confirm = page.locator('[data-test="run-confirm-card"]');
+    await confirm.locator('[data-test="run-estimate"]:not(.stale)').waitFor({ timeout: 120_000 });
+    expect(await confirm.locator('[data-test="run-estimate"]').textContent()).toContain('frozen on');
+    expect(
+      Number(await confirm.locator('[data-test="est-total"]').getAttribute('data-value')),
+    ).toBeGreaterThan(0);
+    expect(await confirm.locator('[data-test="est-fold"]').textContent()).toBeTruthy();
+    await confirm.screenshot({ path: path.join(artifactsDir, '02d-run-confirm.png') });
+    await confirm.locator('[data-test="run-confirm"]').click();
     await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
     const row = page.locator('[data-test="runs-table"] tbody tr').first();
     await expect

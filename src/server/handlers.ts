@@ -13,7 +13,7 @@ import type { HandlerTable } from './dispatch';
 import { permitted, type WorkbenchContext } from './context';
 import { indexDataset, listFolder } from './domains/datasets';
 import { audioView } from './domains/audio';
-import { configSchema, previewFolds, validateConfig } from './domains/experiment';
+import { configSchema, estimateCost, layerCosts, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { runTsne } from './domains/tsne';
 import { exportReport, paperComparison } from './domains/report';
@@ -88,6 +88,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'config.schema': async () => configSchema(),
   'config.validate': async (req) => validateConfig(req.config),
   'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
+  'experiment.layers': async (req, ctx) => layerCosts(req.config, (dir) => permitted(ctx, dir)),
+  'experiment.estimate': async (req, ctx) => estimateCost(req.config, (dir) => permitted(ctx, dir)),
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;

@@ -40,6 +40,29 @@ export const speakerRowSchema = z.object({
 });
 export type SpeakerRow = z.infer<typeof speakerRowSchema>;
 
+/**
+ * The parts of the engine's corpus summary (summarizeIndex) the Table-I view reads: a looser
+ * schema than the engine's type, so that extra fields pass through.
+ */
+export const corpusSummarySchema = z.object({
+  files: z.number(),
+  speakers: z.number(),
+  sex: z.object({ male: z.number(), female: z.number(), unknown: z.number() }),
+  /** Seconds; sd is the sample standard deviation. */
+  duration: z.object({
+    mean: z.number(),
+    sd: z.number(),
+    min: z.number(),
+    max: z.number(),
+    total: z.number(),
+  }),
+  /** Files per sample rate (Hz, as a string key). */
+  sampleRates: z.record(z.string(), z.number()),
+  perClass: z.record(z.string(), z.number()),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type CorpusSummaryView = z.infer<typeof corpusSummarySchema>;
+
 export const datasetSchema = z.object({
   dir: z.string(),
   corpus: z.string(),
@@ -102,6 +125,63 @@ export const foldsPreviewSchema = z.object({
 });
 export type FoldsPreview = z.infer<typeof foldsPreviewSchema>;
 
+/** One YAMNet block as a "train from" choice: shapes and parameters, and its cost once measured. */
+export const layerCostRowSchema = z.object({
+  /** trainFrom K: blocks K..14 train. */
+  block: z.number(),
+  name: z.string(),
+  type: z.string(),
+  /** Output of the block for one 96×64 patch [H, W, C]. */
+  outputShape: z.array(z.number()),
+  params: z.number(),
+  /** Parameters that train from K on (blocks K..14; the LSTM head not counted). */
+  trainableParams: z.number(),
+  /** What the activation cache holds per patch for trainFrom K. */
+  cachedStepShape: z.array(z.number()),
+  cacheDiskBytes: z.number(),
+  /** Null until trainFrom K has been calibrated. */
+  perEpochSec: z.number().nullable(),
+  perStepSec: z.number().nullable(),
+  cacheBuildSec: z.number().nullable(),
+});
+export type LayerCostRow = z.infer<typeof layerCostRowSchema>;
+
+/** What a run will cost (src/engine/train/estimate.ts RunCostEstimate), plus its one-line text. */
+export const runEstimateSchema = z.object({
+  backend: z.string(),
+  mode: z.string(),
+  /** First trained YAMNet block; 15 = frozen. */
+  trainFrom: z.number(),
+  batchSize: z.number(),
+  perStepSec: z.number(),
+  perScoreBatchSec: z.number(),
+  calibrationSteps: z.number(),
+  calibrationSec: z.number(),
+  stepsPerEpoch: z.number(),
+  perEpochSec: z.number(),
+  epochs: z.number(),
+  perFoldSec: z.number(),
+  folds: z.number(),
+  parallel: z.number(),
+  patches: z.number(),
+  cacheBuildSec: z.number(),
+  cacheDiskBytes: z.number(),
+  totalSec: z.number(),
+  text: z.string(),
+  /** True when the calibration behind it was measured by an earlier request (same corpus and shapes). */
+  reused: z.boolean(),
+});
+export type RunEstimate = z.infer<typeof runEstimateSchema>;
+
+export const layerCostTableSchema = z.object({
+  /** The backend the costs are (or will be) measured on. */
+  backend: z.string(),
+  folds: z.number(),
+  patches: z.number(),
+  rows: z.array(layerCostRowSchema),
+});
+export type LayerCostTableInfo = z.infer<typeof layerCostTableSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Runs and results
 
@@ -145,7 +225,16 @@ export const runDetailSchema = z.object({
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
-/** Table II: class accuracies and their average, per fold and pooled, mean ± sd. */
+const confusionCountsSchema = z.object({
+  pooled: z.array(z.array(z.number())),
+  folds: z.array(z.object({ fold: z.number(), matrix: z.array(z.array(z.number())) })),
+});
+
+/**
+ * Table II: class accuracies and their average, per fold and pooled, mean ± sd. A baseline grid
+ * run (several feature sets × classifiers) has `cells`, and its rows are pooled / mean / sd per
+ * cell (each row names its cell); `confusion` is then the first cell's.
+ */
 export const resultsTableSchema = z.object({
   classes: z.array(z.string()),
   rows: z.array(
@@ -155,13 +244,16 @@ export const resultsTableSchema = z.object({
       perClass: z.array(z.number().nullable()),
       average: z.number().nullable(),
       accuracy: z.number().nullable(),
+      /** Grid runs: the cell id ('mfcc+dl__svm') the row belongs to. */
+      cell: z.string().optional(),
     }),
   ),
   /** Confusion counts, rows actual, columns predicted: pooled and per fold. */
-  confusion: z.object({
-    pooled: z.array(z.array(z.number())),
-    folds: z.array(z.object({ fold: z.number(), matrix: z.array(z.array(z.number())) })),
-  }),
+  confusion: confusionCountsSchema,
+  /** Grid runs: every cell in table order, with its own confusion counts. */
+  cells: z
+    .array(z.object({ id: z.string(), label: z.string(), confusion: confusionCountsSchema }))
+    .optional(),
 });
 export type ResultsTable = z.infer<typeof resultsTableSchema>;
 
@@ -286,6 +378,16 @@ export const methods = {
     response: z.object({ ok: z.boolean(), issues: z.array(configIssueSchema), config: json }),
   },
   'folds.preview': { request: z.object({ config: json }).strict(), response: foldsPreviewSchema },
+  /** YAMNet blocks 1..14 as "train from" choices for this config's corpus and folds (no timing run). */
+  'experiment.layers': { request: z.object({ config: json }).strict(), response: layerCostTableSchema },
+  /**
+   * Calibrates the config's mode on the active backend (a few real training steps: seconds) and
+   * returns the run estimate and the layer table with that block's cost filled in.
+   */
+  'experiment.estimate': {
+    request: z.object({ config: json }).strict(),
+    response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
+  },
 
   'runs.list': { request: none, response: z.array(runInfoSchema) },
   'runs.get': { request: z.object({ id: runId }).strict(), response: runDetailSchema },

@@ -65,6 +65,11 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     expect(Object.keys(doc.classAccuracy)).toEqual(['angry', 'happy', 'sad', 'neutral']);
     expect(doc.confusion.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(24);
     expect(run.stderr).toMatch(/fold 1\/3 epoch 2\/2 loss \d/);
+    // The cost estimate is printed before the first fold and returned in the document.
+    expect(run.stderr.indexOf('estimated cost on')).toBeGreaterThanOrEqual(0);
+    expect(run.stderr.indexOf('estimated cost on')).toBeLessThan(run.stderr.indexOf('fold 1/3'));
+    expect(doc.estimate).toMatchObject({ mode: 'frozen', folds: 3, epochs: 2 });
+    expect(doc.estimate.perStepSec).toBeGreaterThan(0);
 
     const audio = path.join(corpus, 'S01', 'sad', 'S01_sad_01.wav');
     const pred = await ser(['predict', doc.runDir, audio, '--json']);

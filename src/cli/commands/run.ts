@@ -1,8 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../engine/config/file';
-import { buildRunReport } from '../../engine/report/build';
-import { readRunForReport } from '../../engine/report/load';
+import { buildRunDirReport } from '../../engine/report/runReport';
 import { renderReport } from '../../engine/report/render';
 import type { RunResult } from '../../engine/runs/runner';
 import type { RunCostEstimate } from '../../engine/train/estimate';
@@ -78,8 +77,8 @@ export async function runInWorker(
 }
 
 export async function printResultTable(runDir: string, title?: string): Promise<void> {
-  const { summary } = await readRunForReport(runDir);
-  process.stdout.write(renderReport(buildRunReport(summary, { paper: true, title }), 'md'));
+  // A baseline grid run prints its one table of every cell.
+  process.stdout.write(renderReport(await buildRunDirReport(runDir, { paper: true, title }), 'md'));
   process.stdout.write(`\nrun folder: ${runDir}\n`);
 }
 

@@ -80,15 +80,41 @@ export const YamnetLstmModelSchema = z.object({
 export const BASELINE_FEATURES = ['mfcc', 'gtcc', 'dl', 'mfcc+dl', 'gtcc+dl'] as const;
 export const BASELINE_CLASSIFIERS = ['rf', 'svm', 'mlp'] as const;
 
-export const BaselineModelSchema = z.object({
-  kind: z.literal('baseline'),
-  features: z
-    .enum(BASELINE_FEATURES, { error: `must be one of ${BASELINE_FEATURES.join(', ')}` })
-    .default('mfcc+dl'),
-  classifier: z
-    .enum(BASELINE_CLASSIFIERS, { error: `must be one of ${BASELINE_CLASSIFIERS.join(', ')}` })
-    .default('svm'),
-});
+export type BaselineFeatureName = (typeof BASELINE_FEATURES)[number];
+export type BaselineClassifierName = (typeof BASELINE_CLASSIFIERS)[number];
+
+/** One value or a list of distinct values: `'svm'` and `['rf', 'svm']` both mean "these cells". */
+function oneOrList<const T extends readonly [string, ...string[]]>(values: T) {
+  const item = z.enum(values, { error: `must be one of ${values.join(', ')}` });
+  return z.union(
+    [
+      item,
+      z
+        .array(item)
+        .min(1, { error: 'needs at least one value' })
+        .refine((xs) => new Set(xs).size === xs.length, { error: 'lists a value twice' }),
+    ],
+    { error: `must be one of ${values.join(', ')}, or a list of them` },
+  );
+}
+
+/**
+ * A baseline run is a grid: every feature set × every classifier over the same folds, features
+ * extracted once. `classifiers` is accepted as another spelling of `classifier` (lists read
+ * better plural); giving both is an error, so a config never says two things.
+ */
+export const BaselineModelSchema = z
+  .object({
+    kind: z.literal('baseline'),
+    features: oneOrList(BASELINE_FEATURES).default('mfcc+dl'),
+    /** Default 'svm' (see baselineGrid); left unset here so that giving both spellings is caught. */
+    classifier: oneOrList(BASELINE_CLASSIFIERS).optional(),
+    classifiers: oneOrList(BASELINE_CLASSIFIERS).optional(),
+  })
+  .refine((m) => m.classifiers === undefined || m.classifier === undefined, {
+    error: "give either 'classifier' or 'classifiers', not both",
+    path: ['classifiers'],
+  });
 
 export const ModelSchema = z.discriminatedUnion('kind', [YamnetLstmModelSchema, BaselineModelSchema], {
   error: "kind must be 'yamnet-lstm' or 'baseline'",
@@ -162,9 +188,27 @@ export function defaultConfig(overrides: ExperimentConfigInput = {}): Experiment
   return parseConfig(overrides);
 }
 
-/** The YAMNet training mode as one word, for tables and file names. */
+/** The cells of a baseline run, in table order: feature sets outer, classifiers inner. */
+export function baselineGrid(model: BaselineModel): {
+  featureSets: BaselineFeatureName[];
+  classifiers: BaselineClassifierName[];
+} {
+  const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? [...v] : [v]);
+  return {
+    featureSets: list(model.features),
+    classifiers: list(model.classifiers ?? model.classifier ?? 'svm'),
+  };
+}
+
+/**
+ * The YAMNet training mode as one word, for tables and file names; a baseline grid is
+ * `baseline:<features,...>/<classifiers,...>` ('baseline:mfcc+dl/svm' for one cell, as before).
+ */
 export function modeOf(config: ExperimentConfig): string {
-  if (config.model.kind === 'baseline') return `baseline:${config.model.features}/${config.model.classifier}`;
+  if (config.model.kind === 'baseline') {
+    const g = baselineGrid(config.model);
+    return `baseline:${g.featureSets.join(',')}/${g.classifiers.join(',')}`;
+  }
   const from = config.model.yamnet.trainFrom;
   return typeof from === 'number' ? `trainFrom${from}` : from === 'full' ? 'fine-tune' : 'frozen';
 }

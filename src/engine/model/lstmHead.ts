@@ -147,7 +147,10 @@ export class LstmHead {
       const proj = tf
         .add(dense(seq.reshape([b * t, inDim]), kernel, gradIn), bias)
         .reshape([b, t, 4 * units]);
-      const projSteps = tf.unstack(proj, 1) as tf.Tensor2D[];
+      // tfjs' Unstack gradient fails for a single time step ("Argument tensors passed to stack
+      // must be a Tensor[]"): a batch of one-patch utterances would stop training.
+      const projSteps =
+        t === 1 ? [proj.reshape([b, 4 * units]) as tf.Tensor2D] : (tf.unstack(proj, 1) as tf.Tensor2D[]);
       let h: tf.Tensor2D = tf.zeros([b, units]);
       let c: tf.Tensor2D = tf.zeros([b, units]);
       const outputs: tf.Tensor2D[] = [];

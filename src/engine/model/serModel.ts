@@ -21,6 +21,11 @@ export interface SerModel {
   /** Shape of one step (e.g. [1024] or [6, 4, 512]). */
   readonly stepShape: number[];
   readonly variables: tf.Variable[];
+  /**
+   * Most steps (patches) one forward/backward pass may hold; a training batch with more is split
+   * into passes whose gradients are summed (trainStep). Infinity when memory is no concern.
+   */
+  readonly maxStepsPerPass?: number;
   /** Logits and last-LSTM activations of a batch; call inside tf.tidy (or tf.variableGrads). */
   forward(batch: Sample[], training: boolean): HeadOutput;
   getWeights(): NamedWeights;
@@ -29,6 +34,32 @@ export interface SerModel {
 }
 
 const BACKBONE_PREFIX = 'yamnet/';
+
+/**
+ * Activation values (summed layer outputs) one training pass through YAMNet blocks may hold. A
+ * full fine-tuning step peaked at ~66 bytes per activation value on WASM (42 MB per patch), whose
+ * heap ends at 4 GB: 24 RAVDESS utterances (165 patches) overflowed it and killed the process.
+ * Native TensorFlow peaked at ~27 bytes (17 MB per patch). These bounds keep a pass near 2.6 GB
+ * and 3.3 GB: 64 and 192 patches when all of YAMNet trains, hundreds from block 10 on.
+ */
+const PASS_ACTIVATION_VALUES: Record<string, number> = { wasm: 40e6 };
+const DEFAULT_PASS_ACTIVATION_VALUES = 120e6;
+
+/** Sum of every layer's output size for one input (what a training pass keeps per step). */
+export function activationValuesPerStep(model: tf.LayersModel): number {
+  let total = 0;
+  for (const layer of model.layers) {
+    const shape = layer.outputShape as number[];
+    total += shape.slice(1).reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
+/** Steps per training pass through `backbone` on `backend` (see PASS_ACTIVATION_VALUES). */
+export function stepsPerPass(backbone: tf.LayersModel, backend: string): number {
+  const budget = PASS_ACTIVATION_VALUES[backend] ?? DEFAULT_PASS_ACTIVATION_VALUES;
+  return Math.max(1, Math.floor(budget / activationValuesPerStep(backbone)));
+}
 
 /** [B, Tmax, ...stepShape] zero-padded data and its [B, Tmax] mask. */
 export function padBatch(
@@ -48,6 +79,8 @@ export function padBatch(
 export class YamnetLstm implements SerModel {
   readonly head: LstmHead;
   readonly variables: tf.Variable[];
+  /** Set from the backend active at construction; tests may lower it to force split passes. */
+  maxStepsPerPass: number;
   private readonly stepSize: number;
 
   /**
@@ -65,6 +98,7 @@ export class YamnetLstm implements SerModel {
     this.head = new LstmHead({ ...headSpec, inputDim }, seed);
     const backboneVars = backbone ? backbone.trainableWeights.map((w) => w.read() as tf.Variable) : [];
     this.variables = [...backboneVars, ...this.head.variables];
+    this.maxStepsPerPass = backbone ? stepsPerPass(backbone, tf.getBackend()) : Infinity;
   }
 
   forward(batch: Sample[], training: boolean): HeadOutput {

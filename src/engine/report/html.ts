@@ -1,7 +1,8 @@
 import type { ConfusionMatrix } from '../eval/metrics';
 import type { RunSummary } from '../eval/types';
 import { buildRunReport } from './build';
-import { readRunForReport } from './load';
+import { buildCellsReport, cellLabel } from './cells';
+import { readRunCells, readRunForReport } from './load';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
 import { formatNumber } from './render';
 import type { Cell, ReportTable, RunReport } from './types';
@@ -163,5 +164,14 @@ ${paper}
 /** The self-contained HTML report of a finished run folder. */
 export async function renderHtmlReport(runDir: string, opts: { paper?: boolean } = {}): Promise<string> {
   const { summary, environment } = await readRunForReport(runDir);
-  return reportToHtml(buildRunReport(summary, { paper: opts.paper ?? true, environment }), summary);
+  const paper = opts.paper ?? true;
+  const cells = await readRunCells(runDir);
+  if (cells && cells.length > 1) {
+    return reportToHtml(
+      buildCellsReport(cells, { paper, environment }),
+      undefined,
+      cells.flatMap((c) => confusionFigures(c.summary, paper, cellLabel(c))),
+    );
+  }
+  return reportToHtml(buildRunReport(summary, { paper, environment }), summary);
 }

@@ -8,3 +8,4 @@ export * from './html';
 export * from './load';
 export * from './runReport';
 export * from './combined';
+export * from './cells';

@@ -50,3 +50,49 @@ export async function readRunForReport(runDir: string): Promise<RunForReport> {
     environment: await readJson(path.join(dir, 'environment.json'), false),
   };
 }
+
+/** One cell of a baseline grid run, with its own summary (cells/<id>/summary.json). */
+export interface RunCellForReport {
+  id: string;
+  featureSet: string;
+  classifier: string;
+  summary: RunSummary;
+}
+
+/**
+ * The cells of a grid run in table order (from table.json), or null for a run of one model.
+ * Each cell's summary.json is validated like the run's.
+ */
+export async function readRunCells(runDir: string): Promise<RunCellForReport[] | null> {
+  const dir = path.resolve(runDir);
+  const file = path.join(dir, 'table.json');
+  const raw = await readJson(file, false);
+  if (raw === undefined) return null;
+  const parsed = cellsTableSchema.safeParse(raw);
+  if (!parsed.success) throw new FileError(file, `not a run cells table: ${z.prettifyError(parsed.error)}`);
+  return Promise.all(
+    parsed.data.cells.map(async (c) => {
+      const summaryFile = path.join(dir, c.dir, 'summary.json');
+      const s = runSummarySchema.safeParse(await readJson(summaryFile, true));
+      if (!s.success) throw new FileError(summaryFile, `not a run summary: ${z.prettifyError(s.error)}`);
+      return { id: c.id, featureSet: c.featureSet, classifier: c.classifier, summary: s.data as RunSummary };
+    }),
+  );
+}
+
+const cellsTableSchema = z.looseObject({
+  version: z.literal(1),
+  cells: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        featureSet: z.string(),
+        classifier: z.string(),
+        // Relative and inside the run folder: table.json must not send readers elsewhere.
+        dir: z.string().refine((d) => !path.isAbsolute(d) && !d.split(/[\\/]/).includes('..'), {
+          error: 'must be a folder inside the run',
+        }),
+      }),
+    )
+    .min(1),
+});

@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { buildRunReport } from './build';
-import { buildCombinedReport } from './combined';
+import { buildCellsReport, cellLabel } from './cells';
+import { buildCombinedReport, type LabelledRun } from './combined';
 import { confusionFigures, renderHtmlReport, reportToHtml } from './html';
-import { readRunForReport } from './load';
+import { readRunCells, readRunForReport } from './load';
 import { renderReport } from './render';
-import type { ReportFormat } from './types';
+import type { ReportFormat, RunReport } from './types';
 
 /**
  * A finished run folder's report in any format, from summary.json and environment.json: the one
- * call behind `ser-workbench report` and the UI's export.
+ * call behind `ser-workbench report` and the UI's export. A baseline grid run (table.json with
+ * several cells) gives one table with a row block per cell.
  */
 export async function renderRunReport(
   runDir: string,
@@ -16,22 +18,39 @@ export async function renderRunReport(
   opts: { paper?: boolean } = {},
 ): Promise<string> {
   if (format === 'html') return renderHtmlReport(runDir, { paper: opts.paper ?? true });
-  const { summary, environment } = await readRunForReport(runDir);
-  return renderReport(buildRunReport(summary, { paper: opts.paper, environment }), format);
+  return renderReport(await buildRunDirReport(runDir, opts), format);
 }
 
-/** Several runs in one Table II (each labelled by its folder name), optionally with the paper's rows. */
+/** The report of a finished run folder: a grid run's cells table, else the one model's report. */
+export async function buildRunDirReport(
+  runDir: string,
+  opts: { paper?: boolean; title?: string } = {},
+): Promise<RunReport> {
+  const { summary, environment } = await readRunForReport(runDir);
+  const cells = await readRunCells(runDir);
+  if (cells && cells.length > 1) return buildCellsReport(cells, { ...opts, environment });
+  return buildRunReport(summary, { ...opts, environment });
+}
+
+/**
+ * Several runs in one Table II (each labelled by its folder name, a grid run's cells by folder and
+ * cell), optionally with the paper's rows.
+ */
 export async function renderRunsReport(
   runDirs: string[],
   format: ReportFormat | 'html',
   opts: { paper?: boolean } = {},
 ): Promise<string> {
-  const runs = await Promise.all(
-    runDirs.map(async (dir) => ({
-      label: path.basename(path.resolve(dir)),
-      summary: (await readRunForReport(dir)).summary,
-    })),
+  const perDir = await Promise.all(
+    runDirs.map(async (dir): Promise<LabelledRun[]> => {
+      const label = path.basename(path.resolve(dir));
+      const { summary } = await readRunForReport(dir);
+      const cells = await readRunCells(dir);
+      if (!cells || cells.length <= 1) return [{ label, summary }];
+      return cells.map((c) => ({ label: `${label} ${cellLabel(c)}`, summary: c.summary }));
+    }),
   );
+  const runs = perDir.flat();
   const report = buildCombinedReport(runs, opts);
   if (format !== 'html') return renderReport(report, format);
   return reportToHtml(

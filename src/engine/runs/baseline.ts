@@ -1,18 +1,21 @@
 /**
  * The paper's baselines (cepstral statistics + YAMNet embedding statistics, RF / SVM / MLP) as a
- * run: the same folds and run folder as YAMNet-LSTM, one (feature set, classifier) pair per run.
- * Baseline folds have no epochs, so resume is per fold.
+ * run: the same folds and run folder as YAMNet-LSTM. One run is a grid of cells (every feature set
+ * × every classifier); features are extracted once for all cells and every cell sees the same
+ * folds, so the cells land in one table. Baseline folds have no epochs, so resume is per fold.
+ * The folder layout is documented in store.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { baselineFeatures, runBaselineFold } from '../baselines/runner';
-import type { BaselineModel } from '../config/schema';
+import { baselineFeatures, runBaselineFold, type BaselineCell } from '../baselines/runner';
+import { baselineGrid, type BaselineModel } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
+import type { RunSummary } from '../eval/types';
 import type { Fold } from '../folds';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { CancelledError } from '../train/trainFold';
 import type { YamnetSetup } from '../model/steps';
-import { foldDir, writeJsonAtomic } from './store';
+import { cellDir, cellId, foldDir, writeJsonAtomic, type RunCellsTable } from './store';
 
 export interface BaselineRunArgs {
   runDir: string;
@@ -27,68 +30,157 @@ export interface BaselineRunArgs {
   onFoldDone(fold: number): void;
 }
 
+/** A cell of the grid: its id (folder name) and what it runs. */
+export interface GridCell {
+  id: string;
+  featureSet: string;
+  classifier: string;
+  /** Model name as a summary states it ('mfcc+dl+svm'; paperRowFor reads it). */
+  model: string;
+  /** Mode word of the cell alone ('baseline:mfcc+dl/svm'). */
+  mode: string;
+}
+
+/** Every cell in table order (feature sets outer, classifiers inner); the first is the primary. */
+export function gridCells(model: BaselineModel): GridCell[] {
+  const g = baselineGrid(model);
+  return g.featureSets.flatMap((featureSet) =>
+    g.classifiers.map((classifier) => ({
+      id: cellId(featureSet, classifier),
+      featureSet,
+      classifier,
+      model: `${featureSet}+${classifier}`,
+      mode: `baseline:${featureSet}/${classifier}`,
+    })),
+  );
+}
+
+/** One cell's test predictions and metrics of one fold, into `dir`. */
+function writeCellFold(
+  dir: string,
+  index: CorpusIndex,
+  fold: Fold,
+  cell: BaselineCell,
+  byId: Map<string, CorpusIndex['utterances'][number]>,
+): void {
+  const classes = index.classes as string[];
+  fs.mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(
+    path.join(dir, 'predictions.json'),
+    cell.ids.map((id, j) => {
+      const u = byId.get(id)!;
+      return {
+        id,
+        path: u.path,
+        speaker: u.speaker,
+        true: u.label,
+        predicted: classes[cell.predictions[j]],
+        probabilities: Object.fromEntries(classes.map((c, ci) => [c, cell.probabilities[j][ci]])),
+      };
+    }),
+  );
+  writeJsonAtomic(path.join(dir, 'metrics.json'), {
+    ...cell.metrics,
+    fold: fold.index,
+    testSpeakers: fold.test,
+    ...(cell.chosen ? { chosen: cell.chosen } : {}),
+    ...(cell.epochs ? { epochs: cell.epochs } : {}),
+    trainSeconds: cell.trainSeconds,
+  });
+}
+
 export async function runBaselineFolds(a: BaselineRunArgs): Promise<void> {
   const base = { folds: a.folds.length, epoch: 0, epochs: 0, batch: 0, batches: 0 };
   const emit = (e: Partial<TrainEvent> & { type: TrainEvent['type'] }) =>
     a.sink?.({ fold: -1, ...base, ...e });
-  const featureSets = [a.model.features];
+  const { featureSets, classifiers } = baselineGrid(a.model);
+  const cells = gridCells(a.model);
+  const primary = cells[0];
+  const grid = `${featureSets.join(', ')} × ${classifiers.join(', ')}`;
+  // Each feature part (MFCC, GTCC, DL) is computed once however many sets share it.
   const features = await baselineFeatures(a.index, {
     featureSets,
     yamnet: { model: a.setup.model, provenance: a.setup.provenance },
     signal: a.signal,
     onEvent: (e) => {
       if (e.type === 'features' && (e.done === e.total || e.done % 25 === 0)) {
-        emit({ type: 'log', message: `${a.model.features} features: ${e.done}/${e.total} files` });
+        emit({ type: 'log', message: `${featureSets.join(', ')} features: ${e.done}/${e.total} files` });
       }
     },
   });
+  const byId = new Map(a.index.utterances.map((u) => [u.id, u]));
   for (const i of a.wanted) {
     if (a.signal?.aborted) throw new CancelledError();
     const fold = a.folds[i];
-    emit({
-      type: 'fold',
-      fold: i,
-      message: `test ${fold.test.join(',')}: ${a.model.features} + ${a.model.classifier}`,
-    });
+    emit({ type: 'fold', fold: i, message: `test ${fold.test.join(',')}: ${grid}` });
     const result = await runBaselineFold(a.index, fold, features, {
       featureSets,
-      classifiers: [a.model.classifier],
+      classifiers,
       seed: a.seed,
       signal: a.signal,
     });
-    const cell = result.cells[0];
-    const classes = a.index.classes as string[];
-    const byId = new Map(a.index.utterances.map((u) => [u.id, u]));
-    const dir = foldDir(a.runDir, i);
-    fs.mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(
-      path.join(dir, 'predictions.json'),
-      cell.ids.map((id, j) => {
-        const u = byId.get(id)!;
-        return {
-          id,
-          path: u.path,
-          speaker: u.speaker,
-          true: u.label,
-          predicted: classes[cell.predictions[j]],
-          probabilities: Object.fromEntries(classes.map((c, ci) => [c, cell.probabilities[j][ci]])),
-        };
-      }),
-    );
-    writeJsonAtomic(path.join(dir, 'metrics.json'), {
-      ...cell.metrics,
+    for (const cell of result.cells) {
+      const id = cellId(cell.featureSet, cell.classifier);
+      writeCellFold(foldDir(cellDir(a.runDir, id), i), a.index, fold, cell, byId);
+      if (id === primary.id) writeCellFold(foldDir(a.runDir, i), a.index, fold, cell, byId);
+    }
+    // Written last: the fold counts as done only when every cell of it is on disk.
+    writeJsonAtomic(path.join(foldDir(a.runDir, i), 'done.json'), {
       fold: i,
-      testSpeakers: fold.test,
-      ...(cell.chosen ? { chosen: cell.chosen } : {}),
-      trainSeconds: cell.trainSeconds,
+      finished: new Date().toISOString(),
+      cells: result.cells.map((c) => cellId(c.featureSet, c.classifier)),
     });
-    writeJsonAtomic(path.join(dir, 'done.json'), { fold: i, finished: new Date().toISOString() });
     a.onFoldDone(i);
+    const scores = result.cells
+      .map((c) => `${c.featureSet}+${c.classifier} ${c.metrics.averageAccuracy?.toFixed(3) ?? 'n/a'}`)
+      .join(', ');
+    const first = result.cells[0];
     emit({
       type: 'fold',
       fold: i,
-      message: `done: test UAR ${cell.metrics.averageAccuracy?.toFixed(3) ?? 'n/a'}`,
-      metrics: { testAverageAccuracy: cell.metrics.averageAccuracy ?? undefined },
+      message:
+        cells.length === 1
+          ? `done: test UAR ${first.metrics.averageAccuracy?.toFixed(3) ?? 'n/a'}`
+          : `done: test UAR ${scores}`,
+      metrics: { testAverageAccuracy: first.metrics.averageAccuracy ?? undefined },
     });
   }
+}
+
+/**
+ * After the folds: a RunSummary per cell (from its folds' metrics.json, by `summarize`), table.json
+ * over all cells, and the primary cell's summary returned for the top-level summary.json.
+ */
+export function writeBaselineSummaries(
+  runDir: string,
+  model: BaselineModel,
+  classes: string[],
+  summarize: (cell: GridCell, foldDirOf: (fold: number) => string) => RunSummary,
+): { primary: RunSummary; table: RunCellsTable } {
+  const g = baselineGrid(model);
+  const cells = gridCells(model);
+  const summaries = cells.map((cell) => {
+    const dir = cellDir(runDir, cell.id);
+    const summary = summarize(cell, (fold) => foldDir(dir, fold));
+    writeJsonAtomic(path.join(dir, 'summary.json'), summary);
+    return summary;
+  });
+  const table: RunCellsTable = {
+    version: 1,
+    primary: cells[0].id,
+    featureSets: g.featureSets,
+    classifiers: g.classifiers,
+    classes,
+    cells: cells.map((cell, i) => ({
+      id: cell.id,
+      featureSet: cell.featureSet,
+      classifier: cell.classifier,
+      model: cell.model,
+      dir: path.relative(runDir, cellDir(runDir, cell.id)),
+      pooled: summaries[i].pooled,
+      meanSd: summaries[i].meanSd,
+    })),
+  };
+  writeJsonAtomic(path.join(runDir, 'table.json'), table);
+  return { primary: summaries[0], table };
 }

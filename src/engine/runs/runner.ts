@@ -10,7 +10,7 @@ import path from 'node:path';
 import { initBackend, tf, type BackendName } from '../backend/tf';
 import { canFineTune, describeActiveBackend } from '../backend/describe';
 import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
-import { runBaselineFolds } from './baseline';
+import { runBaselineFolds, writeBaselineSummaries } from './baseline';
 import { indexCorpus } from '../corpora';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
@@ -39,6 +39,7 @@ import {
   writeFloat32Atomic,
   writeJsonAtomic,
   writeStatus,
+  type RunCellsTable,
   type RunConfigFile,
   type RunStatus,
 } from './store';
@@ -79,6 +80,8 @@ export interface RunResult {
   classAccuracy: Record<string, number | null>;
   confusion: { labels: string[]; matrix: number[][] };
   summary: RunSummary | null;
+  /** Baseline runs: every (feature set × classifier) cell (table.json); summary is the first's. */
+  cells?: RunCellsTable;
 }
 
 export interface PredictionRow {
@@ -568,7 +571,7 @@ function finish(
       summary: null,
     };
   }
-  const summary = writeSummary(runDir, config, index, foldsDoc, weights, backend, mode);
+  const { summary, cells } = writeSummary(runDir, config, index, foldsDoc, weights, backend, mode);
   setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
   emit(sink, {
     type: 'done',
@@ -586,10 +589,14 @@ function finish(
     classAccuracy: summary.pooled.classAccuracy,
     confusion: summary.pooled.confusion,
     summary,
+    ...(cells ? { cells } : {}),
   };
 }
 
-/** summary.json from the folds' metrics.json (H7's RunSummary). */
+/**
+ * summary.json from the folds' metrics.json (H7's RunSummary). A baseline run also writes one
+ * summary per cell and table.json; its top-level summary.json is the primary (first) cell's.
+ */
 function writeSummary(
   runDir: string,
   config: ExperimentConfig,
@@ -598,28 +605,56 @@ function writeSummary(
   weights: WeightsProvenance,
   backend: { name: string; reason: string },
   mode: string,
-): RunSummary {
-  const folds: FoldResult[] = foldsDoc.folds.map((f) => {
-    const file = readJson<Metrics & Record<string, unknown>>(
-      path.join(foldDir(runDir, f.index), 'metrics.json'),
+): { summary: RunSummary; cells?: RunCellsTable } {
+  const at = { config, index, foldsDoc, weights, backend };
+  if (config.model.kind === 'baseline') {
+    const { primary, table } = writeBaselineSummaries(
+      runDir,
+      config.model,
+      index.classes as string[],
+      (cell, foldDirOf) => summarize(at, foldDirOf, cell.model, cell.mode),
     );
+    writeJsonAtomic(path.join(runDir, 'summary.json'), primary);
+    return { summary: primary, cells: table };
+  }
+  const summary = summarize(at, (i) => foldDir(runDir, i), 'yamnet-lstm', mode);
+  writeJsonAtomic(path.join(runDir, 'summary.json'), summary);
+  return { summary };
+}
+
+/** A RunSummary of one model from the metrics.json in `foldDirOf(fold)` of every fold. */
+function summarize(
+  at: {
+    config: ExperimentConfig;
+    index: CorpusIndex;
+    foldsDoc: FoldsDocument;
+    weights: WeightsProvenance;
+    backend: { name: string; reason: string };
+  },
+  foldDirOf: (fold: number) => string,
+  model: string,
+  mode: string,
+): RunSummary {
+  const { config, index, foldsDoc, weights, backend } = at;
+  const folds: FoldResult[] = foldsDoc.folds.map((f) => {
+    const file = readJson<Metrics & Record<string, unknown>>(path.join(foldDirOf(f.index), 'metrics.json'));
     const {
       fold: _f,
       testSpeakers: _t,
       bestEpoch: _b,
       bestValidationAverageAccuracy: _v,
       stoppedEarly: _s,
+      chosen: _c,
+      epochs: _e,
+      trainSeconds: _ts,
       ...metrics
     } = file;
     return { index: f.index, testSpeakers: f.test, metrics: metrics as Metrics };
   });
   const classCounts: Record<string, number> = {};
   for (const u of index.utterances) classCounts[u.label] = (classCounts[u.label] ?? 0) + 1;
-  const summary = buildRunSummary(folds, {
-    model:
-      config.model.kind === 'yamnet-lstm'
-        ? 'yamnet-lstm'
-        : `${config.model.features}+${config.model.classifier}`,
+  return buildRunSummary(folds, {
+    model,
     mode,
     trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'pretrained',
     weights,
@@ -646,6 +681,4 @@ function writeSummary(
     },
     createdAt: new Date().toISOString(),
   });
-  writeJsonAtomic(path.join(runDir, 'summary.json'), summary);
-  return summary;
 }

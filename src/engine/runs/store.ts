@@ -5,6 +5,18 @@
  *   config.json  environment.json  index.json  folds.json  status.json  summary.json
  *   folds/fold-NN/{metrics,predictions,history}.json  activations.{f32,json}  model/  done.json
  *   folds/fold-NN/checkpoint.json + checkpoint-eEEE.bin   (while the fold trains; resume)
+ *
+ * A baseline run is a grid of cells (feature set × classifier) over the same folds. Each cell has
+ * the artefacts of a one-model run under its own folder, and the run folder adds the grid:
+ *
+ *   cells/<features>__<classifier>/summary.json              (a RunSummary of that cell)
+ *   cells/<features>__<classifier>/folds/fold-NN/{metrics,predictions}.json
+ *   table.json    (RunCellsTable: every cell's pooled and mean ± sd metrics, in table order)
+ *
+ * The top-level summary.json and folds/fold-NN/{metrics,predictions}.json are those of the
+ * *primary* cell, by rule the first in table order (first feature set × first classifier), so
+ * readers that know one model per run keep working; folds/fold-NN/done.json marks the fold done
+ * for every cell (resume is per fold).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +48,48 @@ export function defaultRunsDir(): string {
 
 export function foldDir(runDir: string, fold: number): string {
   return path.join(runDir, 'folds', `fold-${String(fold + 1).padStart(2, '0')}`);
+}
+
+/** The folder name of a baseline cell: `mfcc+dl__svm`. */
+export function cellId(featureSet: string, classifier: string): string {
+  return `${featureSet}__${classifier}`;
+}
+
+export function cellDir(runDir: string, id: string): string {
+  return path.join(runDir, 'cells', id);
+}
+
+/** One cell of a baseline grid as table.json lists it. */
+export interface RunCellEntry {
+  id: string;
+  featureSet: string;
+  classifier: string;
+  /** The cell's model name as in its summary ('mfcc+dl+svm'). */
+  model: string;
+  /** The cell's folder, relative to the run folder. */
+  dir: string;
+  pooled: import('../eval/types').Metrics;
+  meanSd: import('../eval/types').MetricsMeanSd;
+}
+
+/** table.json: every cell of a baseline run, feature sets outer, classifiers inner. */
+export interface RunCellsTable {
+  version: 1;
+  /** The cell summary.json and folds/ mirror (the first cell). */
+  primary: string;
+  featureSets: string[];
+  classifiers: string[];
+  classes: string[];
+  cells: RunCellEntry[];
+}
+
+/** table.json of a grid run, or null for a one-model run (or one that is not finished). */
+export function readCellsTable(runDir: string): RunCellsTable | null {
+  const file = path.join(runDir, 'table.json');
+  if (!fs.existsSync(file)) return null;
+  const t = readJson<RunCellsTable>(file);
+  if (t?.version !== 1 || !Array.isArray(t.cells)) throw new FileError(file, 'not a run cells table');
+  return t;
 }
 
 /** `20261126-101500-<name>` (plus -2, -3 ... when taken). */

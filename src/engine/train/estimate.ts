@@ -36,7 +36,7 @@ export interface RunCostEstimate {
   perStepSec: number;
   /** Mean seconds of one inference batch of 32 (validation and test passes), measured. */
   perScoreBatchSec: number;
-  /** Timed steps behind perStepSec (after one untimed warm-up step). */
+  /** Timed steps behind perStepSec (after an untimed warm-up step per distinct batch). */
   calibrationSteps: number;
   /** Seconds the calibration itself took, warm-up included. */
   calibrationSec: number;
@@ -169,13 +169,16 @@ export function calibrate(
       loss.dataSync();
       loss.dispose();
     };
-    const batches = Array.from({ length: opts.steps + 1 }, () =>
+    // A few distinct batches, each stepped once untimed: the first step of a shape builds its
+    // kernels (oneDNN primitives, XNNPACK operators), which a run pays only in its first epochs,
+    // when its batch shapes are new. Timed steps then cycle through the same batches.
+    const distinct = Math.max(1, Math.min(2, opts.steps));
+    const batches = Array.from({ length: distinct }, () =>
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
     );
-    // The first step builds kernels and allocates; the run pays it once, so it is not timed.
-    step(batches[0]);
+    for (const b of batches) step(b);
     let train = 0;
-    for (const b of batches.slice(1)) train += seconds(() => step(b));
+    for (let i = 0; i < opts.steps; i++) train += seconds(() => step(batches[i % distinct]));
     const scoreBatch = randomBatch(draw(SCORE_BATCH), stepShape, opts.numClasses, rng);
     const score = () => tf.tidy(() => void tf.softmax(net.forward(scoreBatch, false).logits).dataSync());
     score();

@@ -193,6 +193,83 @@ async function restoreOptimizer(opt: tf.AdamOptimizer, saved: SerializedTensor[]
   });
 }
 
+/**
+ * Consecutive slices of `batch` holding at most `maxSteps` steps each (an utterance longer than
+ * that gets a slice of its own).
+ */
+export function splitIntoPasses(batch: Sample[], maxSteps = Infinity): Sample[][] {
+  const passes: Sample[][] = [];
+  let current: Sample[] = [];
+  let steps = 0;
+  for (const s of batch) {
+    if (current.length && steps + s.steps > maxSteps) {
+      passes.push(current);
+      current = [];
+      steps = 0;
+    }
+    current.push(s);
+    steps += s.steps;
+  }
+  if (current.length) passes.push(current);
+  return passes;
+}
+
+/**
+ * One optimiser step on `batch` (softmax cross-entropy, each utterance weighted by its class's
+ * weight); returns the batch's loss and predictions. When the batch holds more steps than
+ * `model.maxStepsPerPass` (fine-tuning YAMNet blocks, where a pass keeps every activation for
+ * the backward pass), it is split into passes whose gradients are summed before the one update:
+ * the loss is a per-utterance sum, and utterances do not interact, so the update is the same up
+ * to float rounding while memory stays bounded.
+ */
+export function trainStep(
+  model: SerModel,
+  optimizer: tf.Optimizer,
+  batch: Sample[],
+  classWeights: number[],
+  numClasses: number,
+): { loss: number; predicted: number[] } {
+  const passes = splitIntoPasses(batch, model.maxStepsPerPass);
+  const predicted: number[] = [];
+  // Weighted mean over the batch (tf.losses' default reduction divides by the nonzero weights,
+  // one per utterance), written as a sum so that passes add up to it.
+  const passLoss = (part: Sample[]): tf.Scalar => {
+    const out = model.forward(part, true);
+    predicted.push(...(tf.argMax(out.logits, 1).dataSync() as Int32Array));
+    const y = tf.oneHot(
+      tf.tensor1d(
+        part.map((s) => s.label),
+        'int32',
+      ),
+      numClasses,
+    );
+    const w = tf.tensor1d(part.map((s) => classWeights[s.label]));
+    if (passes.length === 1) return tf.losses.softmaxCrossEntropy(y, out.logits, w) as tf.Scalar;
+    const sum = tf.losses.softmaxCrossEntropy(y, out.logits, w, undefined, tf.Reduction.SUM);
+    return tf.div(sum, batch.length) as tf.Scalar;
+  };
+  if (passes.length === 1) {
+    const loss = optimizer.minimize(() => passLoss(batch), true, model.variables)!;
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return { loss: value, predicted };
+  }
+  let total = 0;
+  let summed: Record<string, tf.Tensor> = {};
+  for (const part of passes) {
+    const { value, grads } = tf.variableGrads(() => passLoss(part), model.variables);
+    total += value.dataSync()[0];
+    value.dispose();
+    const next: Record<string, tf.Tensor> = {};
+    for (const [name, g] of Object.entries(grads)) next[name] = summed[name] ? tf.add(summed[name], g) : g;
+    for (const [name, g] of Object.entries(grads)) if (summed[name]) tf.dispose([summed[name], g]);
+    summed = next;
+  }
+  optimizer.applyGradients(summed);
+  tf.dispose(Object.values(summed));
+  return { loss: total, predicted };
+}
+
 /** Trains `model` in place; on return it holds the best-validation weights. */
 export async function trainFold(
   model: SerModel,
@@ -236,29 +313,10 @@ export async function trainFold(
       for (let b = 0; b < batches; b++) {
         checkCancel(opts.signal);
         const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
-        let predicted: Int32Array | null = null;
-        const loss = optimizer.minimize(
-          () => {
-            const out = model.forward(batch, true);
-            predicted = tf.argMax(out.logits, 1).dataSync() as Int32Array;
-            const y = tf.oneHot(
-              tf.tensor1d(
-                batch.map((s) => s.label),
-                'int32',
-              ),
-              numClasses,
-            );
-            const w = tf.tensor1d(batch.map((s) => weightsPerClass[s.label]));
-            return tf.losses.softmaxCrossEntropy(y, out.logits, w) as tf.Scalar;
-          },
-          true,
-          model.variables,
-        )!;
-        const value = loss.dataSync()[0];
-        loss.dispose();
+        const { loss: value, predicted } = trainStep(model, optimizer, batch, weightsPerClass, numClasses);
         lossSum += value * batch.length;
         batch.forEach((s, i) => {
-          if (predicted![i] === s.label) correct++;
+          if (predicted[i] === s.label) correct++;
         });
         opts.onBatch?.(epoch, b + 1, batches, value);
         // Let cancel messages and timers run between batches.

@@ -1,8 +1,20 @@
-/** The experiment form: the config schema as JSON Schema with its defaults, validation, fold preview. */
+/**
+ * The experiment form: the config schema as JSON Schema with its defaults, validation, fold
+ * preview, and what a YAMNet-LSTM run will cost (the "train from" layer table and the run estimate).
+ */
 import { z } from 'zod';
-import { ExperimentConfigSchema, defaultConfig, parseConfig } from '../../engine/config/schema';
-import type { ConfigIssue, FoldsPreview } from '../../shared/contract';
+import {
+  ExperimentConfigSchema,
+  defaultConfig,
+  parseConfig,
+  type ExperimentConfig,
+  type TrainFrom,
+} from '../../engine/config/schema';
+import type { ConfigIssue, FoldsPreview, LayerCostTableInfo, RunEstimate } from '../../shared/contract';
 import type { CorpusIndex } from '../../engine/corpora/types';
+import type { Fold } from '../../engine/folds';
+import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
+import type { YamnetModel } from '../../engine/yamnet/model';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
@@ -42,10 +54,11 @@ export function roleCounts(
   return out;
 }
 
-export async function previewFolds(
+/** The parsed config with its corpus index and folds, as a run would make them. */
+async function runContext(
   configInput: unknown,
   checkPath: (dir: string) => string,
-): Promise<FoldsPreview> {
+): Promise<{ config: ExperimentConfig; index: CorpusIndex; folds: Fold[] }> {
   const config = parseConfig(configInput);
   if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
   const dir = checkPath(config.data.dir);
@@ -59,8 +72,16 @@ export async function previewFolds(
     valFraction: cv.valFraction,
     seed: config.seed,
   });
+  return { config, index, folds };
+}
+
+export async function previewFolds(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<FoldsPreview> {
+  const { config, index, folds } = await runContext(configInput, checkPath);
   return {
-    scheme: cv.scheme,
+    scheme: config.crossValidation.scheme,
     classes: index.classes,
     speakers: speakerRows(index),
     folds: folds.map((f) => ({
@@ -71,4 +92,173 @@ export async function previewFolds(
       counts: roleCounts(index, { train: f.train, validation: f.validation, test: f.test }),
     })),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cost: calibrations run in this process (a few real training steps, seconds at most per block),
+// one block per request so the event loop is free between them. They are kept while what they
+// depend on stays the same, so the layer table fills up as the user measures blocks and the run
+// estimate before starting reuses the block's measurement.
+
+/** Config with another first trained block (15 = frozen). */
+export function withTrainFrom(config: ExperimentConfig, k: number): ExperimentConfig {
+  if (config.model.kind !== 'yamnet-lstm') return config;
+  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k === 1 ? 'full' : k;
+  return { ...config, model: { ...config.model, yamnet: { ...config.model.yamnet, trainFrom } } };
+}
+
+/**
+ * What a calibration depends on: the corpus and folds, batch and head shapes, learning rate and
+ * backend. Epochs, the run's name and the first trained block are not in it (the block is the
+ * calibrations' own key; epochs only multiply).
+ */
+export function costKey(config: ExperimentConfig, index: Pick<CorpusIndex, 'hash'>, backend: string): string {
+  const head = config.model.kind === 'yamnet-lstm' ? config.model.lstmUnits : null;
+  return JSON.stringify([
+    index.hash,
+    config.data.classes,
+    config.frontEnd,
+    config.crossValidation,
+    config.seed,
+    config.training.batchSize,
+    config.training.learningRate,
+    head,
+    backend,
+  ]);
+}
+
+/** The calibration behind an estimate, so that it can be rescaled without measuring again. */
+export function calibrationOf(e: RunCostEstimate): Calibration {
+  return {
+    perStepSec: e.perStepSec,
+    perScoreBatchSec: e.perScoreBatchSec,
+    cachePerPatchSec: e.patches > 0 ? e.cacheBuildSec / e.patches : 0,
+    steps: e.calibrationSteps,
+    seconds: e.calibrationSec,
+  };
+}
+
+/** Calibrations per cost key, then per first trained block; the few most recent keys kept. */
+const measured = new Map<string, Map<number, Calibration>>();
+const KEYS_KEPT = 8;
+/** YAMNet with seeded random weights: a step's time depends on shapes, not on the weights. */
+let timingNet: { backend: string; model: YamnetModel } | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Requests that switch the tfjs backend or time steps must not interleave. */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+function firstBlock(config: ExperimentConfig): number {
+  if (config.model.kind !== 'yamnet-lstm')
+    throw new UserError('cost estimates are for yamnet-lstm runs; baselines train in seconds');
+  const from = config.model.yamnet.trainFrom;
+  return from === 'frozen' ? 15 : from === 'full' ? 1 : from;
+}
+
+/**
+ * The backend the run would train block K on, made active here: the runner's own rule (the
+ * config's backend; when YAMNet blocks train and it lacks conv gradients, cpu under `auto`).
+ */
+async function activateBackend(config: ExperimentConfig, k: number): Promise<string> {
+  const { initBackend } = await import('../../engine/backend/tf');
+  const { canFineTune } = await import('../../engine/backend/describe');
+  const { registerWasmTrainingKernels } = await import('../../engine/yamnet/wasm-gradients');
+  let active = await initBackend(config.backend);
+  if (k <= 14) registerWasmTrainingKernels();
+  if (k <= 14 && !canFineTune(active.name)) {
+    if (config.backend !== 'auto')
+      throw new UserError(`the ${active.name} backend cannot train YAMNet's convolutions (use frozen mode)`);
+    active = await initBackend('cpu');
+  }
+  return active.name;
+}
+
+async function timingYamnet(backend: string): Promise<YamnetModel> {
+  if (timingNet?.backend === backend) return timingNet.model;
+  const { YamnetModel } = await import('../../engine/yamnet/model');
+  const { seededRandomWeights } = await import('../../engine/model/steps');
+  timingNet?.model.dispose();
+  timingNet = { backend, model: new YamnetModel(seededRandomWeights(1)) };
+  return timingNet.model;
+}
+
+function calibrationsFor(key: string): Map<number, Calibration> {
+  const known = measured.get(key) ?? new Map<number, Calibration>();
+  // Re-inserted so the map's order is least recently used first.
+  measured.delete(key);
+  measured.set(key, known);
+  if (measured.size > KEYS_KEPT) measured.delete(measured.keys().next().value!);
+  return known;
+}
+
+async function layerTable(
+  config: ExperimentConfig,
+  ctx: { index: CorpusIndex; folds: Fold[]; backend: string; yamnet: YamnetModel },
+  calibrations: Map<number, Calibration>,
+): Promise<LayerCostTableInfo> {
+  const { layerCostTable, estimateFromCalibration, patchesOf } = await import('../../engine/train/estimate');
+  const table = layerCostTable(config, ctx);
+  try {
+    const rows = table.rows().map((row) => {
+      const cal = calibrations.get(row.block);
+      if (!cal) return row;
+      const e = estimateFromCalibration(withTrainFrom(config, row.block), ctx, cal);
+      return { ...row, perEpochSec: e.perEpochSec, perStepSec: e.perStepSec, cacheBuildSec: e.cacheBuildSec };
+    });
+    const patches = [...patchesOf(ctx.index).values()].reduce((a, b) => a + b, 0);
+    return { backend: ctx.backend, folds: ctx.folds.length, patches, rows };
+  } finally {
+    table.dispose();
+  }
+}
+
+/** The 14 "train from" choices for the config's corpus and folds; costs of blocks measured so far. */
+export function layerCosts(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<LayerCostTableInfo> {
+  return serialized(async () => {
+    const { config, index, folds } = await runContext(configInput, checkPath);
+    firstBlock(config);
+    // Every row trains YAMNet blocks: its costs are on the backend fine-tuning would use. When the
+    // config forces one that cannot, the rows still list; measuring one then says why it fails.
+    const backend = await activateBackend(config, 1).catch((err: unknown) => {
+      if (err instanceof UserError) return activateBackend(config, 15);
+      throw err;
+    });
+    const yamnet = await timingYamnet(backend);
+    const calibrations = calibrationsFor(costKey(config, index, backend));
+    return layerTable(config, { index, folds, backend, yamnet }, calibrations);
+  });
+}
+
+/**
+ * The run estimate of the config as it stands, calibrated now on the run's backend unless this
+ * block was measured already for the same corpus, folds and shapes.
+ */
+export function estimateCost(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<{ estimate: RunEstimate; table: LayerCostTableInfo }> {
+  return serialized(async () => {
+    const { config, index, folds } = await runContext(configInput, checkPath);
+    const k = firstBlock(config);
+    const backend = await activateBackend(config, k);
+    const yamnet = await timingYamnet(backend);
+    const { estimateRunCost, estimateFromCalibration, formatEstimate } =
+      await import('../../engine/train/estimate');
+    const ctx = { index, folds, backend, yamnet };
+    const calibrations = calibrationsFor(costKey(config, index, backend));
+    const known = calibrations.get(k);
+    const e = known ? estimateFromCalibration(config, ctx, known) : estimateRunCost(config, ctx);
+    if (!known) calibrations.set(k, calibrationOf(e));
+    return {
+      estimate: { ...e, text: formatEstimate(e), reused: known !== undefined },
+      table: await layerTable(config, ctx, calibrations),
+    };
+  });
 }

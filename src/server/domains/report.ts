@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { ExportFormat, PaperComparison, TextTable } from '../../shared/contract';
 import type { Cell, ReportTable } from '../../engine/report/types';
-import type { RunSummary } from '../../engine/eval/types';
+import type { SummaryWithCells } from './runs';
 
 const FILES: Record<ExportFormat, { ext: string; mime: string }> = {
   md: { ext: 'md', mime: 'text/markdown' },
@@ -20,14 +20,8 @@ export async function exportReport(
   const id = path.basename(runDir);
   const { ext, mime } = FILES[format];
   const filename = `${id}-report.${ext}`;
-  if (format === 'html')
-    return { filename, mime, text: await report.renderHtmlReport(runDir, { paper: true }) };
-  const { summary } = await report.readRunForReport(runDir);
-  return {
-    filename,
-    mime,
-    text: report.renderReport(report.buildRunReport(summary, { paper: true }), format),
-  };
+  // A baseline grid run exports its one table of every cell, like `ser-workbench report`.
+  return { filename, mime, text: await report.renderRunReport(runDir, format, { paper: true }) };
 }
 
 function cellText(c: Cell, format: (v: number | null) => string): string {
@@ -51,9 +45,29 @@ export async function textTable(t: ReportTable): Promise<TextTable> {
   };
 }
 
-/** The engine's comparison with the paper's Table II (or why there is none). */
-export async function paperComparison(summary: RunSummary): Promise<PaperComparison> {
-  const { paperSection } = await import('../../engine/report');
+/**
+ * The engine's comparison with the paper's Table II (or why there is none). A grid run compares
+ * every cell with its paper row in one table, and the shared protocol once.
+ */
+export async function paperComparison(summary: SummaryWithCells): Promise<PaperComparison> {
+  const { paperSection, buildCellsReport } = await import('../../engine/report');
+  if (summary.gridCells && summary.gridCells.length > 1) {
+    const cells = summary.gridCells.map((c) => {
+      const [featureSet, classifier] = c.id.split('__');
+      return { id: c.id, featureSet, classifier, summary: c.summary };
+    });
+    const r = buildCellsReport(cells, { paper: true });
+    const table = r.tables[0];
+    // Pooled, paper and difference rows per cell (mean ± sd is in the results table above).
+    const compared = { ...table, rows: table.rows.filter((row) => row.kind !== 'mean') };
+    const hasPaper = compared.rows.some((row) => row.kind === 'paper');
+    return {
+      source: r.paper!.source,
+      table: hasPaper ? await textTable(compared) : null,
+      differences: r.paper!.differences,
+      notes: r.paper!.notes,
+    };
+  }
   const { table, paper } = paperSection(summary);
   return {
     source: paper.source,

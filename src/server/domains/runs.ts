@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
 import { UserError } from '../../engine/util/errors';
-import { readRun, type RunConfigFile } from '../../engine/runs/store';
+import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
+import { baselineGrid } from '../../engine/config/schema';
 
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
@@ -62,7 +63,10 @@ function alive(pid: number | undefined): boolean {
 
 function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
   if (!config) return null;
-  if (config.model.kind === 'baseline') return `baseline ${config.model.features}/${config.model.classifier}`;
+  if (config.model.kind === 'baseline') {
+    const g = baselineGrid(config.model);
+    return `baseline ${g.featureSets.join(', ')}/${g.classifiers.join(', ')}`;
+  }
   const from = config.model.yamnet.trainFrom;
   return from === 'frozen' ? 'frozen' : from === 'full' ? 'fine-tune' : `from block ${from}`;
 }
@@ -122,15 +126,87 @@ export function readRunDetail(dir: string, live: boolean): RunDetail {
   };
 }
 
-export function readSummary(dir: string): RunSummary {
-  const summary = readJsonOr<RunSummary | null>(path.join(dir, 'summary.json'), null);
-  if (!summary) throw new UserError(`run ${path.basename(dir)} has no results yet (summary.json is missing)`);
-  return summary;
+/** One cell of a baseline grid run with its own summary (cells/<id>/summary.json). */
+export interface GridCellSummary {
+  id: string;
+  label: string;
+  summary: RunSummary;
 }
 
-/** Table II from a run summary: one row per fold, then pooled, mean and sd. */
-export function resultsTable(summary: RunSummary): ResultsTable {
+/** A run's summary; a grid run's carries its cells (in table order) for the table and comparison. */
+export type SummaryWithCells = RunSummary & { gridCells?: GridCellSummary[] };
+
+export function readSummary(dir: string): SummaryWithCells {
+  const summary = readJsonOr<RunSummary | null>(path.join(dir, 'summary.json'), null);
+  if (!summary) throw new UserError(`run ${path.basename(dir)} has no results yet (summary.json is missing)`);
+  const table = readJsonOr<ReturnType<typeof readCellsTable>>(path.join(dir, 'table.json'), null);
+  if (!table || !Array.isArray(table.cells) || table.cells.length <= 1) return summary;
+  const gridCells = table.cells.map((c) => {
+    const cell = readJsonOr<RunSummary | null>(path.join(cellDir(dir, c.id), 'summary.json'), null);
+    if (!cell) throw new UserError(`run ${path.basename(dir)}: cell ${c.id} has no summary.json`);
+    return { id: c.id, label: `${c.featureSet} + ${c.classifier}`, summary: cell };
+  });
+  return { ...summary, gridCells };
+}
+
+function confusionCounts(summary: RunSummary): ResultsTable['confusion'] {
+  return {
+    pooled: summary.pooled.confusion.matrix,
+    folds: summary.folds.map((f) => ({ fold: f.index, matrix: f.metrics.confusion.matrix })),
+  };
+}
+
+/** Pooled, mean and sd rows of one summary (labels prefixed for a grid cell). */
+function summaryRows(summary: RunSummary, prefix = '', cell?: string): ResultsTable['rows'] {
   const classes = summary.classes;
+  const ms = summary.meanSd;
+  const tag = cell ? { cell } : {};
+  return [
+    {
+      label: `${prefix}pooled`,
+      kind: 'pooled',
+      perClass: classes.map((c) => summary.pooled.classAccuracy[c] ?? null),
+      average: summary.pooled.averageAccuracy,
+      accuracy: summary.pooled.weightedAccuracy,
+      ...tag,
+    },
+    {
+      label: `${prefix}mean`,
+      kind: 'mean',
+      perClass: classes.map((c) => ms.classAccuracy[c]?.mean ?? null),
+      average: ms.averageAccuracy.mean,
+      accuracy: ms.weightedAccuracy.mean,
+      ...tag,
+    },
+    {
+      label: `${prefix}sd`,
+      kind: 'sd',
+      perClass: classes.map((c) => ms.classAccuracy[c]?.sd ?? null),
+      average: ms.averageAccuracy.sd,
+      accuracy: ms.weightedAccuracy.sd,
+      ...tag,
+    },
+  ];
+}
+
+/**
+ * Table II from a run summary: one row per fold, then pooled, mean and sd. A grid run gives one
+ * table of pooled, mean and sd rows per cell, and each cell's confusion counts.
+ */
+export function resultsTable(summary: SummaryWithCells): ResultsTable {
+  const classes = summary.classes;
+  if (summary.gridCells && summary.gridCells.length > 1) {
+    return {
+      classes,
+      rows: summary.gridCells.flatMap((c) => summaryRows(c.summary, `${c.label} — `, c.id)),
+      confusion: confusionCounts(summary.gridCells[0].summary),
+      cells: summary.gridCells.map((c) => ({
+        id: c.id,
+        label: c.label,
+        confusion: confusionCounts(c.summary),
+      })),
+    };
+  }
   const rows: ResultsTable['rows'] = summary.folds.map((f) => ({
     label: `fold ${f.index + 1}${f.testSpeakers.length ? ` (${f.testSpeakers.join(', ')})` : ''}`,
     kind: 'fold' as const,
@@ -138,34 +214,6 @@ export function resultsTable(summary: RunSummary): ResultsTable {
     average: f.metrics.averageAccuracy,
     accuracy: f.metrics.weightedAccuracy,
   }));
-  rows.push({
-    label: 'pooled',
-    kind: 'pooled',
-    perClass: classes.map((c) => summary.pooled.classAccuracy[c] ?? null),
-    average: summary.pooled.averageAccuracy,
-    accuracy: summary.pooled.weightedAccuracy,
-  });
-  const ms = summary.meanSd;
-  rows.push({
-    label: 'mean',
-    kind: 'mean',
-    perClass: classes.map((c) => ms.classAccuracy[c]?.mean ?? null),
-    average: ms.averageAccuracy.mean,
-    accuracy: ms.weightedAccuracy.mean,
-  });
-  rows.push({
-    label: 'sd',
-    kind: 'sd',
-    perClass: classes.map((c) => ms.classAccuracy[c]?.sd ?? null),
-    average: ms.averageAccuracy.sd,
-    accuracy: ms.weightedAccuracy.sd,
-  });
-  return {
-    classes,
-    rows,
-    confusion: {
-      pooled: summary.pooled.confusion.matrix,
-      folds: summary.folds.map((f) => ({ fold: f.index, matrix: f.metrics.confusion.matrix })),
-    },
-  };
+  rows.push(...summaryRows(summary));
+  return { classes, rows, confusion: confusionCounts(summary) };
 }

@@ -1,0 +1,112 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { LayerCostTableInfo, RunEstimate } from '../../../shared/contract';
+import { getApi } from '../transport';
+import { messageOf } from '../lib/errors';
+import type { ConfigJson } from './experiments';
+
+/** The config with another first trained block: 1 is `full`, 15 is `frozen`. */
+function withBlock(config: ConfigJson, k: number): ConfigJson {
+  // A JSON round trip: the form's config is a reactive proxy, which structuredClone refuses.
+  const copy = JSON.parse(JSON.stringify(config)) as ConfigJson;
+  copy.model.yamnet = { ...copy.model.yamnet, trainFrom: k === 1 ? 'full' : k === 15 ? 'frozen' : k };
+  return copy;
+}
+
+/**
+ * What a YAMNet-LSTM run will cost: the "train from" layer table (shapes at once, costs per block
+ * as they are measured on the server) and the estimate of the run as configured.
+ */
+export const useCostStore = defineStore('cost', () => {
+  const table = ref<LayerCostTableInfo | null>(null);
+  const tableError = ref('');
+  const tableLoading = ref(false);
+  const estimate = ref<RunEstimate | null>(null);
+  /** The config (as JSON text) the estimate was made for: an edit makes it stale. */
+  const estimateOf = ref('');
+  const estimateError = ref('');
+  /** Block being calibrated (15 = frozen), or null. */
+  const measuring = ref<number | null>(null);
+  const measureError = ref('');
+
+  let tableRequest = 0;
+  async function loadTable(config: ConfigJson): Promise<void> {
+    const mine = ++tableRequest;
+    tableLoading.value = true;
+    tableError.value = '';
+    try {
+      const res = await getApi().call('experiment.layers', { config });
+      if (mine === tableRequest) table.value = res;
+    } catch (err) {
+      if (mine === tableRequest) {
+        table.value = null;
+        tableError.value = messageOf(err);
+      }
+    } finally {
+      if (mine === tableRequest) tableLoading.value = false;
+    }
+  }
+
+  /** Calibrates the run as configured; its block's row of the table fills in too. */
+  async function estimateRun(config: ConfigJson): Promise<RunEstimate | null> {
+    const text = JSON.stringify(config);
+    const from = config.model?.yamnet?.trainFrom;
+    measuring.value = from === 'frozen' ? 15 : from === 'full' ? 1 : Number(from);
+    estimateError.value = '';
+    try {
+      const res = await getApi().call('experiment.estimate', { config });
+      estimate.value = res.estimate;
+      estimateOf.value = text;
+      table.value = res.table;
+      return res.estimate;
+    } catch (err) {
+      estimate.value = null;
+      estimateError.value = messageOf(err);
+      return null;
+    } finally {
+      measuring.value = null;
+    }
+  }
+
+  /** Calibrates training from block K (1..14) for the table, leaving the run's estimate alone. */
+  async function measureBlock(config: ConfigJson, k: number): Promise<boolean> {
+    measuring.value = k;
+    measureError.value = '';
+    try {
+      table.value = (await getApi().call('experiment.estimate', { config: withBlock(config, k) })).table;
+      return true;
+    } catch (err) {
+      measureError.value = `block ${k}: ${messageOf(err)}`;
+      return false;
+    } finally {
+      measuring.value = null;
+    }
+  }
+
+  /** Every block not yet measured, cheapest (14) first, one request each. */
+  async function measureAll(config: ConfigJson): Promise<void> {
+    for (let k = 14; k >= 1; k--) {
+      if (table.value?.rows[k - 1]?.perEpochSec != null) continue;
+      if (!(await measureBlock(config, k))) return;
+    }
+  }
+
+  function isCurrent(config: ConfigJson | null): boolean {
+    return estimate.value !== null && config !== null && estimateOf.value === JSON.stringify(config);
+  }
+
+  return {
+    table,
+    tableError,
+    tableLoading,
+    estimate,
+    estimateError,
+    measuring,
+    measureError,
+    loadTable,
+    estimateRun,
+    measureBlock,
+    measureAll,
+    isCurrent,
+  };
+});
