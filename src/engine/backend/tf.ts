@@ -62,6 +62,18 @@ export async function useBackend(name: BackendName): Promise<void> {
   }
   if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
   await tf.ready();
+  if (name === 'cpu') silenceNodeAdvert();
+}
+
+/**
+ * tfjs' pure-JS backend prints "install our node backend" on its first tensor in Node. The
+ * workbench already says which backend runs and why a faster one is not available (`backends`,
+ * every run's environment.json), and installs the native one its own way, so the advert would
+ * only mislead.
+ */
+function silenceNodeAdvert(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 /** The backend chosen by the last `initBackend`, or null before the first call. */
