@@ -2,7 +2,7 @@ import type { BenchRow } from './types';
 import { computeMetrics } from '../src/engine/eval/metrics';
 import { tsne, type TsneEngine } from '../src/engine/eval/tsne/index';
 import { knnLabelAccuracy, trustworthiness } from '../src/engine/eval/tsne/quality';
-import { mulberry32 } from '../src/engine/eval/tsne/random';
+import { mulberry32 } from '../src/engine/util/random';
 
 /** n points in `dims` dimensions around k cluster centres (plus uniform noise), labels = cluster. */
 function clustered(n: number, dims: number, k: number, seed: number) {

@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
 import { artifactsDir, launchChromium, startServe, type Served } from './support';
 
-const ravdess = path.join(sharedDir(), 'data', 'ravdess');
+// Real path: the server resolves symlinks before it shows or checks a folder.
+const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 let served: Served;
 let browser: Browser;
 let page: Page;

@@ -11,7 +11,8 @@ import { sharedDir } from '../src/engine/util/paths';
 import { parseConfig } from '../src/engine/config/schema';
 import { artifactsDir, launchChromium, pngSize, startServe, svgSize, type Served } from './support';
 
-const ravdess = path.join(sharedDir(), 'data', 'ravdess');
+// Real path: the server resolves symlinks before it shows or checks a folder.
+const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 let served: Served;
 let browser: Browser;
 let page: Page;

@@ -12,6 +12,24 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
   }
 }
 
+/**
+ * `parse` for a command, with the `-h/--help` every command takes: given it, prints the usage
+ * and returns null, and the command returns 0 without doing anything else.
+ */
+export function parseCommand<O extends Options>(argv: string[], options: O, usage: string) {
+  const parsed = parse(
+    argv,
+    { ...options, help: { type: 'boolean', short: 'h', default: false } } as const,
+    usage,
+  );
+  // In this generic body the option types are not resolved yet; callers see them resolved.
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`usage: ${usage}\n`);
+    return null;
+  }
+  return parsed;
+}
+
 /** Writes exactly one JSON document to stdout (progress goes to stderr). */
 export function printJson(doc: unknown): void {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -6,7 +6,7 @@ import {
   defaultActivationCacheDir,
 } from '../../engine/model/activationCache';
 import { UserError } from '../../engine/util/errors';
-import { parse, printJson, progress } from '../args';
+import { parseCommand, printJson, progress } from '../args';
 import fs from 'node:fs';
 
 const usage = 'ser-workbench cache status|clear [--features] [--activations] [--json]';
@@ -17,20 +17,17 @@ function mb(bytes: number): string {
 
 /** The log-mel feature cache and the YAMNet activation cache (embeddings, block outputs). */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       features: { type: 'boolean', default: false },
       activations: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   const action = positionals[0];
   if (positionals.length !== 1 || (action !== 'status' && action !== 'clear')) {
     throw new UserError(`expected 'status' or 'clear'\nusage: ${usage}`);

@@ -5,7 +5,7 @@ import { readSyntheticMarker, synthesizeCorpus } from '../../engine/corpora';
 import { UserError } from '../../engine/util/errors';
 import { dataHome } from '../../engine/util/paths';
 import { downloadWeights, findWeightsSource } from '../../engine/yamnet/store';
-import { parse, printJson, progress } from '../args';
+import { parseCommand, printJson, progress } from '../args';
 import { defaultParallel, printResultTable, resultDocument, runInWorker } from './run';
 
 const usage = 'ser-workbench demo [--data DIR] [--out DIR] [--quick] [--parallel N] [--no-download] [--json]';
@@ -51,7 +51,7 @@ async function demoWeights(allowDownload: boolean): Promise<DemoWeights> {
  * with --data; prints the Table II-style results.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       data: { type: 'string' },
@@ -60,14 +60,11 @@ export async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       'no-download': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length) throw new UserError(`unexpected argument '${positionals[0]}'\nusage: ${usage}`);
   const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
   if (!Number.isInteger(parallel) || parallel < 1)

@@ -5,7 +5,7 @@ import { FeatureCache } from '../../engine/features/cache';
 import { extractFromBytes, type FileFeatures } from '../../engine/features/frontend';
 import { FRONT_END_FORMS, type FrontEndForm } from '../../engine/features/logmel';
 import { FileError, UserError } from '../../engine/util/errors';
-import { parse, printJson, progress } from '../args';
+import { parseCommand, printJson, progress } from '../args';
 
 const USAGE =
   'ser-workbench features <audio> [--out FILE.f32] [--form yamnet|paper-power] ' +
@@ -17,7 +17,7 @@ const USAGE =
  * feature cache instead of always computing.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       out: { type: 'string' },
@@ -25,14 +25,11 @@ export async function run(argv: string[]): Promise<number> {
       resampler: { type: 'string', default: 'polyphase' },
       cache: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new UserError(`expected exactly one audio file\nusage: ${USAGE}`);
   const form = values.form as FrontEndForm;
   if (!FRONT_END_FORMS.includes(form))

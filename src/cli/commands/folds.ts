@@ -8,7 +8,7 @@ import {
 } from '../../engine/folds';
 import { writeFileAtomic } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
-import { parse, printJson } from '../args';
+import { parseCommand, printJson } from '../args';
 import { CORPUS_OPTIONS, CORPUS_USAGE, indexOptionsFrom, loadIndex } from './index';
 
 const USAGE =
@@ -29,7 +29,7 @@ function number(text: string | undefined, flag: string, integer: boolean): numbe
  * EmoBox-style assignment, one line per utterance per fold (fields: src/engine/folds/export.ts).
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       ...CORPUS_OPTIONS,
@@ -39,14 +39,11 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       jsonl: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new UserError(`expected one corpus folder\nusage: ${USAGE}`);
   const scheme = values.scheme as FoldScheme;
   if (scheme !== 'loso' && scheme !== 'kfold') throw new UserError(`--scheme must be loso or kfold`);

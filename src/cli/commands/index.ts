@@ -1,26 +1,14 @@
 import { indexCorpus, parseClasses, summarizeIndex } from '../../engine/corpora';
+import { CORPUS_CHOICES } from '../../engine/corpora';
 import type {
+  CorpusChoice,
   CorpusIndex,
-  CorpusName,
   CorpusSummary,
   FolderLayout,
   IndexOptions,
 } from '../../engine/corpora';
 import { UserError } from '../../engine/util/errors';
-import { parse, printJson, progress } from '../args';
-
-export const CORPUS_NAMES: (CorpusName | 'auto')[] = [
-  'auto',
-  'ravdess',
-  'demos',
-  'emodb',
-  'cremad',
-  'tess',
-  'savee',
-  'folders',
-  'csv',
-  'synthetic',
-];
+import { parseCommand, printJson, progress } from '../args';
 
 /** Options shared by `index` and `folds`: which corpus layout and which classes. */
 export const CORPUS_OPTIONS = {
@@ -33,7 +21,7 @@ export const CORPUS_OPTIONS = {
 } as const;
 
 export const CORPUS_USAGE =
-  `[--corpus ${CORPUS_NAMES.join('|')}] [--classes a,b|all] ` +
+  `[--corpus ${CORPUS_CHOICES.join('|')}] [--classes a,b|all] ` +
   '[--label-level N --speaker-level N|prefix] [--manifest FILE.csv] [--refresh]';
 
 function level(text: string, flag: string): number {
@@ -50,9 +38,9 @@ export function indexOptionsFrom(values: {
   manifest?: string;
   refresh?: boolean;
 }): IndexOptions {
-  const corpus = (values.corpus ?? 'auto') as CorpusName | 'auto';
-  if (!CORPUS_NAMES.includes(corpus))
-    throw new UserError(`--corpus must be one of ${CORPUS_NAMES.join(', ')}`);
+  const corpus = (values.corpus ?? 'auto') as CorpusChoice;
+  if (!CORPUS_CHOICES.includes(corpus))
+    throw new UserError(`--corpus must be one of ${CORPUS_CHOICES.join(', ')}`);
   let folders: FolderLayout | undefined;
   if (values['label-level'] !== undefined) {
     const speaker = values['speaker-level'] ?? 'prefix';
@@ -126,15 +114,9 @@ const USAGE = `ser-workbench index <dir> ${CORPUS_USAGE} [--json]`;
 
 /** Indexes a corpus folder and prints its Table-I summary (or one JSON document). */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { ...CORPUS_OPTIONS, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    USAGE,
-  );
-  if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
+  const args = parseCommand(argv, { ...CORPUS_OPTIONS, json: { type: 'boolean', default: false } }, USAGE);
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new UserError(`expected one corpus folder\nusage: ${USAGE}`);
   const index = await loadIndex(positionals[0], indexOptionsFrom(values));
   const summary = summarizeIndex(index);

@@ -2,21 +2,15 @@ import fs from 'node:fs';
 import { defaultConfig } from '../../engine/config/schema';
 import { UserError } from '../../engine/util/errors';
 import { writeJsonAtomic } from '../../engine/util/atomic';
-import { parse, progress } from '../args';
+import { parseCommand, progress } from '../args';
 
 const usage = 'ser-workbench init-config [FILE] [--force]';
 
 /** Writes the paper's default experiment config (to FILE, or stdout). */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    usage,
-  );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  const args = parseCommand(argv, { force: { type: 'boolean', default: false } }, usage);
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length > 1) throw new UserError(`expected at most one file\nusage: ${usage}`);
   const config = defaultConfig();
   const file = positionals[0];

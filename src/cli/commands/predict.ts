@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { predictFiles } from '../../engine/runs/predict';
 import { UserError } from '../../engine/util/errors';
-import { parse, printJson } from '../args';
+import { parseCommand, printJson } from '../args';
 
 const usage = 'ser-workbench predict RUNDIR AUDIO... [--fold N] [--json]';
 
@@ -10,19 +10,16 @@ const usage = 'ser-workbench predict RUNDIR AUDIO... [--fold N] [--json]';
  * fold's model (each trained without its test speakers); --fold N uses that fold's model only.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       fold: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length < 2)
     throw new UserError(`expected a run folder and at least one audio file\nusage: ${usage}`);
   const fold = values.fold !== undefined ? Number(values.fold) - 1 : undefined;

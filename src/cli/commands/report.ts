@@ -2,28 +2,25 @@ import fs from 'node:fs/promises';
 import { renderRunReport, renderRunsReport } from '../../engine/report/runReport';
 import { REPORT_FORMATS, type ReportFormat } from '../../engine/report/types';
 import { UserError } from '../../engine/util/errors';
-import { parse, progress } from '../args';
+import { parseCommand, progress } from '../args';
 
 const usage =
   'ser-workbench report RUNDIR... [--format md|csv|latex|json|html] [--paper] [--json] [--out FILE]';
 
 /** Prints finished runs as tables (Table II shape, pooled confusion), optionally next to the paper. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       format: { type: 'string', short: 'f', default: 'md' },
       paper: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length === 0) throw new UserError(`expected a run folder\nusage: ${usage}`);
   const format = values.json ? 'json' : values.format!;
   if (format !== 'html' && !REPORT_FORMATS.includes(format as ReportFormat)) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { parse, progress } from '../args';
+import { parseCommand, progress } from '../args';
 import { repoRoot } from '../../engine/util/paths';
 import { UserError } from '../../engine/util/errors';
 
@@ -8,7 +8,7 @@ const USAGE =
   'ser-workbench serve [--host 127.0.0.1] [--port N] [--data-dir DIR ...] [--runs-dir DIR] [--static DIR]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(
+  const args = parseCommand(
     argv,
     {
       host: { type: 'string', default: '127.0.0.1' },
@@ -16,14 +16,11 @@ export async function run(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', multiple: true, default: [] },
       'runs-dir': { type: 'string' },
       static: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values } = args;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UserError(`--port: not a port number: ${values.port}`);

@@ -1,6 +1,6 @@
 import { synthesizeCorpus } from '../../engine/corpora';
 import { UserError } from '../../engine/util/errors';
-import { parse, printJson } from '../args';
+import { parseCommand, printJson } from '../args';
 import { progressPrinter } from './index';
 import { parseClasses } from '../../engine/corpora';
 
@@ -16,7 +16,7 @@ function int(text: string, flag: string): number {
 
 /** Writes a synthetic emotional-speech corpus that `index` detects as corpus `synthetic`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       speakers: { type: 'string', default: '6' },
@@ -25,14 +25,11 @@ export async function run(argv: string[]): Promise<number> {
       classes: { type: 'string' },
       'sample-rate': { type: 'string', default: '16000' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new UserError(`expected one output folder\nusage: ${USAGE}`);
   const classes = parseClasses(values.classes);
   if (classes === 'all')

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../util/paths';
 import { FileError } from '../util/errors';
 import { AudioDecodeError, decodeAudio, decodeAudioBytes, loadMono16k, readAudioInfo } from '.';
-import { hasTool, prng, tempDir, writeWav } from './test-helpers';
+import { mulberry32 } from '../util/random';
+import { hasTool, tempDir, writeWav } from './test-helpers';
 
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -344,7 +345,7 @@ describe('decodeAudio: fuzz (seeded) — only AudioDecodeError, never a hang or 
   }
 
   it('every truncation of a WAV and a FLAC is rejected with the typed error', async () => {
-    const rand = prng(1);
+    const rand = mulberry32(1);
     const sources = [fs.readFileSync(path.join(dir, 'k24-2.wav'))];
     if (haveSox) sources.push(fs.readFileSync(path.join(dir, 'f16-2-44100.flac')));
     for (const src of sources) {
@@ -356,7 +357,7 @@ describe('decodeAudio: fuzz (seeded) — only AudioDecodeError, never a hang or 
   });
 
   it('random bytes, with and without a WAV/FLAC magic, and corrupted headers', async () => {
-    const rand = prng(2);
+    const rand = mulberry32(2);
     const wav = fs.readFileSync(path.join(dir, 'k16-1.wav'));
     const flac = haveSox ? fs.readFileSync(path.join(dir, 'f16-1-16000.flac')) : null;
     const counts = { ok: 0, typed: 0 };

@@ -16,7 +16,8 @@ export interface DecodeOptions {
   allowTruncated?: boolean;
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
+/** The bytes of an audio file; a missing or unreadable file is an AudioDecodeError naming it. */
+export async function readAudioBytes(file: string): Promise<Buffer> {
   try {
     return await fs.readFile(file);
   } catch (err) {
@@ -189,5 +190,5 @@ export async function decodeAudioBytes(
  * AudioDecodeError naming the file and the problem.
  */
 export async function decodeAudio(file: string, opts: DecodeOptions = {}): Promise<DecodedAudio> {
-  return decodeAudioBytes(file, await readBytes(file), opts);
+  return decodeAudioBytes(file, await readAudioBytes(file), opts);
 }

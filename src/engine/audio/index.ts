@@ -3,7 +3,7 @@ import { resample, TARGET_RATE, type ResampleMethod } from './resample';
 
 export { AudioDecodeError } from './errors';
 export { readAudioInfo } from './info';
-export { decodeAudio, decodeAudioBytes, type DecodeOptions } from './decode';
+export { decodeAudio, decodeAudioBytes, readAudioBytes, type DecodeOptions } from './decode';
 export {
   resample,
   RESAMPLE_METHODS,

@@ -1,4 +1,4 @@
-/** Helpers for the audio tests: temp dirs, WAV writing via wavefile, a seeded PRNG. */
+/** Helpers for the audio tests: temp dirs, WAV writing via wavefile, tool detection. */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,18 +7,6 @@ import wavefile from 'wavefile';
 
 export function tempDir(prefix = 'ser-audio-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-/** mulberry32: small, seeded, good enough to pick test cases reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Writes a WAV with wavefile; `channels[c][i]` are raw values in the bit depth's own scale. */

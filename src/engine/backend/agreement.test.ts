@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tf, useBackend, type BackendName } from './tf';
-import { nativeForTests } from './testing';
+import { nativeForTests, relDiff } from './testing';
 
 const native = nativeForTests('tensorflow vs cpu agreement');
 const itNative = native.run ? it : it.skip;
@@ -18,17 +18,6 @@ function seeded(n: number, seed: number): Float32Array {
     a[i] = s / 2 ** 32 - 0.5;
   }
   return a;
-}
-
-/** max |a - b| / max |b|: one number per comparison, scale-free. */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 type Case = {

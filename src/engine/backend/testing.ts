@@ -17,3 +17,14 @@ export function nativeForTests(suite: string): { run: boolean; reason: string } 
   // Required but absent: run, so that each test fails with the reason.
   return { run: required, reason: native.reason };
 }
+
+/** max |a - b| / max |b|: one scale-free number per comparison of two backends' outputs. */
+export function relDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBackend } from './tf';
-import { nativeForTests } from './testing';
+import { nativeForTests, relDiff } from './testing';
 import { sharedDir } from '../util/paths';
 import { loadMono16k } from '../audio';
 import { waveformToPatches } from '../features/logmel';
@@ -19,16 +19,6 @@ const wav = path.join(sharedDir(), 'data', 'ravdess', 'Actor_04', '03-01-03-01-0
 const haveData = fs.existsSync(path.join(weightsDir, 'model.json')) && fs.existsSync(wav);
 if (!haveData) process.stderr.write(`[YAMNet on tensorflow] skipping: ${weightsDir} or ${wav} missing\n`);
 const itNative = native.run && haveData ? it : it.skip;
-
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 let weights: YamnetWeights;
 let patches: { data: Float32Array; numPatches: number };

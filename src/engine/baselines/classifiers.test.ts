@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/tf';
 import { trainAndPredict } from './classifiers';
 import { applyStandardizer, fitStandardizer } from './standardize';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../util/random';
 import { CLASSIFIER_KINDS, type LabelledSet } from './types';
 
 /** Gaussian blobs: class c centred at 3·e_c in the first dims, plus noise dims. */

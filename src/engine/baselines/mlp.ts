@@ -10,7 +10,7 @@
  */
 import { tf } from '../backend/tf';
 import { argmax } from './scoring';
-import { mulberry32, shuffled } from './random';
+import { mulberry32, shuffled } from '../util/random';
 import type { ClassifierResult } from './types';
 
 export const MLP_SETTINGS = {

@@ -17,7 +17,7 @@
  * Random forests use no validation data (nothing is tuned). Seeded: same data and seed, same forest.
  */
 import { argmax } from './scoring';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../util/random';
 import type { ClassifierResult } from './types';
 
 export const RF_SETTINGS = { trees: 200, featuresPerSplit: (d: number) => Math.ceil(Math.sqrt(d)) };

@@ -3,21 +3,8 @@
  * server. Defaults are the paper's protocol (shared/docs/method.md); everything can be changed.
  */
 import { z } from 'zod';
-import { DEFAULT_CLASSES, EMOTIONS } from '../corpora/types';
+import { CORPUS_CHOICES, DEFAULT_CLASSES, EMOTIONS } from '../corpora/types';
 import { UserError } from '../util/errors';
-
-export const CORPUS_CHOICES = [
-  'auto',
-  'ravdess',
-  'demos',
-  'emodb',
-  'cremad',
-  'tess',
-  'savee',
-  'folders',
-  'csv',
-  'synthetic',
-] as const;
 
 const positiveInt = (what = 'must be a positive integer') =>
   z.number({ error: what }).int({ error: what }).positive({ error: what });

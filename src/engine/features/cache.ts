@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AudioDecodeError } from '../audio';
+import { readAudioBytes } from '../audio';
 import { dataHome } from '../util/paths';
 import { sha256Buffer, sha256Json } from '../util/hash';
 import {
@@ -110,17 +110,6 @@ async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   }
 }
 
-async function readFileBytes(file: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AudioDecodeError(file, 'no such file');
-    if (code === 'EISDIR') throw new AudioDecodeError(file, 'is a directory, not an audio file');
-    throw new AudioDecodeError(file, `cannot read (${code ?? (err as Error).message})`);
-  }
-}
-
 export class FeatureCache {
   readonly dir: string;
   readonly stats: FeatureCacheStats = { hits: 0, misses: 0, corrupt: 0, writes: 0 };
@@ -137,7 +126,7 @@ export class FeatureCache {
 
   /** Patches of `file` under `opts`, read from the cache when present, else computed and stored. */
   async get(file: string, opts: ExtractOptions = {}): Promise<CachedFeatures> {
-    const bytes = await readFileBytes(file);
+    const bytes = await readAudioBytes(file);
     const fileSha256 = sha256Buffer(bytes);
     const params = featureParams(opts);
     const key = featureCacheKey(fileSha256, params);

@@ -1,7 +1,7 @@
 import { UserError } from '../util/errors';
 import { compareSpeakers } from '../corpora/summary';
 import type { Sex, Utterance } from '../corpora/types';
-import { deriveSeed, seededRandom, shuffled, type Random } from './random';
+import { deriveSeed, mulberry32, shuffled, type Random } from '../util/random';
 
 export type FoldScheme = 'loso' | 'kfold';
 export type Partition = 'train' | 'validation' | 'test';
@@ -184,12 +184,12 @@ export function makeFolds(utterances: readonly FoldUtterance[], opts: FoldOption
   const testGroups =
     opts.scheme === 'loso'
       ? speakers.map((s) => [s.speaker])
-      : kfoldGroups(speakers, opts.k!, seededRandom(deriveSeed(opts.seed, 0xf01d)));
+      : kfoldGroups(speakers, opts.k!, mulberry32(deriveSeed(opts.seed, 0xf01d)));
 
   const folds = testGroups.map((group, index): Fold => {
     const test = new Set(group);
     const rest = speakers.filter((s) => !test.has(s.speaker));
-    const validation = pickValidation(rest, valFraction, seededRandom(deriveSeed(opts.seed, index)));
+    const validation = pickValidation(rest, valFraction, mulberry32(deriveSeed(opts.seed, index)));
     const roles = new Map<string, Partition>();
     for (const s of speakers) {
       roles.set(s.speaker, test.has(s.speaker) ? 'test' : validation.has(s.speaker) ? 'validation' : 'train');

@@ -1,4 +1,3 @@
 /** Speaker-independent cross-validation folds and their exports. */
 export * from './folds';
 export * from './export';
-export { seededRandom, deriveSeed, shuffled, type Random } from './random';

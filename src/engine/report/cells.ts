@@ -5,10 +5,11 @@
  */
 import type { RunSummary } from '../eval/types';
 import { environmentLines, provenance } from './build';
-import { protocolDifferences } from './comparison';
+import { num, text } from './cell';
+import { paperCells, paperDeltaCells, paperProtocol, paperRowLabel, protocolDifferences } from './comparison';
 import { PAPER_SOURCE, paperRowFor, type PaperRow } from './paper';
 import { confusionTable } from './tables';
-import type { Cell, ProtocolDifference, ReportRow, ReportTable, RunReport } from './types';
+import type { ProtocolDifference, ReportRow, ReportTable, RunReport } from './types';
 
 /** What the builder needs of a cell (RunCellForReport fits). */
 export interface ReportCell {
@@ -17,16 +18,6 @@ export interface ReportCell {
   classifier: string;
   summary: RunSummary;
 }
-
-const num = (value: number | null | undefined, sd?: number | null): Cell => ({
-  kind: 'number',
-  value: value ?? null,
-  ...(sd !== undefined ? { sd } : {}),
-});
-const signed = (value: number | null): Cell => ({ kind: 'number', value, signed: true });
-const text = (t: string): Cell => ({ kind: 'text', text: t });
-const diff = (a: number | null | undefined, b: number | null | undefined) =>
-  a === null || a === undefined || b === null || b === undefined ? null : a - b;
 
 /** 'mfcc+dl + svm': how a cell is named in tables and pickers. */
 export function cellLabel(cell: { featureSet: string; classifier: string }): string {
@@ -82,19 +73,16 @@ export function cellsTable(cells: ReportCell[], opts: { paper?: boolean } = {}):
       notes.push(`${name}: the paper has no row for these features and classifier on ${s.corpus.name}.`);
       continue;
     }
-    const paperAcc = (c: string) =>
-      c in paper.classAccuracy ? paper.classAccuracy[c as keyof typeof paper.classAccuracy] : null;
     rows.push({
-      label: `paper: ${paper.input} ${paper.classifier}`,
+      label: paperRowLabel(paper),
       kind: 'paper',
-      cells: [...classes.map((c) => num(paperAcc(c))), num(paper.average), text(''), text('')],
+      cells: [...paperCells(paper, classes), text(''), text('')],
     });
     rows.push({
       label: `${name}: pooled − paper`,
       kind: 'delta',
       cells: [
-        ...classes.map((c) => signed(diff(s.pooled.classAccuracy[c], paperAcc(c)))),
-        signed(diff(s.pooled.averageAccuracy, paper.average)),
+        ...paperDeltaCells(paper, classes, (c) => s.pooled.classAccuracy[c], s.pooled.averageAccuracy),
         text(''),
         text(''),
       ],
@@ -143,16 +131,7 @@ function cellsProtocol(cells: ReportCell[]): NonNullable<RunReport['paper']> {
     const f = protocolDifferences(cell.summary, corpus).find((d) => d.aspect === 'features');
     if (f) differences.push({ ...f, aspect: `features (${cell.featureSet})` });
   }
-  const differing = differences.filter((d) => !d.same).map((d) => d.aspect);
-  return {
-    source: PAPER_SOURCE,
-    differences,
-    notes: [
-      differing.length === 0
-        ? 'The run follows the paper\u2019s protocol in every recorded aspect.'
-        : `Protocol differs from the paper in: ${differing.join(', ')}. The numbers are not a like-for-like reproduction.`,
-    ],
-  };
+  return paperProtocol(differences);
 }
 
 /** The whole report of a grid run: provenance once, the one table, each cell's pooled confusion. */

@@ -1,22 +1,15 @@
 import type { RunSummary } from '../eval/types';
 import { provenance } from './build';
-import { protocolDifferences } from './comparison';
+import { num, text } from './cell';
+import { paperCells, paperDeltaCells, paperRowLabel, protocolDifferences } from './comparison';
 import { modelName, PAPER_CLASSES, PAPER_SOURCE, paperRowFor } from './paper';
-import type { Cell, ReportRow, ReportTable, RunReport } from './types';
+import type { ReportRow, ReportTable, RunReport } from './types';
 
 export interface LabelledRun {
   /** Short name of the run in the table, e.g. its folder name. */
   label: string;
   summary: RunSummary;
 }
-
-const num = (value: number | null | undefined, sd?: number | null): Cell => ({
-  kind: 'number',
-  value: value ?? null,
-  ...(sd !== undefined ? { sd } : {}),
-});
-const signed = (value: number | null): Cell => ({ kind: 'number', value, signed: true });
-const text = (t: string): Cell => ({ kind: 'text', text: t });
 
 /** The class columns: the paper's four when every run uses only those, else all classes in first-seen order. */
 function classColumns(runs: LabelledRun[]): string[] {
@@ -66,23 +59,15 @@ export function buildCombinedReport(runs: LabelledRun[], opts: { paper?: boolean
       notes.push(`${label}: the paper has no ${modelName(s)} row for ${s.corpus.name}.`);
       continue;
     }
-    const paperAcc = (c: string) =>
-      c in paper.classAccuracy ? paper.classAccuracy[c as keyof typeof paper.classAccuracy] : null;
     rows.push({
-      label: `paper: ${paper.input} ${paper.classifier}`,
+      label: paperRowLabel(paper),
       kind: 'paper',
-      cells: [text(paper.corpus), ...classes.map((c) => num(paperAcc(c))), num(paper.average)],
+      cells: [text(paper.corpus), ...paperCells(paper, classes)],
     });
-    const diff = (a: number | null | undefined, b: number | null) =>
-      a === null || a === undefined || b === null ? null : a - b;
     rows.push({
       label: `${label}: pooled − paper`,
       kind: 'delta',
-      cells: [
-        text(''),
-        ...classes.map((c) => signed(diff(acc(c), paperAcc(c)))),
-        signed(diff(s.pooled.averageAccuracy, paper.average)),
-      ],
+      cells: [text(''), ...paperDeltaCells(paper, classes, acc, s.pooled.averageAccuracy)],
     });
     const differences = protocolDifferences(s, paper.corpus);
     tables.push({

@@ -2,24 +2,37 @@ import type { RunSummary } from '../eval/types';
 import {
   modelName,
   PAPER_CLASSES,
+  paperClassAccuracy,
   PAPER_PROTOCOL,
   PAPER_SOURCE,
   paperRowFor,
   type PaperCorpus,
   type PaperRow,
 } from './paper';
+import { diff, num, signed } from './cell';
 import type { Cell, ProtocolDifference, ReportTable, RunReport } from './types';
 
-const num = (value: number | null | undefined, sd?: number | null): Cell => ({
-  kind: 'number',
-  value: value ?? null,
-  ...(sd !== undefined ? { sd } : {}),
-});
-
-const signed = (value: number | null): Cell => ({ kind: 'number', value, signed: true });
-
-function paperRowLabel(r: PaperRow): string {
+/** How a paper row is labelled wherever it stands beneath a run's rows. */
+export function paperRowLabel(r: PaperRow): string {
   return `paper: ${r.input} ${r.classifier}`;
+}
+
+/** A paper row's cells under `classes`: its class accuracies (– where it has none) and average. */
+export function paperCells(paper: PaperRow, classes: readonly string[]): Cell[] {
+  return [...classes.map((c) => num(paperClassAccuracy(paper, c))), num(paper.average)];
+}
+
+/** A run's class accuracies and average minus the paper row's, under `classes`. */
+export function paperDeltaCells(
+  paper: PaperRow,
+  classes: readonly string[],
+  ours: (c: string) => number | null | undefined,
+  oursAverage: number | null,
+): Cell[] {
+  return [
+    ...classes.map((c) => signed(diff(ours(c), paperClassAccuracy(paper, c)))),
+    signed(diff(oursAverage, paper.average)),
+  ];
 }
 
 /**
@@ -31,7 +44,6 @@ export function paperComparisonTable(summary: RunSummary, paper: PaperRow): Repo
   const cls = PAPER_CLASSES;
   const ours = (c: string) => (summary.classes.includes(c) ? summary.pooled.classAccuracy[c] : null);
   const oursMean = (c: string) => summary.meanSd.classAccuracy[c];
-  const delta = (a: number | null | undefined, b: number) => (a === null || a === undefined ? null : a - b);
   const model = modelName(summary);
   return {
     id: 'paper-comparison',
@@ -54,15 +66,12 @@ export function paperComparisonTable(summary: RunSummary, paper: PaperRow): Repo
       {
         label: paperRowLabel(paper),
         kind: 'paper',
-        cells: [...cls.map((c) => num(paper.classAccuracy[c])), num(paper.average)],
+        cells: paperCells(paper, cls),
       },
       {
         label: 'difference (pooled − paper)',
         kind: 'delta',
-        cells: [
-          ...cls.map((c) => signed(delta(ours(c), paper.classAccuracy[c]))),
-          signed(delta(summary.pooled.averageAccuracy, paper.average)),
-        ],
+        cells: paperDeltaCells(paper, cls, ours, summary.pooled.averageAccuracy),
       },
     ],
     notes: [
@@ -200,18 +209,22 @@ export function paperSection(summary: RunSummary): {
       },
     };
   }
-  const differences = protocolDifferences(summary, row.corpus);
-  const differing = differences.filter((x) => !x.same).map((x) => x.aspect);
   return {
     table: paperComparisonTable(summary, row),
-    paper: {
-      source: PAPER_SOURCE,
-      differences,
-      notes: [
-        differing.length === 0
-          ? 'The run follows the paper\u2019s protocol in every recorded aspect.'
-          : `Protocol differs from the paper in: ${differing.join(', ')}. The numbers are not a like-for-like reproduction.`,
-      ],
-    },
+    paper: paperProtocol(protocolDifferences(summary, row.corpus)),
+  };
+}
+
+/** The paper section of a report: the protocol compared aspect by aspect, and the verdict. */
+export function paperProtocol(differences: ProtocolDifference[]): NonNullable<RunReport['paper']> {
+  const differing = differences.filter((x) => !x.same).map((x) => x.aspect);
+  return {
+    source: PAPER_SOURCE,
+    differences,
+    notes: [
+      differing.length === 0
+        ? 'The run follows the paper\u2019s protocol in every recorded aspect.'
+        : `Protocol differs from the paper in: ${differing.join(', ')}. The numbers are not a like-for-like reproduction.`,
+    ],
   };
 }

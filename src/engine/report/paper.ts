@@ -72,7 +72,13 @@ export interface PaperProtocol {
   training: { epochs: number; batchSize: number; learningRate: number; optimizer: 'adam' };
 }
 
-const training = { epochs: 50, batchSize: 24, learningRate: 0.0003, optimizer: 'adam' as const };
+/** YAMNet-LSTM's training, the same on both corpora. */
+const fineTune: Pick<PaperProtocol, 'mode' | 'trainFrom' | 'weights' | 'training'> = {
+  mode: 'fine-tune',
+  trainFrom: 'pretrained',
+  weights: 'YAMNet pretrained on AudioSet',
+  training: { epochs: 50, batchSize: 24, learningRate: 0.0003, optimizer: 'adam' },
+};
 
 export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
   ravdess: {
@@ -81,10 +87,7 @@ export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
     speakers: 24,
     classCounts: { angry: 192, happy: 192, sad: 192, neutral: 96 },
     scheme: { kind: 'loso', folds: 24, valFraction: 0.2 },
-    mode: 'fine-tune',
-    trainFrom: 'pretrained',
-    weights: 'YAMNet pretrained on AudioSet',
-    training,
+    ...fineTune,
   },
   demos: {
     corpus: 'demos',
@@ -92,10 +95,7 @@ export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
     speakers: 65,
     classCounts: { angry: 246, happy: 167, sad: 422, neutral: 332 },
     scheme: { kind: 'kfold', folds: 10, valFraction: 0.2 },
-    mode: 'fine-tune',
-    trainFrom: 'pretrained',
-    weights: 'YAMNet pretrained on AudioSet',
-    training,
+    ...fineTune,
   },
 };
 
@@ -106,6 +106,11 @@ export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
 export function modelName(summary: { model?: string; mode: string }): string {
   if (summary.model) return summary.model;
   return summary.mode.startsWith('baseline:') ? summary.mode.slice('baseline:'.length) : 'yamnet-lstm';
+}
+
+/** The paper's accuracy for class `c`; null for a class the paper did not report. */
+export function paperClassAccuracy(paper: PaperRow, c: string): number | null {
+  return c in paper.classAccuracy ? paper.classAccuracy[c as PaperClass] : null;
 }
 
 /**

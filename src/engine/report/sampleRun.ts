@@ -3,7 +3,7 @@ import path from 'node:path';
 import { computeMetrics } from '../eval/metrics';
 import { buildRunSummary } from '../eval/summary';
 import type { FoldResult, RunMetadata, RunSummary } from '../eval/types';
-import { mulberry32 } from '../eval/tsne/random';
+import { mulberry32 } from '../util/random';
 
 /**
  * A RunSummary computed from simulated predictions of a RAVDESS-shaped LOSO run (24 speakers,

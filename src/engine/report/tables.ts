@@ -1,14 +1,9 @@
 import type { ConfusionMatrix, Metrics } from '../eval/metrics';
 import type { MeanSd, RunSummary } from '../eval/types';
+import { num, text } from './cell';
 import type { Cell, ReportRow, ReportTable } from './types';
 
-const num = (value: number | null | undefined, sd?: number | null): Cell => ({
-  kind: 'number',
-  value: value ?? null,
-  ...(sd !== undefined ? { sd } : {}),
-});
 const fromMeanSd = (m: MeanSd): Cell => num(m.mean, m.sd);
-const text = (t: string): Cell => ({ kind: 'text', text: t });
 
 function metricCells(classes: string[], m: Metrics): Cell[] {
   return [

@@ -91,7 +91,9 @@ describe('estimateRunCost', () => {
     const trainOf = (f: Fold) => index.utterances.filter((u) => f.train.includes(u.speaker)).length;
     expect(a.stepsPerEpoch).toBeCloseTo(folds.reduce((n, f) => n + Math.ceil(trainOf(f) / 8), 0) / 4, 10);
     expect(c.stepsPerEpoch).toBeGreaterThan(a.stepsPerEpoch);
-    expect(a.perEpochSec).toBeGreaterThan(a.stepsPerEpoch * cal.perStepSec);
+    const fullBatches = folds.reduce((n, f) => n + trainOf(f) / 8, 0) / 4;
+    expect(a.perEpochSec).toBeGreaterThan(fullBatches * cal.perStepSec);
+    expect(a.perEpochSec).toBeLessThan(a.stepsPerEpoch * cal.perStepSec + cal.perScoreBatchSec);
     const training = (e: typeof a) => e.totalSec - e.cacheBuildSec;
     expect(b.perEpochSec).toBeCloseTo(a.perEpochSec, 10);
     expect(training(b) - training(a)).toBeCloseTo(10 * a.perEpochSec * 4, 6);

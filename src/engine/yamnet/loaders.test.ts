@@ -12,8 +12,8 @@ import { YamnetModel } from './model';
 import {
   kerasYamnetValues,
   manifestOffsets,
+  randomPatches,
   referenceForward,
-  seededRandom,
   writeGraphFixture,
   writeKerasH5,
   type ReferenceConv,
@@ -21,15 +21,6 @@ import {
 
 const partialDir = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-partial');
 let tmp: string;
-
-function randomPatches(n: number, seed: number): tf.Tensor3D {
-  const rand = seededRandom(seed);
-  // Log-mel values of real speech lie roughly in [-7, 3].
-  return tf.tensor3d(
-    Float32Array.from({ length: n * 96 * 64 }, () => -7 + 10 * rand()),
-    [n, 96, 64],
-  );
-}
 
 function relL2(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => a.sub(b).norm().div(b.norm()).dataSync()[0]);

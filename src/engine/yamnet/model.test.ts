@@ -4,22 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend/tf';
 import { UserError } from '../util/errors';
 import { sharedDir } from '../util/paths';
+import { mulberry32 } from '../util/random';
 import { readGraphWeights } from './graph-format';
 import { LOGITS_PARAMS, NUM_BLOCKS, YAMNET_LAYERS } from './layers';
 import { buildYamnet, getYamnetWeights, randomYamnetWeights, YamnetModel } from './model';
-import { seededRandom } from './testing/fixtures';
+import { randomPatches } from './testing/fixtures';
 import { countValues, expectedWeights, type YamnetWeights } from './weights';
 
 const realDir = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
 let weights: YamnetWeights;
-
-function patches(n: number, seed: number): tf.Tensor3D {
-  const rand = seededRandom(seed);
-  return tf.tensor3d(
-    Float32Array.from({ length: n * 96 * 64 }, () => -7 + 10 * rand()),
-    [n, 96, 64],
-  );
-}
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => a.sub(b).abs().max().div(b.abs().max()).dataSync()[0]);
@@ -66,7 +59,7 @@ describe('YAMNET_LAYERS', () => {
 
 describe('TensorFlow "same" padding', () => {
   it('pads 0 before and 1 after for a stride-2 3x3 conv on even sizes, like TF', () => {
-    const rand = seededRandom(3);
+    const rand = mulberry32(3);
     const x = tf.tensor4d(
       Float32Array.from({ length: 96 * 64 }, () => rand() - 0.5),
       [1, 96, 64, 1],
@@ -129,7 +122,7 @@ describe('TensorFlow "same" padding', () => {
 describe('buildYamnet', () => {
   it('split at every block K composes to the whole model', () => {
     const whole = new YamnetModel(weights);
-    const x = patches(2, 1);
+    const x = randomPatches(2, 1);
     const want = whole.embed(x);
     for (let k = 2; k <= NUM_BLOCKS; k++) {
       const front = buildYamnet({ to: k - 1, weights });
@@ -170,7 +163,7 @@ describe('buildYamnet', () => {
       .apply(back.outputs[0]) as tf.SymbolicTensor;
     const model = tf.model({ inputs: back.inputs, outputs: head });
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-    const feats = frozen.predict(patches(4, 2)) as tf.Tensor;
+    const feats = frozen.predict(randomPatches(4, 2)) as tf.Tensor;
     const before = back.getLayer('layer14/pointwise_conv').getWeights()[0].dataSync().slice();
     await model.fit(feats, tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4), { epochs: 1, verbose: 0 });
     const after = back.getLayer('layer14/pointwise_conv').getWeights()[0].dataSync();

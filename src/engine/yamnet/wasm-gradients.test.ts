@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBackend } from '../backend/tf';
+import { mulberry32 } from '../util/random';
 import { buildYamnet, randomYamnetWeights } from './model';
-import { seededRandom } from './testing/fixtures';
 import { missingTrainingKernels, registerWasmTrainingKernels } from './wasm-gradients';
 
 function values(n: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   return Float32Array.from({ length: n }, () => rand() - 0.5);
 }
 

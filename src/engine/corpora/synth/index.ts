@@ -3,7 +3,7 @@ import path from 'node:path';
 import wavefile from 'wavefile';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
-import { deriveSeed, seededRandom } from '../../folds/random';
+import { deriveSeed, mulberry32 } from '../../util/random';
 import {
   readSyntheticMarker,
   SYNTHETIC_FORMAT,
@@ -72,7 +72,7 @@ export async function synthesizeCorpus(dir: string, opts: SynthOptions): Promise
   prepareDir(root);
   const width = String(speakers).length < 2 ? 2 : String(speakers).length;
   const voices = Array.from({ length: speakers }, (_, i) =>
-    makeVoice(`S${String(i + 1).padStart(width, '0')}`, i, seededRandom(deriveSeed(seed, i))),
+    makeVoice(`S${String(i + 1).padStart(width, '0')}`, i, mulberry32(deriveSeed(seed, i))),
   );
   const rows = ['path,label,speaker,sex'];
   const total = speakers * classes.length * perClass;
@@ -80,7 +80,7 @@ export async function synthesizeCorpus(dir: string, opts: SynthOptions): Promise
   for (const [si, voice] of voices.entries()) {
     for (const label of classes) {
       for (let n = 0; n < perClass; n++) {
-        const random = seededRandom(deriveSeed(seed, si, EMOTIONS.indexOf(label), n));
+        const random = mulberry32(deriveSeed(seed, si, EMOTIONS.indexOf(label), n));
         const duration = 1 + 2 * random();
         const samples = synthesizeUtterance(voice, PROSODY[label], duration, sampleRate, random);
         const wav = new wavefile.WaveFile();

@@ -1,5 +1,5 @@
 import type { Emotion } from '../types';
-import type { Random } from '../../folds/random';
+import type { Random } from '../../util/random';
 
 /** How an emotion colours the voice (relative to the speaker's own base pitch and level). */
 export interface Prosody {

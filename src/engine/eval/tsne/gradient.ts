@@ -7,6 +7,16 @@ import { SpaceTree } from './spaceTree';
  * `grad` (n × dims) and return the normalisation Z of Q.
  */
 
+/** |y_i − y_j|²: rows i and j of the n × dims embedding. */
+function rowDistance2(y: Float64Array, dims: number, i: number, j: number): number {
+  let d2 = 0;
+  for (let k = 0; k < dims; k++) {
+    const t = y[i * dims + k] - y[j * dims + k];
+    d2 += t * t;
+  }
+  return d2;
+}
+
 /** Exact gradient with a dense P: O(n²) per iteration. */
 export function exactGradient(
   y: Float64Array,
@@ -21,11 +31,7 @@ export function exactGradient(
   let Z = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      let d2 = 0;
-      for (let k = 0; k < dims; k++) {
-        const t = y[i * dims + k] - y[j * dims + k];
-        d2 += t * t;
-      }
+      const d2 = rowDistance2(y, dims, i, j);
       const q = 1 / (1 + d2);
       num[i * n + j] = q;
       num[j * n + i] = q;
@@ -67,11 +73,7 @@ export function barnesHutGradient(
     for (let k = 0; k < dims; k++) grad[i * dims + k] = 0;
     for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) {
       const j = P.cols[o];
-      let d2 = 0;
-      for (let k = 0; k < dims; k++) {
-        const t = y[i * dims + k] - y[j * dims + k];
-        d2 += t * t;
-      }
+      const d2 = rowDistance2(y, dims, i, j);
       const mult = (exaggeration * P.values[o]) / (1 + d2);
       for (let k = 0; k < dims; k++) grad[i * dims + k] += mult * (y[i * dims + k] - y[j * dims + k]);
     }
@@ -86,11 +88,7 @@ export function sparseKl(y: Float64Array, dims: number, P: SparseP, Z: number): 
   for (let i = 0; i < P.n; i++) {
     for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) {
       const j = P.cols[o];
-      let d2 = 0;
-      for (let k = 0; k < dims; k++) {
-        const t = y[i * dims + k] - y[j * dims + k];
-        d2 += t * t;
-      }
+      const d2 = rowDistance2(y, dims, i, j);
       const q = Math.max(1 / (1 + d2) / Z, 1e-300);
       const p = P.values[o];
       if (p > 0) kl += p * Math.log(p / q);
@@ -106,11 +104,7 @@ export function denseKl(y: Float64Array, n: number, dims: number, P: Float64Arra
     for (let j = 0; j < n; j++) {
       const p = P[i * n + j];
       if (i === j || p <= 0) continue;
-      let d2 = 0;
-      for (let k = 0; k < dims; k++) {
-        const t = y[i * dims + k] - y[j * dims + k];
-        d2 += t * t;
-      }
+      const d2 = rowDistance2(y, dims, i, j);
       kl += p * Math.log(p / Math.max(1 / (1 + d2) / Z, 1e-300));
     }
   }

@@ -1,7 +1,7 @@
 import { denseJointP, sparseJointP, type SparseP } from './affinities';
 import { barnesHutGradient, denseKl, exactGradient, sparseKl } from './gradient';
 import { nearestNeighbours, squaredDistances, type PointMatrix } from './points';
-import { gaussianArray } from './random';
+import { gaussianArray } from '../../util/random';
 import type { TsneOptions } from './types';
 
 type Resolved = Required<

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conditionalRow, sparseJointP } from './affinities';
 import { barnesHutGradient, exactGradient } from './gradient';
 import { nearestNeighbours, squaredDistances, toPointMatrix } from './points';
-import { gaussianArray, mulberry32 } from './random';
+import { gaussianArray, mulberry32 } from '../../util/random';
 
 function randomPoints(n: number, dims: number, seed: number) {
   const rand = mulberry32(seed);

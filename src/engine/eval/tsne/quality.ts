@@ -23,6 +23,13 @@ function neighbours(dist: Float64Array, n: number, i: number, k: number): number
     .slice(0, k);
 }
 
+/** Squared-distance matrices of the input and of its embedding, and how many points each holds. */
+function distancesOf(input: Points, embedding: Points, inputDims: number | undefined, embeddingDims: number) {
+  const x = toPointMatrix(input, inputDims);
+  const y = toPointMatrix(embedding, embeddingDims);
+  return { n: x.n, embedded: y.n, dx: squaredDistances(x), dy: squaredDistances(y) };
+}
+
 /**
  * Trustworthiness T(k) (Venna & Kaski 2001; as in scikit-learn): 1 minus a penalty for points that
  * are among the k nearest in the embedding but not in the input, weighted by their input rank.
@@ -35,13 +42,9 @@ export function trustworthiness(
   inputDims?: number,
   embeddingDims = 2,
 ): number {
-  const x = toPointMatrix(input, inputDims);
-  const y = toPointMatrix(embedding, embeddingDims);
-  const n = x.n;
-  if (y.n !== n) throw new Error(`trustworthiness: ${n} input points but ${y.n} embedded`);
+  const { n, embedded, dx, dy } = distancesOf(input, embedding, inputDims, embeddingDims);
+  if (embedded !== n) throw new Error(`trustworthiness: ${n} input points but ${embedded} embedded`);
   if (k >= n / 2) throw new Error(`trustworthiness: k = ${k} must be below n / 2 = ${n / 2}`);
-  const dx = squaredDistances(x);
-  const dy = squaredDistances(y);
   let penalty = 0;
   for (let i = 0; i < n; i++) {
     const r = ranks(dx, n, i);
@@ -58,11 +61,7 @@ export function neighbourhoodPreservation(
   inputDims?: number,
   embeddingDims = 2,
 ): number {
-  const x = toPointMatrix(input, inputDims);
-  const y = toPointMatrix(embedding, embeddingDims);
-  const n = x.n;
-  const dx = squaredDistances(x);
-  const dy = squaredDistances(y);
+  const { n, dx, dy } = distancesOf(input, embedding, inputDims, embeddingDims);
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const a = new Set(neighbours(dx, n, i, k));

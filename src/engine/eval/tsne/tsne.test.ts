@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tsne } from './index';
 import { knnLabelAccuracy, neighbourhoodPreservation, trustworthiness } from './quality';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../../util/random';
 
 /** k well-separated Gaussian clusters in `dims` dimensions, n points in all; labels = cluster. */
 function clusters(n: number, dims: number, k: number, seed: number, spread = 1, separation = 8) {

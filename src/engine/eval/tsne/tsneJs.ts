@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { PointMatrix } from './points';
-import { gaussianArray } from './random';
+import { gaussianArray } from '../../util/random';
 
 /** The slice of tsne-js (CommonJS, untyped) this wrapper uses. */
 interface TsneJsModel {

@@ -8,18 +8,16 @@ import h5wasm from 'h5wasm/node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../../backend/tf';
+import { mulberry32 } from '../../util/random';
 import { BN_EPSILON, EMBEDDING_SIZE, NUM_CLASSES, YAMNET_LAYERS } from '../layers';
 
-/** Small deterministic generator (mulberry32) for fixture values. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** n seeded 96×64 patches with values where log-mels of real speech lie, roughly [-7, 3]. */
+export function randomPatches(n: number, seed: number): tf.Tensor3D {
+  const rand = mulberry32(seed);
+  return tf.tensor3d(
+    Float32Array.from({ length: n * 96 * 64 }, () => -7 + 10 * rand()),
+    [n, 96, 64],
+  );
 }
 
 function uniform(rand: () => number, n: number, lo: number, hi: number): Float32Array {
@@ -55,7 +53,7 @@ export interface KerasYamnet {
 
 /** Seeded values with YAMNet's shapes; scales keep activations O(1) through 14 blocks. */
 export function kerasYamnetValues(seed = 1): KerasYamnet {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const bn = (c: number): BatchNormValues => ({
     beta: uniform(rand, c, -0.1, 0.3),
     mean: uniform(rand, c, -0.2, 0.2),
@@ -250,7 +248,7 @@ export function writeGraphFixture(partialDir: string, outDir: string, seed = 7):
   const total = entries.reduce((a, e) => a + e.bytes, 0);
   const generatedBytes = total - shard4.length;
   const all = Buffer.alloc(total);
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   for (const e of entries) {
     if (e.offset >= generatedBytes) continue;
     const n = e.bytes / 4;
