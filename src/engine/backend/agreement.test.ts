@@ -5,19 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { tf, useBackend, type BackendName } from './tf';
 import { nativeForTests, relDiff } from './testing';
+import { lcg32 } from '../util/random';
 
 const native = nativeForTests('tensorflow vs cpu agreement');
 const itNative = native.run ? it : it.skip;
 
 /** Deterministic values in [-0.5, 0.5), the same on every backend. */
 function seeded(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
+  const rand = lcg32(seed);
+  return Float32Array.from({ length: n }, () => rand() - 0.5);
 }
 
 type Case = {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, confusionMatrix, poolMetrics, sumConfusions } from './metrics';
 import { meanSd, summarizeRun } from './summary';
+import { lcg32 } from '../util/random';
 
 const classes = ['angry', 'happy', 'sad', 'neutral'];
-
-/** A deterministic pseudo-random generator so the invariant tests cover many cases reproducibly. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe('computeMetrics', () => {
   it('matches a hand-computed example', () => {
@@ -50,7 +42,7 @@ describe('computeMetrics', () => {
   });
 
   it('is invariant to the order of the utterances', () => {
-    const rand = lcg(7);
+    const rand = lcg32(7);
     const yTrue = Array.from({ length: 200 }, () => Math.floor(rand() * 4));
     const yPred = yTrue.map((t) => (rand() < 0.6 ? t : Math.floor(rand() * 4)));
     const order = yTrue.map((_, i) => i).sort(() => rand() - 0.5);
@@ -64,7 +56,7 @@ describe('computeMetrics', () => {
   });
 
   it('is equivariant to renaming the classes', () => {
-    const rand = lcg(11);
+    const rand = lcg32(11);
     const yTrue = Array.from({ length: 100 }, () => Math.floor(rand() * 4));
     const yPred = yTrue.map((t) => (rand() < 0.5 ? t : Math.floor(rand() * 4)));
     const perm = [2, 0, 3, 1]; // old class i becomes new index perm[i]
@@ -111,7 +103,7 @@ describe('computeMetrics', () => {
 
 describe('pooling and fold summaries', () => {
   it('pooled confusion equals the sum of per-fold confusions and equals metrics of all predictions', () => {
-    const rand = lcg(3);
+    const rand = lcg32(3);
     const allTrue: number[] = [];
     const allPred: number[] = [];
     const perFold = [0, 1, 2, 3, 4].map(() => {

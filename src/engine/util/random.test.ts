@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSeed, gaussianArray, mulberry32, shuffled } from './random';
+import { deriveSeed, gaussianArray, lcg32, mulberry32, shuffled } from './random';
 
 // Seeded folds, synthetic corpora and saved results depend on these exact sequences: any change
 // to the algorithms must show up here, not as silently different experiments.
@@ -10,6 +10,13 @@ describe('seeded random numbers', () => {
       0.6011037519201636, 0.44829055899754167, 0.8524657934904099, 0.6697340414393693, 0.17481389874592423,
     ]);
     expect(mulberry32(0xdeadbeef)()).toBe(0.9413696140982211);
+  });
+
+  it('lcg32 gives its known sequence', () => {
+    const r = lcg32(12345);
+    expect(Array.from({ length: 4 }, () => r())).toEqual([
+      0.02040268573909998, 0.01654784823767841, 0.5431557944975793, 0.6349040560889989,
+    ]);
   });
 
   it('deriveSeed gives its known seeds', () => {
