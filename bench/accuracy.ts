@@ -23,7 +23,7 @@ import type { ExperimentConfigInput } from '../src/engine/config/schema';
 import { makeVoice, PROSODY, synthesizeUtterance } from '../src/engine/corpora/synth/voice';
 import { DEFAULT_CLASSES, EMOTIONS } from '../src/engine/corpora/types';
 import type { RunSummary } from '../src/engine/eval/types';
-import { deriveSeed, seededRandom } from '../src/engine/folds/random';
+import { deriveSeed, mulberry32 as seededRandom } from '../src/engine/util/random';
 import type { RunResult } from '../src/engine/runs/runner';
 import type { RunCostEstimate } from '../src/engine/train/estimate';
 import { formatEvent } from '../src/engine/train/events';

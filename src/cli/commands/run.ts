@@ -10,7 +10,7 @@ import { CancelledError } from '../../engine/train/trainFold';
 import { UserError } from '../../engine/util/errors';
 import { launchWorker } from '../../worker/launch';
 import type { RunJob } from '../../worker/messages';
-import { parse, printJson, progress } from '../args';
+import { parseCommand, printJson, progress } from '../args';
 
 const usage =
   'ser-workbench run CONFIG [--data DIR] [--out DIR] [--resume RUNDIR] [--parallel N] [--batches] [--json]';
@@ -83,7 +83,7 @@ export async function printResultTable(runDir: string, title?: string): Promise<
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const args = parseCommand(
     argv,
     {
       data: { type: 'string' },
@@ -92,14 +92,11 @@ export async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       batches: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    process.stdout.write(`usage: ${usage}\n`);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UserError(`--parallel must be a positive integer`);

@@ -42,7 +42,16 @@ export function stepShapeFor(trainFrom: TrainFrom): number[] {
   return [...YAMNET_LAYERS[k - 2].outputShape];
 }
 
-/** Glorot-uniform kernels from a seeded PRNG, zero biases: reproducible "random" YAMNet. */
+/**
+ * Reproducible "random" YAMNet: He-uniform kernels (limit sqrt(6 / fan_in)) for the 27 ReLU
+ * convolutions, Glorot-uniform for the logits, zero biases, from a seeded PRNG.
+ *
+ * Why He and not Glorot: the trainable YAMNet has batch norm folded into its convolutions, so a
+ * fresh network has no normalisation left. Glorot scaling halves the activation variance at every
+ * ReLU layer and after 27 of them the embeddings are ~1e-5 (measured): the head then sees a
+ * constant and predicts one class. He scaling keeps the variance, as batch norm would in a Keras
+ * model trained from scratch, so "random initial weights" is a fair baseline.
+ */
 export function seededRandomWeights(seed: number): YamnetWeights {
   const rng = new Rng(seed);
   const out: YamnetWeights = new Map();
@@ -54,7 +63,7 @@ export function seededRandomWeights(seed: number): YamnetWeights {
       const depthwise = name.includes('depthwise');
       const fanIn = shape.length === 4 ? receptive * (depthwise ? 1 : shape[2]) : shape[0];
       const fanOut = shape.length === 4 ? receptive * shape[3] : shape[1];
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      const limit = shape.length === 4 ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < size; i++) data[i] = (rng.next() * 2 - 1) * limit;
     }
     out.set(name, { shape, data });
@@ -72,7 +81,8 @@ export async function setupYamnet(
     return {
       model: new YamnetModel(seededRandomWeights(seed)),
       provenance: { source: 'random', files: [] },
-      fingerprint: [`random:${seed}`],
+      // 'he': the initialiser is part of what determines cached activations.
+      fingerprint: [`random-he:${seed}`],
     };
   }
   if (!source) throw new Error('setupYamnet: pretrained weights need a source path');
