@@ -107,7 +107,7 @@ async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 
     if (config.backend !== 'auto') {
       throw new UserError(
         `the ${active.name} backend cannot train YAMNet's convolutions (it lacks Conv2DBackpropFilter); ` +
-          `set yam.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
+          `set model.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
           `(slow) or 'tensorflow' (see \`ser-workbench setup tensorflow\`)`,
       );
     }
@@ -309,6 +309,17 @@ export async function runExperiment(
         level: k <= 14 && estimate.totalSec > 3600 && backend.name === 'cpu' ? 'warn' : 'info',
         estimate,
       });
+      // Training YAMNet blocks without the native backend: say what is faster before the hour starts.
+      if (k <= 14 && backend.name !== 'tensorflow' && estimate.totalSec > 600) {
+        emit(sink, {
+          type: 'log',
+          level: 'warn',
+          message:
+            `training YAMNet blocks ${k}..14 on ${backend.name} is estimated at ${(estimate.totalSec / 60).toFixed(0)} min: ` +
+            `frozen mode (model.yamnet.trainFrom "frozen", LSTM head on cached embeddings) or a higher ` +
+            `trainFrom is much cheaper, and \`ser-workbench setup tensorflow\` installs the native backend`,
+        });
+      }
     }
 
     // Cached steps for every utterance (built once, shared by all folds and later runs).
@@ -319,7 +330,7 @@ export async function runExperiment(
         if (done === total || done % 25 === 0) {
           emit(sink, {
             type: 'log',
-            message: `YAMNet ${k === 15 ? 'embeddings' : `block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)`,
+            message: `${k === 15 ? 'YAMNet embeddings' : k === 1 ? 'log-mel patches' : `YAMNet block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)`,
           });
         }
       },

@@ -18,6 +18,7 @@ import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../model/s
 import { YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from './rng';
+import { trainStep } from './trainFold';
 
 /** Batch size of the validation and test passes (scoreSamples' default). */
 const SCORE_BATCH = 32;
@@ -149,26 +150,10 @@ export function calibrate(
   );
   const optimizer = tf.train.adam(opts.learningRate);
   try {
-    const step = (batch: Sample[]) => {
-      const loss = optimizer.minimize(
-        () => {
-          const y = tf.oneHot(
-            tf.tensor1d(
-              batch.map((s) => s.label),
-              'int32',
-            ),
-            opts.numClasses,
-          );
-          const w = tf.ones([batch.length]);
-          return tf.losses.softmaxCrossEntropy(y, net.forward(batch, true).logits, w) as tf.Scalar;
-        },
-        true,
-        net.variables,
-      )!;
-      // dataSync waits for the backend, as the training loop does for its loss.
-      loss.dataSync();
-      loss.dispose();
-    };
+    // The training loop's own step: it splits a batch into passes where one pass would not fit
+    // (full YAMNet on WASM), so calibration runs exactly what training will run.
+    const weights = new Array(opts.numClasses).fill(1);
+    const step = (batch: Sample[]) => void trainStep(net, optimizer, batch, weights, opts.numClasses);
     // A few distinct batches, each stepped once untimed: the first step of a shape builds its
     // kernels (oneDNN primitives, XNNPACK operators), which a run pays only in its first epochs,
     // when its batch shapes are new. Timed steps then cycle through the same batches.
