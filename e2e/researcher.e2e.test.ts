@@ -247,6 +247,8 @@ describe('researcher path (served mode, Chromium)', () => {
     const svgFile = path.join(artifactsDir, 'confusion.svg');
     await svg.saveAs(svgFile);
     expect(svgSize(fs.readFileSync(svgFile, 'utf8'))).toEqual({ width: 640, height: 480 });
+    // The exported figure names the YAMNet weights it came from (issue 8).
+    expect(fs.readFileSync(svgFile, 'utf8')).toMatch(/YAMNet weights: (reconstructed|official-tfhub|user)/);
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-csv"]')]);
     const csvFile = path.join(artifactsDir, 'table.csv');
