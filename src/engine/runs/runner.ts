@@ -259,26 +259,12 @@ export async function runExperiment(
       `backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`,
     );
 
-    if (!yam) {
-      const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
-      foldsDone = folds.map((f) => f.index).filter(doneFold);
-      await runBaselineFolds({
-        runDir,
-        model: config.model as BaselineModel,
-        index,
-        folds,
-        wanted: (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i)),
-        seed: config.seed,
-        setup,
-        sink,
-        signal: opts.signal,
-        onFoldDone: (i) => {
-          foldsDone = [...foldsDone, i].sort((a, b) => a - b);
-          setStatus({ foldsDone, fold: i });
-        },
-      });
-      setup.model.dispose();
-      return finish(
+    // Folds finished before (resume) and the ones this process trains.
+    const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
+    const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
+    foldsDone = folds.map((f) => f.index).filter(doneFold);
+    const finishRun = () =>
+      finish(
         runDir,
         config,
         index,
@@ -290,11 +276,30 @@ export async function runExperiment(
         setStatus,
         sink,
       );
+
+    if (!yam) {
+      await runBaselineFolds({
+        runDir,
+        model: config.model as BaselineModel,
+        index,
+        folds,
+        wanted,
+        seed: config.seed,
+        setup,
+        sink,
+        signal: opts.signal,
+        onFoldDone: (i) => {
+          foldsDone = [...foldsDone, i].sort((a, b) => a - b);
+          setStatus({ foldsDone, fold: i });
+        },
+      });
+      setup.model.dispose();
+      return finishRun();
     }
 
     if (!parallelWorker) {
       // The cost before anything is built or trained, so a user can stop a run that would take days.
-      const toTrain = folds.filter((f) => !fs.existsSync(path.join(foldDir(runDir, f.index), 'done.json')));
+      const toTrain = folds.filter((f) => !doneFold(f.index));
       const estimate = estimateRunCost(config, {
         index,
         folds: toTrain,
@@ -339,9 +344,6 @@ export async function runExperiment(
       `step cache ${steps.cacheDir}: ${steps.fromCache} cached, ${steps.computed} computed in ${steps.seconds.toFixed(1)} s`,
     );
 
-    const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
-    const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
-    foldsDone = folds.map((f) => f.index).filter(doneFold);
     setStatus({ foldsDone });
 
     const epochSeconds: number[] = [];
@@ -532,18 +534,7 @@ export async function runExperiment(
     }
     setup.model.dispose();
 
-    return finish(
-      runDir,
-      config,
-      index,
-      foldsDoc,
-      setup.provenance,
-      backend,
-      mode,
-      parallelWorker,
-      setStatus,
-      sink,
-    );
+    return finishRun();
   } catch (err) {
     const cancelled = err instanceof CancelledError || opts.signal?.aborted;
     setStatus({

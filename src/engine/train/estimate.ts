@@ -286,6 +286,27 @@ export function estimateFromCalibration(
   return combine(config, ctx, shape, firstTrainedBlock(shape.model.yamnet.trainFrom), cal);
 }
 
+/** `calibrate` with the run's own batch shape, head and learning rate. */
+function calibrateRun(
+  config: ExperimentConfig,
+  ctx: EstimateContext,
+  shape: ReturnType<typeof runShape>,
+  k: number,
+  yamnet: YamnetModel,
+  steps: number,
+): Calibration {
+  return calibrate(k, {
+    patchCounts: shape.patchCounts,
+    batchSize: shape.batchSize,
+    lstmUnits: shape.model.lstmUnits,
+    numClasses: ctx.index.classes.length,
+    learningRate: config.training.learningRate,
+    yamnet,
+    steps,
+    seed: config.seed,
+  });
+}
+
 /**
  * The cost of `config` over `ctx.folds`, calibrated now on the active backend. Assumes every
  * epoch runs (early stopping only shortens a run) and no file is cached yet.
@@ -294,17 +315,8 @@ export function estimateRunCost(config: ExperimentConfig, ctx: EstimateContext):
   const shape = runShape(config, ctx);
   const k = firstTrainedBlock(shape.model.yamnet.trainFrom);
   const cal = withYamnet(ctx, config.seed, (yamnet) =>
-    calibrate(k, {
-      patchCounts: shape.patchCounts,
-      batchSize: shape.batchSize,
-      lstmUnits: shape.model.lstmUnits,
-      numClasses: ctx.index.classes.length,
-      learningRate: config.training.learningRate,
-      yamnet,
-      // Steps of small K are long (seconds to minutes on cpu): one timed step is enough there.
-      steps: ctx.calibrationSteps ?? (k === 15 ? 5 : k >= 9 ? 3 : 1),
-      seed: config.seed,
-    }),
+    // Steps of small K are long (seconds to minutes on cpu): one timed step is enough there.
+    calibrateRun(config, ctx, shape, k, yamnet, ctx.calibrationSteps ?? (k === 15 ? 5 : k >= 9 ? 3 : 1)),
   );
   return combine(config, ctx, shape, k, cal);
 }
@@ -375,16 +387,7 @@ export function layerCostTable(config: ExperimentConfig, ctx: EstimateContext): 
       if (!Number.isInteger(k) || k < 1 || k > YAMNET_LAYERS.length)
         throw new RangeError(`block ${k} is not 1..${YAMNET_LAYERS.length}`);
       if (!measured.has(k)) {
-        const cal = calibrate(k, {
-          patchCounts: shape.patchCounts,
-          batchSize: shape.batchSize,
-          lstmUnits: shape.model.lstmUnits,
-          numClasses: ctx.index.classes.length,
-          learningRate: config.training.learningRate,
-          yamnet,
-          steps: ctx.calibrationSteps ?? 2,
-          seed: config.seed,
-        });
+        const cal = calibrateRun(config, ctx, shape, k, yamnet, ctx.calibrationSteps ?? 2);
         measured.set(k, combine(config, ctx, shape, k, cal));
       }
       return row(k);
