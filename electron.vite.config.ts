@@ -14,6 +14,8 @@ export default defineConfig({
           index: resolve(root, 'src/main/index.ts'),
           // The training worker Electron starts with utilityProcess.fork.
           worker: resolve(root, 'src/worker/entry.ts'),
+          // Heavy request handlers (calibration, t-SNE, indexing), also as utility processes.
+          task: resolve(root, 'src/worker/task-entry.ts'),
         },
       },
     },

@@ -2,6 +2,15 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 import prettier from 'eslint-config-prettier';
 
+// Layers (docs/architecture.md): what each zone of src/ may import. A forbidden import is a lint
+// error, so a layer cannot leak by accident.
+const ours = (...dirs) => dirs.map((d) => `**/${d}/**`);
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'electron'];
+const zone = (files, group, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] },
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'e2e-artifacts/**', '.runs/**'] },
   ...tseslint.configs.recommended,
@@ -16,5 +25,20 @@ export default tseslint.config(
       'vue/multi-word-component-names': 'off',
     },
   },
+  zone(
+    ['src/engine/**/*.ts'],
+    [...ours('app', 'server', 'main', 'preload', 'renderer', 'worker', 'cli'), 'electron'],
+    'The engine is plain TypeScript used by every face: it imports only src/engine, src/shared and packages.',
+  ),
+  zone(
+    ['src/renderer/**/*.{ts,vue}'],
+    [...ours('engine', 'app', 'server', 'main', 'preload', 'worker', 'cli'), ...nodeBuiltins],
+    'The renderer speaks only the contract: it imports src/shared, its own code and browser packages.',
+  ),
+  zone(
+    ['src/shared/**/*.ts'],
+    ['../*', ...nodeBuiltins],
+    'src/shared holds the types and schemas every process shares: it imports nothing else of ours.',
+  ),
   prettier,
 );

@@ -17,6 +17,8 @@ import { hardenSession, lockDown } from './security';
 import { isTrustedSender } from './origin';
 import { nativeDialogs } from './dialogs';
 import { utilityLauncher } from './jobs';
+import { utilityTaskSpawner } from './tasks';
+import { TaskPool } from '../server/tasks';
 import { buildMenu } from './menu';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +41,7 @@ const context: WorkbenchContext = {
   shell: 'electron',
   settings: new SettingsStore(),
   jobs: new JobManager(utilityLauncher, emit),
+  tasks: new TaskPool(utilityTaskSpawner),
   dialogs: nativeDialogs(() => mainWindow),
   emit,
 };
@@ -115,4 +118,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('before-quit', () => context.jobs.shutdown());
+app.on('before-quit', () => {
+  context.jobs.shutdown();
+  context.tasks.shutdown();
+});

@@ -1,6 +1,7 @@
 import type { WorkbenchEvent } from '../shared/contract';
 import type { SettingsStore } from './settings';
 import type { JobManager } from './jobs';
+import type { TaskPool } from './tasks';
 import { permittedPath } from './access';
 
 /** Native dialogs: only the Electron shell provides them. */
@@ -15,6 +16,8 @@ export interface WorkbenchContext {
   shell: 'electron' | 'browser';
   settings: SettingsStore;
   jobs: JobManager;
+  /** Heavy request handlers (index, audio view, estimate, t-SNE) run in task workers. */
+  tasks: TaskPool;
   dialogs: Dialogs | null;
   emit(event: WorkbenchEvent): void;
 }

@@ -5,6 +5,7 @@
  */
 import { ZodError } from 'zod';
 import { UserError } from '../engine/util/errors';
+import { CancelledError } from '../engine/train/trainFold';
 import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';
 import { AccessError } from './access';
 import type { z } from 'zod';
@@ -36,6 +37,8 @@ export function toCallError(err: unknown): CallError {
     };
   }
   if (err instanceof UserError) return { kind: 'user', message: err.message };
+  // A request the user cancelled (tasks.cancel) is no internal error.
+  if (err instanceof CancelledError) return { kind: 'user', message: 'cancelled' };
   return { kind: 'internal', message: (err as Error)?.message ?? String(err) };
 }
 

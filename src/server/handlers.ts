@@ -8,14 +8,14 @@ import path from 'node:path';
 import os from 'node:os';
 import { UserError } from '../engine/util/errors';
 import { dataHome } from '../engine/util/paths';
-import type { AppInfo } from '../shared/contract';
+import type { AppInfo, AudioView, Dataset, LayerCostTableInfo, Res, TsneResult } from '../shared/contract';
+import type { TaskName } from '../worker/task-messages';
+import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
-import { permitted, type WorkbenchContext } from './context';
-import { indexDataset, listFolder } from './domains/datasets';
-import { audioView } from './domains/audio';
-import { configSchema, estimateCost, layerCosts, previewFolds, validateConfig } from './domains/experiment';
+import { permitted, permittedRoots, type WorkbenchContext } from './context';
+import { listFolder } from './domains/datasets';
+import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
-import { runTsne } from './domains/tsne';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
@@ -35,6 +35,19 @@ function version(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** A heavy handler, run in a task worker; its progress goes out as `task.progress` events. */
+function runTask<N extends TaskName>(
+  ctx: WorkbenchContext,
+  name: N,
+  args: TaskArgs[N],
+  taskId: string | undefined,
+): Promise<unknown> {
+  return ctx.tasks.run(name, args, {
+    taskId,
+    onProgress: (p) => ctx.emit({ type: 'task.progress', task: name, ...p }),
+  });
 }
 
 function requireDialogs(ctx: WorkbenchContext) {
@@ -72,7 +85,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     const dir = permitted(ctx, req.dir);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
       throw new UserError(`${req.dir}: not a folder`);
-    const dataset = await indexDataset({ ...req, dir });
+    const { taskId, ...request } = req;
+    const dataset = (await runTask(ctx, 'datasets.index', { ...request, dir }, taskId)) as Dataset;
     ctx.settings.addDataset(req.dir);
     return dataset;
   },
@@ -83,13 +97,31 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return listFolder(permitted(ctx, req.dir), roots);
   },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
-  'audio.view': async (req, ctx) => audioView(permitted(ctx, req.path), req.columns),
+  'audio.view': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'audio.view',
+      { file: permitted(ctx, req.path), columns: req.columns },
+      req.taskId,
+    )) as AudioView,
 
   'config.schema': async () => configSchema(),
   'config.validate': async (req) => validateConfig(req.config),
   'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
-  'experiment.layers': async (req, ctx) => layerCosts(req.config, (dir) => permitted(ctx, dir)),
-  'experiment.estimate': async (req, ctx) => estimateCost(req.config, (dir) => permitted(ctx, dir)),
+  'experiment.layers': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'experiment.layers',
+      { config: req.config, roots: permittedRoots(ctx) },
+      req.taskId,
+    )) as LayerCostTableInfo,
+  'experiment.estimate': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'experiment.estimate',
+      { config: req.config, roots: permittedRoots(ctx) },
+      req.taskId,
+    )) as Res<'experiment.estimate'>,
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;
@@ -135,7 +167,17 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'results.paper': async (req, ctx) =>
     paperComparison(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
   'results.tsne': async (req, ctx) =>
-    runTsne(runDir(ctx.settings.get().runsDir, req.id), req.fold, req.perplexity ?? 30),
+    (await runTask(
+      ctx,
+      'results.tsne',
+      {
+        runDir: runDir(ctx.settings.get().runsDir, req.id),
+        fold: req.fold,
+        perplexity: req.perplexity ?? 30,
+      },
+      req.taskId,
+    )) as TsneResult,
+  'tasks.cancel': async (req, ctx) => ({ cancelled: ctx.tasks.cancel(req.taskId) }),
   'report.export': async (req, ctx) => exportReport(runDir(ctx.settings.get().runsDir, req.id), req.format),
 
   'backends.list': async () => backendsInfo(),

@@ -16,6 +16,7 @@ import { dispatch, toCallError, type CallFailure } from './dispatch';
 import { handlers } from './handlers';
 import { permitted, type WorkbenchContext } from './context';
 import { JobManager, type JobLauncher } from './jobs';
+import { TaskPool, forkTaskSpawner, type TaskSpawner } from './tasks';
 import type { SettingsStore } from './settings';
 import { contentSecurityPolicy } from './csp';
 
@@ -26,6 +27,8 @@ export interface ServeOptions {
   staticDir: string;
   settings: SettingsStore;
   launcher: JobLauncher;
+  /** Starts task workers for heavy requests; child processes by default. */
+  taskSpawner?: TaskSpawner;
   /** Fixed token (tests); random otherwise. */
   token?: string;
 }
@@ -154,6 +157,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     shell: 'browser',
     settings: opts.settings,
     jobs: new JobManager(opts.launcher, broadcast),
+    tasks: new TaskPool(opts.taskSpawner ?? forkTaskSpawner),
     dialogs: null,
     emit: broadcast,
   };
@@ -289,6 +293,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     context,
     close: async () => {
       context.jobs.shutdown();
+      context.tasks.shutdown();
       for (const s of sockets) s.terminate();
       wss.close();
       server.closeAllConnections();

@@ -16,6 +16,8 @@ const runId = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name');
+/** The caller's name for a heavy request, to cancel it and to match its progress events. */
+const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 
 // ---------------------------------------------------------------------------------------------
 // Datasets
@@ -352,7 +354,12 @@ export const methods = {
 
   'datasets.index': {
     request: z
-      .object({ dir: path, corpus: z.string().max(40).optional(), classes: z.array(z.string()).optional() })
+      .object({
+        dir: path,
+        corpus: z.string().max(40).optional(),
+        classes: z.array(z.string()).optional(),
+        taskId: taskId.optional(),
+      })
       .strict(),
     response: datasetSchema,
   },
@@ -368,7 +375,9 @@ export const methods = {
   },
   'datasets.remove': { request: z.object({ dir: path }).strict(), response: settingsSchema },
   'audio.view': {
-    request: z.object({ path, columns: z.number().int().min(16).max(4000).optional() }).strict(),
+    request: z
+      .object({ path, columns: z.number().int().min(16).max(4000).optional(), taskId: taskId.optional() })
+      .strict(),
     response: audioViewSchema,
   },
 
@@ -379,13 +388,16 @@ export const methods = {
   },
   'folds.preview': { request: z.object({ config: json }).strict(), response: foldsPreviewSchema },
   /** YAMNet blocks 1..14 as "train from" choices for this config's corpus and folds (no timing run). */
-  'experiment.layers': { request: z.object({ config: json }).strict(), response: layerCostTableSchema },
+  'experiment.layers': {
+    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    response: layerCostTableSchema,
+  },
   /**
    * Calibrates the config's mode on the active backend (a few real training steps: seconds) and
    * returns the run estimate and the layer table with that block's cost filled in.
    */
   'experiment.estimate': {
-    request: z.object({ config: json }).strict(),
+    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
     response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
   },
 
@@ -403,6 +415,7 @@ export const methods = {
         id: runId,
         fold: z.union([z.number().int().min(0), z.literal('all')]),
         perplexity: z.number().min(2).max(100).optional(),
+        taskId: taskId.optional(),
       })
       .strict(),
     response: tsneSchema,
@@ -411,6 +424,12 @@ export const methods = {
     request: z.object({ id: runId, format: exportFormatSchema }).strict(),
     response: z.object({ filename: z.string(), mime: z.string(), text: z.string() }),
   },
+
+  /**
+   * Stops a heavy request (index, audio view, layer table, estimate, t-SNE) started with this
+   * `taskId`; the request then fails as cancelled. False when it had finished already.
+   */
+  'tasks.cancel': { request: z.object({ taskId }).strict(), response: z.object({ cancelled: z.boolean() }) },
 
   'backends.list': { request: none, response: backendsSchema },
   'weights.status': { request: none, response: weightsStatusSchema },
@@ -469,6 +488,15 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.state'), runId, state: runStateSchema, error: z.string().nullable() }),
   z.object({ type: z.literal('run.log'), runId, line: z.string() }),
   z.object({ type: z.literal('weights.progress'), message: z.string(), fraction: z.number().nullable() }),
+  /** Progress of a heavy request running in a task worker (see `tasks.cancel`). */
+  z.object({
+    type: z.literal('task.progress'),
+    taskId,
+    task: z.string(),
+    done: z.number(),
+    total: z.number(),
+    message: z.string().nullable(),
+  }),
   /** The desktop menu asking the page to show a view (and maybe start an action there). */
   z.object({
     type: z.literal('ui.navigate'),

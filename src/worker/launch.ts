@@ -15,7 +15,7 @@ import type { FromWorker, RunJob, ToWorker } from './messages';
 export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
 
 /** `--import <tsx>` by absolute URL, so the worker starts whatever the current folder is. */
-function tsxImport(): string {
+export function tsxImport(): string {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('tsx/package.json');
   return pathToFileURL(pkg.replace(/package\.json$/, 'dist/loader.mjs')).href;

@@ -6,7 +6,7 @@
  * set, replaces `auto` (so a whole test suite or CI job can be pinned to one backend);
  * SER_DISABLE_BACKENDS=tensorflow,wasm takes backends out of the running (e.g. a broken install).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';

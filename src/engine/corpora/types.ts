@@ -1,40 +1,14 @@
-/** The canonical emotion vocabulary every corpus maps its codes onto (corpora.md). */
-export const EMOTIONS = [
-  'neutral',
-  'calm',
-  'happy',
-  'sad',
-  'angry',
-  'fearful',
-  'disgust',
-  'surprised',
-  'boredom',
-  'guilt',
-] as const;
-export type Emotion = (typeof EMOTIONS)[number];
+import type { CorpusName, Emotion } from '../../shared/vocabulary';
 
-/** The paper's four classes, in the paper's table order. */
-export const DEFAULT_CLASSES: Emotion[] = ['angry', 'happy', 'sad', 'neutral'];
-
-export const CORPUS_NAMES = [
-  'ravdess',
-  'demos',
-  'emodb',
-  'cremad',
-  'tess',
-  'savee',
-  'folders',
-  'csv',
-  'synthetic',
-] as const;
-export type CorpusName = (typeof CORPUS_NAMES)[number];
-
-/**
- * What a user may ask for: a corpus by name, or `auto` to detect it. The CLI, the config schema
- * and the GUI all offer this list (this module has no imports, so the renderer may import it).
- */
-export const CORPUS_CHOICES = ['auto', ...CORPUS_NAMES] as const;
-export type CorpusChoice = (typeof CORPUS_CHOICES)[number];
+export {
+  CORPUS_CHOICES,
+  CORPUS_NAMES,
+  DEFAULT_CLASSES,
+  EMOTIONS,
+  type CorpusChoice,
+  type CorpusName,
+  type Emotion,
+} from '../../shared/vocabulary';
 
 export type Sex = 'male' | 'female' | 'unknown';
 

@@ -11,10 +11,14 @@ export interface IndexRequest {
   classes?: string[];
 }
 
-export async function loadIndex(req: IndexRequest): Promise<CorpusIndex> {
+export async function loadIndex(
+  req: IndexRequest,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CorpusIndex> {
   const { indexCorpus } = await import('../../engine/corpora');
   return indexCorpus(req.dir, {
     corpus: (req.corpus ?? 'auto') as CorpusName | 'auto',
+    onProgress,
     ...(req.classes ? { classes: req.classes as Emotion[] } : {}),
   });
 }
@@ -73,8 +77,11 @@ export async function toDataset(index: CorpusIndex): Promise<Dataset> {
   };
 }
 
-export async function indexDataset(req: IndexRequest): Promise<Dataset> {
-  const index = await loadIndex(req);
+export async function indexDataset(
+  req: IndexRequest,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Dataset> {
+  const index = await loadIndex(req, onProgress);
   if (index.utterances.length === 0) {
     throw new UserError(`${req.dir}: no usable audio files found (${index.skipped.length} skipped)`);
   }

@@ -13,6 +13,7 @@ import { CallFailure, dispatch } from '../dispatch';
 import { handlers } from '../handlers';
 import { SettingsStore } from '../settings';
 import type { WorkbenchContext } from '../context';
+import { TaskPool, forkTaskSpawner } from '../tasks';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-cost-'));
@@ -27,11 +28,15 @@ beforeAll(() => {
       runsDir: path.join(tmp, 'runs'),
     }),
     jobs: null as never,
+    tasks: new TaskPool(forkTaskSpawner),
     dialogs: null,
     emit: () => undefined,
   };
 });
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  ctx.tasks.shutdown();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 async function call<M extends Method>(method: M, req: unknown): Promise<Res<M>> {
   return methods[method].response.parse(await dispatch(handlers, method, req, ctx)) as Res<M>;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { TsnePoint, TsneResult } from '../../shared/contract';
 import { UserError } from '../../engine/util/errors';
 import { writeJsonAtomic } from '../../engine/util/atomic';
+import type { TsneOptions } from '../../engine/eval/tsne/types';
 import { foldDirs } from './runs';
 
 interface ActivationsMeta {
@@ -47,6 +48,7 @@ export async function runTsne(
   fold: number | 'all',
   perplexity: number,
   seed = 0,
+  control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
 ): Promise<TsneResult> {
   const cacheFile = path.join(runDir, 'tsne', `fold-${fold}-p${perplexity}-s${seed}.json`);
   if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as TsneResult;
@@ -83,7 +85,7 @@ export async function runTsne(
     offset += c.length;
   }
   const { tsne } = await import('../../engine/eval/tsne');
-  const result = await tsne(all, { inputDims: dims, perplexity, seed });
+  const result = await tsne(all, { inputDims: dims, perplexity, seed, ...control });
   const out: TsneResult = {
     method: `t-SNE (${result.engine}, perplexity ${result.perplexity.toFixed(1)}, ${result.iterations} iterations, seed ${seed})`,
     points: meta.map((m, i) => ({ ...m, x: result.embedding[i * 2], y: result.embedding[i * 2 + 1] })),

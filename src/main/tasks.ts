@@ -1,0 +1,20 @@
+/** Electron's task workers: src/worker/task-entry.ts as utility processes, off the main thread. */
+import { utilityProcess } from 'electron';
+import { fileURLToPath } from 'node:url';
+import type { TaskSpawner } from '../server/tasks';
+import type { FromTaskWorker } from '../worker/task-messages';
+
+/** src/worker/task-entry.ts, built beside this file by electron-vite. */
+const entry = fileURLToPath(new URL('./task.js', import.meta.url));
+
+export const utilityTaskSpawner: TaskSpawner = () => {
+  const child = utilityProcess.fork(entry, [], { serviceName: 'ser-workbench task', stdio: 'inherit' });
+  return {
+    send: (m) => child.postMessage(m),
+    onMessage: (listener) => child.on('message', (m: unknown) => listener(m as FromTaskWorker)),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    kill: () => {
+      child.kill();
+    },
+  };
+};

@@ -1,0 +1,110 @@
+/**
+ * The task pool with real task worker processes (src/worker/task-entry.ts forked with tsx): heavy
+ * handlers run there and answer as they would in process; progress streams; cancel stops a
+ * running t-SNE at its next iteration and the lane goes on; a crashed worker is replaced.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../engine/train/trainFold';
+import { UserError } from '../engine/util/errors';
+import { mulberry32 } from '../engine/util/random';
+import { sharedDir } from '../engine/util/paths';
+import { AccessError } from './access';
+import { audioView } from './domains/audio';
+import { TaskPool, forkTaskSpawner, type TaskProcess } from './tasks';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-tasks-'));
+const spawned: TaskProcess[] = [];
+const pool = new TaskPool(() => {
+  const p = forkTaskSpawner();
+  spawned.push(p);
+  return p;
+});
+
+/** A run folder with one fold of saved activations: enough points that a t-SNE takes a while. */
+function fakeRunWithActivations(points: number, dims: number): string {
+  const run = path.join(tmp, 'run');
+  const fold = path.join(run, 'folds', 'fold-01');
+  fs.mkdirSync(fold, { recursive: true });
+  const rand = mulberry32(7);
+  const data = new Float32Array(points * dims).map(() => rand());
+  fs.writeFileSync(path.join(fold, 'activations.f32'), Buffer.from(data.buffer));
+  const ids = Array.from({ length: points }, (_, i) => `u${i}.wav`);
+  fs.writeFileSync(path.join(fold, 'activations.json'), JSON.stringify({ shape: [points, dims], ids }));
+  return run;
+}
+
+beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
+afterAll(() => {
+  pool.shutdown();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('TaskPool with real worker processes', () => {
+  it('runs an audio view in a worker, with the in-process result', async () => {
+    const file = path.join(sharedDir(), 'data', 'ravdess', 'Actor_01', '03-01-01-01-01-01-01.wav');
+    const fromWorker = await pool.run('audio.view', { file, columns: 200 });
+    expect(spawned.length).toBe(1);
+    expect(fromWorker).toEqual(JSON.parse(JSON.stringify(await audioView(file, 200))));
+  });
+
+  it('returns user and access errors as the same kinds of error', async () => {
+    const empty = path.join(tmp, 'empty');
+    fs.mkdirSync(empty);
+    const indexErr = await pool.run('datasets.index', { dir: empty }).catch((e: unknown) => e);
+    expect(indexErr).toBeInstanceOf(UserError);
+    expect((indexErr as Error).message).toContain('no WAV or FLAC files found');
+
+    const config = { data: { dir: path.join(sharedDir(), 'data', 'ravdess') } };
+    const accessErr = await pool
+      .run('experiment.layers', { config, roots: [empty] })
+      .catch((e: unknown) => e);
+    expect(accessErr).toBeInstanceOf(AccessError);
+    expect((accessErr as Error).message).toContain('outside the folders this workbench may open');
+  });
+
+  it('streams t-SNE progress and cancels it; the lane then runs the next task', async () => {
+    const run = fakeRunWithActivations(1500, 32);
+    const progress: number[] = [];
+    const started = pool.run(
+      'results.tsne',
+      { runDir: run, fold: 0, perplexity: 30 },
+      { taskId: 'tsne-1', onProgress: (p) => progress.push(p.done) },
+    );
+    const outcome = started.then(
+      () => 'finished',
+      (e: unknown) => e,
+    );
+    while (progress.length < 2) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.has('tsne-1')).toBe(true);
+    expect(pool.cancel('tsne-1')).toBe(true);
+    expect(await outcome).toBeInstanceOf(CancelledError);
+    expect(pool.has('tsne-1')).toBe(false);
+    expect(pool.cancel('tsne-1')).toBe(false);
+    // Same lane, after the cancel: a small t-SNE runs to the end.
+    const small = fakeRunWithActivations(60, 8);
+    const result = (await pool.run('results.tsne', { runDir: small, fold: 0, perplexity: 10 })) as {
+      points: unknown[];
+    };
+    expect(result.points).toHaveLength(60);
+  });
+
+  it('fails the running task when its worker dies, and starts a new worker for the next', async () => {
+    const run = fakeRunWithActivations(1500, 32);
+    let seen = 0;
+    const doomed = pool
+      .run('results.tsne', { runDir: run, fold: 0, perplexity: 31 }, { onProgress: () => seen++ })
+      .catch((e: unknown) => e);
+    while (seen === 0) await new Promise((r) => setTimeout(r, 20));
+    const before = spawned.length;
+    spawned[spawned.length - 1].kill();
+    const err = await doomed;
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/task worker exited/);
+    const small = fakeRunWithActivations(50, 8);
+    await pool.run('results.tsne', { runDir: small, fold: 0, perplexity: 10 });
+    expect(spawned.length).toBe(before + 1);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * Heavy request handlers run in task workers (src/worker/task-entry.ts), never on the face's own
+ * event loop: the HTTP server and Electron main stay free to answer while a calibration, a t-SNE
+ * or an index runs. Tasks go to lanes, one worker process each, so that a long t-SNE does not
+ * hold up an audio view; within a lane they run in order (the tfjs lane must: a calibration
+ * switches backends and times steps). A worker stays up between tasks, keeping what it warmed.
+ *
+ * Cancel: a queued task is dropped; a running one is asked to stop (t-SNE and indexing stop at
+ * their next iteration) and, if it has not within a grace period, its worker is killed and the
+ * lane starts a fresh one for the next task.
+ */
+import { fork } from 'node:child_process';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { CancelledError } from '../engine/train/trainFold';
+import { UserError } from '../engine/util/errors';
+import { tsxImport } from '../worker/launch';
+import type { FromTaskWorker, TaskName, ToTaskWorker } from '../worker/task-messages';
+import type { TaskArgs } from '../worker/task-table';
+import { AccessError } from './access';
+
+/** One task worker process, whatever started it (child_process or Electron's utilityProcess). */
+export interface TaskProcess {
+  send(message: ToTaskWorker): void;
+  onMessage(listener: (message: FromTaskWorker) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+export type TaskSpawner = () => TaskProcess;
+
+type Lane = 'tfjs' | 'tsne' | 'io';
+const LANE_OF: Record<TaskName, Lane> = {
+  'experiment.layers': 'tfjs',
+  'experiment.estimate': 'tfjs',
+  'results.tsne': 'tsne',
+  'datasets.index': 'io',
+  'audio.view': 'io',
+};
+
+/** How long a running task may take to stop after cancel before its worker is killed. */
+const CANCEL_GRACE_MS = 1500;
+
+export interface TaskOptions {
+  /** The caller's id for the task (to cancel it and to match progress events); made up if absent. */
+  taskId?: string;
+  onProgress?: (p: { taskId: string; done: number; total: number; message: string | null }) => void;
+}
+
+interface Pending {
+  id: string;
+  name: TaskName;
+  args: unknown;
+  options: TaskOptions;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  cancelled: boolean;
+}
+
+function failure(m: Extract<FromTaskWorker, { type: 'error' }>): Error {
+  if (m.kind === 'cancelled') return new CancelledError();
+  if (m.kind === 'user') return new UserError(m.message);
+  if (m.kind === 'forbidden') return Object.assign(new AccessError(''), { message: m.message });
+  return Object.assign(new Error(m.message), { stack: m.stack });
+}
+
+class TaskLane {
+  private process: TaskProcess | null = null;
+  private current: Pending | null = null;
+  private readonly queue: Pending[] = [];
+
+  constructor(private readonly spawn: TaskSpawner) {}
+
+  submit(task: Pending): void {
+    this.queue.push(task);
+    this.next();
+  }
+
+  has(id: string): boolean {
+    return this.current?.id === id || this.queue.some((t) => t.id === id);
+  }
+
+  cancel(id: string): boolean {
+    const queued = this.queue.findIndex((t) => t.id === id);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1)[0].reject(new CancelledError());
+      return true;
+    }
+    const task = this.current;
+    if (task?.id !== id) return false;
+    task.cancelled = true;
+    const proc = this.process;
+    proc?.send({ type: 'cancel', id });
+    setTimeout(() => {
+      if (this.current === task && this.process === proc) proc?.kill();
+    }, CANCEL_GRACE_MS).unref();
+    return true;
+  }
+
+  shutdown(): void {
+    for (const t of this.queue.splice(0)) t.reject(new CancelledError());
+    this.process?.kill();
+  }
+
+  private next(): void {
+    if (this.current || this.queue.length === 0) return;
+    const task = this.queue.shift()!;
+    this.current = task;
+    this.worker().send({ type: 'task', id: task.id, name: task.name, args: task.args });
+  }
+
+  private worker(): TaskProcess {
+    if (this.process) return this.process;
+    const proc = this.spawn();
+    this.process = proc;
+    proc.onMessage((m) => this.onMessage(m));
+    proc.onExit((code) => {
+      if (this.process === proc) this.process = null;
+      const task = this.current;
+      if (task) {
+        this.current = null;
+        task.reject(
+          task.cancelled ? new CancelledError() : new Error(`the task worker exited (code ${code})`),
+        );
+      }
+      this.next();
+    });
+    return proc;
+  }
+
+  private onMessage(m: FromTaskWorker): void {
+    const task = this.current;
+    if (m.type === 'ready' || !task || m.id !== task.id) return;
+    if (m.type === 'progress') {
+      task.options.onProgress?.({ taskId: task.id, done: m.done, total: m.total, message: m.message });
+      return;
+    }
+    this.current = null;
+    if (m.type === 'result') task.resolve(m.value);
+    else task.reject(task.cancelled ? new CancelledError() : failure(m));
+    this.next();
+  }
+}
+
+export class TaskPool {
+  private readonly lanes = new Map<Lane, TaskLane>();
+
+  constructor(private readonly spawn: TaskSpawner) {}
+
+  run<N extends TaskName>(name: N, args: TaskArgs[N], options: TaskOptions = {}): Promise<unknown> {
+    const lane = this.lane(LANE_OF[name]);
+    const id = options.taskId ?? crypto.randomUUID();
+    if (this.has(id)) return Promise.reject(new UserError(`task ${id} is already running`));
+    return new Promise((resolve, reject) =>
+      lane.submit({ id, name, args, options, resolve, reject, cancelled: false }),
+    );
+  }
+
+  has(id: string): boolean {
+    return [...this.lanes.values()].some((l) => l.has(id));
+  }
+
+  /** False when no task has that id (finished already, or never started). */
+  cancel(id: string): boolean {
+    return [...this.lanes.values()].some((l) => l.cancel(id));
+  }
+
+  shutdown(): void {
+    for (const lane of this.lanes.values()) lane.shutdown();
+    this.lanes.clear();
+  }
+
+  private lane(name: Lane): TaskLane {
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      lane = new TaskLane(this.spawn);
+      this.lanes.set(name, lane);
+    }
+    return lane;
+  }
+}
+
+export const TASK_ENTRY = fileURLToPath(new URL('../worker/task-entry.ts', import.meta.url));
+
+/** Served mode (and tests): task workers as Node child processes running the TypeScript sources. */
+export const forkTaskSpawner: TaskSpawner = () => {
+  const child = fork(TASK_ENTRY, [], {
+    execArgv: ['--import', tsxImport()],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return {
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (listener) => child.on('message', (m) => listener(m as FromTaskWorker)),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    kill: () => child.kill('SIGKILL'),
+  };
+};

@@ -1,0 +1,38 @@
+/**
+ * What each task does: the application layer's heavy handlers, called with arguments the face
+ * has already checked (paths resolved inside the permitted folders). Runs inside a task worker.
+ */
+import { permittedPath } from '../server/access';
+import { audioView } from '../server/domains/audio';
+import { indexDataset, type IndexRequest } from '../server/domains/datasets';
+import { estimateCost, layerCosts } from '../server/domains/experiment';
+import { runTsne } from '../server/domains/tsne';
+import type { TaskName } from './task-messages';
+
+export interface TaskArgs {
+  'datasets.index': IndexRequest;
+  'audio.view': { file: string; columns?: number };
+  /** `roots`: the folders the config's corpus must lie in (checked again here, in the worker). */
+  'experiment.layers': { config: unknown; roots: string[] };
+  'experiment.estimate': { config: unknown; roots: string[] };
+  'results.tsne': { runDir: string; fold: number | 'all'; perplexity: number };
+}
+
+export interface TaskControl {
+  signal: AbortSignal;
+  progress: (done: number, total: number, message?: string) => void;
+}
+
+type TaskTable = { [N in TaskName]: (args: TaskArgs[N], control: TaskControl) => Promise<unknown> };
+
+export const taskTable: TaskTable = {
+  'datasets.index': (args, c) => indexDataset(args, (done, total) => c.progress(done, total, 'indexing')),
+  'audio.view': (args) => audioView(args.file, args.columns),
+  'experiment.layers': (args) => layerCosts(args.config, (dir) => permittedPath(args.roots, dir)),
+  'experiment.estimate': (args) => estimateCost(args.config, (dir) => permittedPath(args.roots, dir)),
+  'results.tsne': (args, c) =>
+    runTsne(args.runDir, args.fold, args.perplexity, 0, {
+      signal: c.signal,
+      onProgress: (p) => c.progress(p.iteration, p.iterations, 't-SNE'),
+    }),
+};
