@@ -9,7 +9,7 @@ import { parseCommand, printJson, progress } from '../args';
 
 const USAGE =
   'ser-workbench features <audio> [--out FILE.f32] [--form yamnet|paper-power] ' +
-  `[--resampler ${RESAMPLE_METHODS.join('|')}] [--cache] [--json]`;
+  `[--resampler ${RESAMPLE_METHODS.join('|')}] [--cache] [--repair-nonfinite] [--json]`;
 
 /**
  * Log-mel patches of one WAV/FLAC file. `--out` writes float32 little-endian [n, 96, 64];
@@ -24,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       form: { type: 'string', default: 'yamnet' },
       resampler: { type: 'string', default: 'polyphase' },
       cache: { type: 'boolean', default: false },
+      'repair-nonfinite': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     USAGE,
@@ -39,10 +40,13 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`--resampler must be one of ${RESAMPLE_METHODS.join(', ')}`);
 
   const file = positionals[0];
+  const repairNonFinite = values['repair-nonfinite'];
   const started = performance.now();
   let features: FileFeatures & { fromCache?: boolean };
   if (values.cache) {
-    features = await new FeatureCache().get(file, { form, resampler });
+    features = await new FeatureCache({
+      onCorrupt: (entry) => progress(`warning: corrupt cache entry ${entry}; recomputed`),
+    }).get(file, { form, resampler, repairNonFinite });
   } else {
     const bytes = await fs.readFile(file).catch((err: NodeJS.ErrnoException) => {
       throw new FileError(
@@ -50,9 +54,14 @@ export async function run(argv: string[]): Promise<number> {
         err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code ?? err.message})`,
       );
     });
-    features = await extractFromBytes(file, bytes, { form, resampler });
+    features = await extractFromBytes(file, bytes, { form, resampler, repairNonFinite });
   }
   const ms = performance.now() - started;
+  const repaired = features.repairedNonFinite;
+  if (repaired)
+    progress(
+      `warning: ${file}: ${repaired.count} non-finite sample(s) set to zero (first at ${repaired.first.join(', ')})`,
+    );
   const { patches } = features;
 
   if (values.out) {
@@ -82,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
       params: features.params,
       ...(values.out ? { out: values.out } : {}),
       ...(values.cache ? { fromCache: features.fromCache } : {}),
+      ...(repaired ? { repairedNonFinite: repaired } : {}),
     });
   } else {
     let min = Infinity;

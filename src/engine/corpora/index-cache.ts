@@ -3,11 +3,21 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../util/atomic';
 import { sha256Json } from '../util/hash';
 import { dataHome } from '../util/paths';
+import type { NonFiniteReport } from '../audio/types';
 import type { FileStat } from './scan';
 
 /** What reading one file's header gave, valid while the file's size and mtime stay the same. */
 export type CachedFile = FileStat &
-  ({ sampleRate: number; channels: number; durationSec: number } | { error: string });
+  (
+    | {
+        sampleRate: number;
+        channels: number;
+        durationSec: number;
+        /** Float WAVs only (the only kind that can hold them): NaN/Inf samples found. */
+        nonFinite?: NonFiniteReport;
+      }
+    | { error: string }
+  );
 
 interface CacheDoc {
   version: 1;
