@@ -66,10 +66,13 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
   const scan = scanCorpus(root);
   const layout = chooseLayout(root, scan, opts);
   const wanted = opts.classes ?? DEFAULT_CLASSES;
-  const skipped: SkippedFile[] = scan.unsupported.map((id) => ({
-    path: path.join(root, id),
-    reason: 'unsupported audio format (WAV and FLAC are read)',
-  }));
+  const skipped: SkippedFile[] = [
+    ...scan.skipped,
+    ...scan.unsupported.map((id) => ({
+      path: path.join(root, id),
+      reason: 'unsupported audio format (WAV and FLAC are read)',
+    })),
+  ];
 
   const labelled: { id: string; file: FileLabel }[] = [];
   for (const entry of layout.entries([...scan.audio.keys()])) {
