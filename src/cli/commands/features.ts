@@ -5,6 +5,8 @@ import { FeatureCache } from '../../engine/features/cache';
 import { extractFromBytes, type FileFeatures } from '../../engine/features/frontend';
 import { FRONT_END_FORMS, type FrontEndForm } from '../../engine/features/logmel';
 import { FileError, UserError } from '../../engine/util/errors';
+import { dataHome } from '../../engine/util/paths';
+import { ensureWritableDir } from '../../engine/util/writable-dir';
 import { parseCommand, printJson, progress } from '../args';
 
 const USAGE =
@@ -39,6 +41,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!RESAMPLE_METHODS.includes(resampler))
     throw new UserError(`--resampler must be one of ${RESAMPLE_METHODS.join(', ')}`);
 
+  // Checked before any work; bounded creation (a recursive mkdir can loop forever under /proc).
+  if (values.out) ensureWritableDir(path.dirname(path.resolve(values.out)), 'folder of --out');
+  if (values.cache) ensureWritableDir(dataHome(), 'data folder (SER_WORKBENCH_HOME)');
   const file = positionals[0];
   const repairNonFinite = values['repair-nonfinite'];
   const started = performance.now();
@@ -68,7 +73,6 @@ export async function run(argv: string[]): Promise<number> {
     const out = values.out;
     const tmp = `${out}.${process.pid}.tmp`;
     try {
-      await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
       await fs.writeFile(tmp, patches.data);
       await fs.rename(tmp, out);
     } catch (err) {

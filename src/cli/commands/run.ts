@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../../engine/config/file';
 import { buildRunDirReport } from '../../engine/report/runReport';
 import { renderReport } from '../../engine/report/render';
+import { checkOutputLocations } from '../../engine/runs/locations';
 import type { RunResult } from '../../engine/runs/runner';
 import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
@@ -117,6 +118,8 @@ export async function run(argv: string[]): Promise<number> {
     job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
   }
   if (values['repair-nonfinite']) job.repairNonFinite = true;
+  // Before the worker starts: a bad --out or data home is one user error, and no run folder is made.
+  checkOutputLocations({ outDir: job.outDir, resuming: !!job.resumeDir });
   let estimate: RunCostEstimate | null = null;
   const result = await runInWorker(job, values.batches, (e) => {
     if (e.estimate) estimate = e.estimate;

@@ -23,6 +23,8 @@ import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
+import { ensureWritableDir } from '../util/writable-dir';
+import { checkOutputLocations } from './locations';
 import { resolveWeightsSource } from '../yamnet/store';
 import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { WeightsProvenance } from '../yamnet/provenance';
@@ -143,6 +145,7 @@ export async function runExperiment(
   const log = (message: string, level: 'info' | 'warn' = 'info') =>
     emit(sink, { type: 'log', message, level });
   const resuming = !!opts.resumeDir;
+  checkOutputLocations({ ...opts, resuming });
   let runDir: string;
   let config: ExperimentConfig;
   let prior: RunConfigFile | null = null;
@@ -159,7 +162,7 @@ export async function runExperiment(
       if (fs.existsSync(path.join(runDir, 'config.json'))) {
         throw new UserError(`${runDir} already holds a run; resume it instead or choose another folder`);
       }
-      fs.mkdirSync(runDir, { recursive: true });
+      ensureWritableDir(runDir, 'run folder');
     } else {
       runDir = newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
     }
