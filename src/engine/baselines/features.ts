@@ -168,7 +168,7 @@ async function fileParts(
           ? embeddingStatistics(yamnet!.model, samples)
           : cepstralStatistics(samples, cepstralDefaults(part));
       assertFinite(v, file, `${part} features`);
-      cache?.set(key, v);
+      cache?.set(key, v, file);
     }
     values.set(part, v);
   }

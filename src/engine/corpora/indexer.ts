@@ -80,7 +80,11 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
     else if (wanted === 'all' || wanted.includes(entry.file.label)) labelled.push(entry);
   }
 
-  const cache = opts.refresh ? new Map<string, CachedFile>() : loadIndexCache(root);
+  const cache = opts.refresh
+    ? new Map<string, CachedFile>()
+    : loadIndexCache(root, (file) =>
+        opts.onWarning?.(`corrupt index cache ${file}; every header is read again`),
+      );
   const next = new Map<string, CachedFile>();
   // Keep what is still valid for files this selection did not read, so other selections reuse it.
   for (const [id, stat] of scan.audio) {

@@ -100,6 +100,11 @@ function decodeEntry(buf: Buffer, key: string): { header: EntryHeader; data: Flo
   return { header, data };
 }
 
+/** Whether a feature-cache entry file is intact (layout, key from its name, checksum). */
+export function featureEntryOk(buf: Buffer, fileName: string): boolean {
+  return decodeEntry(buf, path.basename(fileName, '.f32c')) !== null;
+}
+
 async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
