@@ -31,7 +31,7 @@ const commands: Record<
     load: () => import('./commands/report'),
   },
   predict: { summary: 'classify audio files with a trained run', load: () => import('./commands/predict') },
-  cache: { summary: 'cache status|clear', load: () => import('./commands/cache') },
+  cache: { summary: 'cache status|clear|verify', load: () => import('./commands/cache') },
   serve: { summary: 'serve the workbench UI to a browser', load: () => import('./commands/serve') },
   demo: { summary: 'the main job: a complete small experiment', load: () => import('./commands/demo') },
   bench: { summary: 'benchmarks, printed and saved as JSON', load: () => import('./commands/bench') },

@@ -5,10 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { OUTSIDE_LINK_REASON } from '../engine/corpora/scan';
 
 export class AccessError extends Error {
-  constructor(readonly target: string) {
-    super(`${target} is outside the folders this workbench may open (add it under Settings → data folders)`);
+  constructor(
+    readonly target: string,
+    message = `${target} is outside the folders this workbench may open (add it under Settings → data folders)`,
+  ) {
+    super(message);
     this.name = 'AccessError';
   }
 }
@@ -34,5 +38,17 @@ export function permittedPath(roots: string[], target: string): string {
   for (const root of roots) {
     if (isInside(realOrResolved(root), real)) return real;
   }
+  // A path inside a data folder that resolves elsewhere is a link leaving it: the index skips
+  // such links (engine/corpora/scan.ts), and opening one is refused in the same words.
+  if (
+    roots.some(
+      (r) =>
+        isInside(path.resolve(r), path.resolve(target)) || isInside(realOrResolved(r), path.resolve(target)),
+    )
+  )
+    throw new AccessError(
+      target,
+      `${target}: ${OUTSIDE_LINK_REASON} (to ${real}); such links are not followed`,
+    );
   throw new AccessError(target);
 }

@@ -41,6 +41,7 @@ async function start(job: RunJob): Promise<void> {
       weightsSource: job.weightsSource,
       onlyFolds: job.onlyFolds,
       parallel: job.parallel,
+      repairNonFinite: job.repairNonFinite,
       signal: controller.signal,
       onEvent: (event) => send({ type: 'event', event }),
       spawnFolds: (runDir, folds, onEvent, signal) =>

@@ -17,6 +17,8 @@ export interface RunJob {
   onlyFolds?: number[];
   /** Processes for frozen-mode folds. */
   parallel?: number;
+  /** Keep files with NaN/Inf samples, zeroed and listed (`--repair-nonfinite`). */
+  repairNonFinite?: boolean;
 }
 
 export type ToWorker = { type: 'start'; job: RunJob } | { type: 'cancel' };

@@ -1,3 +1,4 @@
+import { CACHE_KINDS, verifyCaches, type CacheKind } from '../../engine/caches/verify';
 import { FeatureCache } from '../../engine/features/cache';
 import {
   activationCacheUsage,
@@ -9,10 +10,35 @@ import { UserError } from '../../engine/util/errors';
 import { parseCommand, printJson, progress } from '../args';
 import fs from 'node:fs';
 
-const usage = 'ser-workbench cache status|clear [--features] [--activations] [--json]';
+const usage = 'ser-workbench cache status|clear|verify [--features] [--activations] [--json]';
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/**
+ * Checks every entry's checksum (log-mel features, YAMNet activations and embeddings, baseline
+ * features, index); corrupt entries are removed, to be recomputed by the next run that needs them.
+ * With --features or --activations only those caches.
+ */
+function verify(values: { features: boolean; activations: boolean; json: boolean }): number {
+  const kinds: CacheKind[] =
+    values.features || values.activations
+      ? [
+          ...(values.features ? (['features'] as const) : []),
+          ...(values.activations ? (['activations'] as const) : []),
+        ]
+      : CACHE_KINDS;
+  const report = verifyCaches(kinds);
+  if (values.json) {
+    printJson(report);
+    return 0;
+  }
+  for (const [kind, c] of Object.entries(report)) {
+    process.stdout.write(`${kind}: ${c.ok} ok, ${c.corrupt} corrupt, ${c.removed} removed (${c.dir})\n`);
+    for (const e of c.corruptEntries) process.stdout.write(`  corrupt: ${e}\n`);
+  }
+  return 0;
 }
 
 /** The log-mel feature cache and the YAMNet activation cache (embeddings, block outputs). */
@@ -29,9 +55,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   const { values, positionals } = args;
   const action = positionals[0];
-  if (positionals.length !== 1 || (action !== 'status' && action !== 'clear')) {
-    throw new UserError(`expected 'status' or 'clear'\nusage: ${usage}`);
+  if (positionals.length !== 1 || (action !== 'status' && action !== 'clear' && action !== 'verify')) {
+    throw new UserError(`expected 'status', 'clear' or 'verify'\nusage: ${usage}`);
   }
+  if (action === 'verify') return verify(values);
   const features = new FeatureCache();
   // Neither flag: both caches.
   const both = !values.features && !values.activations;

@@ -5,11 +5,13 @@ import { FeatureCache } from '../../engine/features/cache';
 import { extractFromBytes, type FileFeatures } from '../../engine/features/frontend';
 import { FRONT_END_FORMS, type FrontEndForm } from '../../engine/features/logmel';
 import { FileError, UserError } from '../../engine/util/errors';
+import { dataHome } from '../../engine/util/paths';
+import { ensureWritableDir } from '../../engine/util/writable-dir';
 import { parseCommand, printJson, progress } from '../args';
 
 const USAGE =
   'ser-workbench features <audio> [--out FILE.f32] [--form yamnet|paper-power] ' +
-  `[--resampler ${RESAMPLE_METHODS.join('|')}] [--cache] [--json]`;
+  `[--resampler ${RESAMPLE_METHODS.join('|')}] [--cache] [--repair-nonfinite] [--json]`;
 
 /**
  * Log-mel patches of one WAV/FLAC file. `--out` writes float32 little-endian [n, 96, 64];
@@ -24,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
       form: { type: 'string', default: 'yamnet' },
       resampler: { type: 'string', default: 'polyphase' },
       cache: { type: 'boolean', default: false },
+      'repair-nonfinite': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     USAGE,
@@ -38,11 +41,17 @@ export async function run(argv: string[]): Promise<number> {
   if (!RESAMPLE_METHODS.includes(resampler))
     throw new UserError(`--resampler must be one of ${RESAMPLE_METHODS.join(', ')}`);
 
+  // Checked before any work; bounded creation (a recursive mkdir can loop forever under /proc).
+  if (values.out) ensureWritableDir(path.dirname(path.resolve(values.out)), 'folder of --out');
+  if (values.cache) ensureWritableDir(dataHome(), 'data folder (SER_WORKBENCH_HOME)');
   const file = positionals[0];
+  const repairNonFinite = values['repair-nonfinite'];
   const started = performance.now();
   let features: FileFeatures & { fromCache?: boolean };
   if (values.cache) {
-    features = await new FeatureCache().get(file, { form, resampler });
+    features = await new FeatureCache({
+      onCorrupt: (entry) => progress(`warning: corrupt cache entry ${entry}; recomputed`),
+    }).get(file, { form, resampler, repairNonFinite });
   } else {
     const bytes = await fs.readFile(file).catch((err: NodeJS.ErrnoException) => {
       throw new FileError(
@@ -50,16 +59,20 @@ export async function run(argv: string[]): Promise<number> {
         err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code ?? err.message})`,
       );
     });
-    features = await extractFromBytes(file, bytes, { form, resampler });
+    features = await extractFromBytes(file, bytes, { form, resampler, repairNonFinite });
   }
   const ms = performance.now() - started;
+  const repaired = features.repairedNonFinite;
+  if (repaired)
+    progress(
+      `warning: ${file}: ${repaired.count} non-finite sample(s) set to zero (first at ${repaired.first.join(', ')})`,
+    );
   const { patches } = features;
 
   if (values.out) {
     const out = values.out;
     const tmp = `${out}.${process.pid}.tmp`;
     try {
-      await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
       await fs.writeFile(tmp, patches.data);
       await fs.rename(tmp, out);
     } catch (err) {
@@ -82,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       params: features.params,
       ...(values.out ? { out: values.out } : {}),
       ...(values.cache ? { fromCache: features.fromCache } : {}),
+      ...(repaired ? { repairedNonFinite: repaired } : {}),
     });
   } else {
     let min = Infinity;

@@ -18,11 +18,12 @@ export const CORPUS_OPTIONS = {
   'speaker-level': { type: 'string' },
   manifest: { type: 'string' },
   refresh: { type: 'boolean', default: false },
+  'repair-nonfinite': { type: 'boolean', default: false },
 } as const;
 
 export const CORPUS_USAGE =
   `[--corpus ${CORPUS_CHOICES.join('|')}] [--classes a,b|all] ` +
-  '[--label-level N --speaker-level N|prefix] [--manifest FILE.csv] [--refresh]';
+  '[--label-level N --speaker-level N|prefix] [--manifest FILE.csv] [--refresh] [--repair-nonfinite]';
 
 function level(text: string, flag: string): number {
   const n = Number(text);
@@ -37,6 +38,7 @@ export function indexOptionsFrom(values: {
   'speaker-level'?: string;
   manifest?: string;
   refresh?: boolean;
+  'repair-nonfinite'?: boolean;
 }): IndexOptions {
   const corpus = (values.corpus ?? 'auto') as CorpusChoice;
   if (!CORPUS_CHOICES.includes(corpus))
@@ -57,7 +59,9 @@ export function indexOptionsFrom(values: {
     ...(folders ? { folders } : {}),
     ...(values.manifest ? { manifest: values.manifest } : {}),
     refresh: values.refresh ?? false,
+    repairNonFinite: values['repair-nonfinite'] ?? false,
     onProgress: progressPrinter('reading headers'),
+    onWarning: (m) => progress(`warning: ${m}`),
   };
 }
 
@@ -71,6 +75,10 @@ export function progressPrinter(what: string): (done: number, total: number) => 
 
 export async function loadIndex(dir: string, opts: IndexOptions): Promise<CorpusIndex> {
   const index = await indexCorpus(dir, opts);
+  for (const r of index.repaired ?? [])
+    progress(
+      `warning: ${r.path}: ${r.count} non-finite sample(s) set to zero (first at ${r.first.join(', ')})`,
+    );
   if (index.utterances.length === 0) {
     const why = index.skipped.slice(0, 3).map((s) => `\n  ${s.path}: ${s.reason}`);
     throw new UserError(
@@ -120,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UserError(`expected one corpus folder\nusage: ${USAGE}`);
   const index = await loadIndex(positionals[0], indexOptionsFrom(values));
   const summary = summarizeIndex(index);
-  if (values.json) printJson(summary);
+  if (values.json) printJson(index.repaired ? { ...summary, repaired: index.repaired } : summary);
   else process.stdout.write(formatSummary(summary));
   return 0;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../../engine/config/file';
 import { buildRunDirReport } from '../../engine/report/runReport';
 import { renderReport } from '../../engine/report/render';
+import { checkOutputLocations } from '../../engine/runs/locations';
 import type { RunResult } from '../../engine/runs/runner';
 import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
@@ -13,7 +14,7 @@ import type { RunJob } from '../../worker/messages';
 import { parseCommand, printJson, progress } from '../args';
 
 const usage =
-  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--resume RUNDIR] [--parallel N] [--batches] [--json]';
+  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--resume RUNDIR] [--parallel N] [--batches] [--repair-nonfinite] [--json]';
 
 /** Progress on stderr: one line per fold and epoch (and per batch with --batches). */
 export function progressPrinter(batches: boolean): (e: TrainEvent) => void {
@@ -91,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
       resume: { type: 'string' },
       parallel: { type: 'string' },
       batches: { type: 'boolean', default: false },
+      'repair-nonfinite': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     usage,
@@ -115,6 +117,9 @@ export async function run(argv: string[]): Promise<number> {
       (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
     job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
   }
+  if (values['repair-nonfinite']) job.repairNonFinite = true;
+  // Before the worker starts: a bad --out or data home is one user error, and no run folder is made.
+  checkOutputLocations({ outDir: job.outDir, resuming: !!job.resumeDir });
   let estimate: RunCostEstimate | null = null;
   const result = await runInWorker(job, values.batches, (e) => {
     if (e.estimate) estimate = e.estimate;

@@ -3,7 +3,7 @@ import wavefile from 'wavefile';
 import { AudioDecodeError } from './errors';
 import { firstFrameOffset, FlacHeaderError, isFlac, parseFlacStreamInfo } from './flac-header';
 import { bufferReader } from './info';
-import type { DecodedAudio } from './types';
+import type { DecodedAudio, NonFiniteReport } from './types';
 import { isWav, parseWavHeader, unsupportedWav, WavHeaderError, WAVE_FORMAT } from './wav-header';
 import { wavToMono } from './wav-samples';
 
@@ -14,6 +14,12 @@ export interface DecodeOptions {
    * means a broken copy, and silently short audio would skew features.
    */
   allowTruncated?: boolean;
+  /**
+   * Set NaN and ±Inf samples to zero and list them (DecodedAudio.repairedNonFinite) instead of
+   * failing. Off by default: a float WAV holding NaN is a broken file, and a NaN sample turns every
+   * log-mel patch it touches, and then the model's loss, into NaN.
+   */
+  repairNonFinite?: boolean;
 }
 
 /** The bytes of an audio file; a missing or unreadable file is an AudioDecodeError naming it. */
@@ -178,10 +184,43 @@ export async function decodeAudioBytes(
   const reader = bufferReader(bytes);
   const head = reader(0, 4);
   const tag = Buffer.from(head).toString('latin1');
+  let audio: DecodedAudio;
   if (isWav(reader(0, 12)) || tag === 'RIFF' || tag === 'RIFX' || tag === 'RF64')
-    return decodeWav(file, bytes, opts);
-  if (isFlac(reader)) return decodeFlac(file, bytes, opts);
-  throw new AudioDecodeError(file, 'not a WAV or FLAC file');
+    audio = decodeWav(file, bytes, opts);
+  else if (isFlac(reader)) audio = await decodeFlac(file, bytes, opts);
+  else throw new AudioDecodeError(file, 'not a WAV or FLAC file');
+  return checkFinite(file, audio, opts);
+}
+
+/** Frames holding NaN or ±Inf (any channel's NaN/Inf survives the channel mean), or null. */
+export function findNonFinite(samples: Float32Array): NonFiniteReport | null {
+  let count = 0;
+  const first: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    // x - x is 0 for every finite x and NaN for NaN and ±Inf: one cheap test per sample.
+    if (samples[i] - samples[i] !== 0) {
+      count++;
+      if (first.length < 10) first.push(i);
+    }
+  }
+  return count ? { count, first } : null;
+}
+
+/** The decoded audio, or an error naming the first bad frame; with repairNonFinite, zeroed and listed. */
+function checkFinite(file: string, audio: DecodedAudio, opts: DecodeOptions): DecodedAudio {
+  const bad = findNonFinite(audio.samples);
+  if (!bad) return audio;
+  if (!opts.repairNonFinite) {
+    const what = Number.isNaN(audio.samples[bad.first[0]]) ? 'NaN' : 'infinite';
+    throw new AudioDecodeError(
+      file,
+      `${bad.count} non-finite sample(s) (NaN or Inf); the first, ${what}, at sample ${bad.first[0]} ` +
+        `(--repair-nonfinite sets them to zero)`,
+    );
+  }
+  for (let i = 0; i < audio.samples.length; i++)
+    if (audio.samples[i] - audio.samples[i] !== 0) audio.samples[i] = 0;
+  return { ...audio, repairedNonFinite: bad };
 }
 
 /**

@@ -3,7 +3,7 @@ import { resample, TARGET_RATE, type ResampleMethod } from './resample';
 
 export { AudioDecodeError } from './errors';
 export { readAudioInfo } from './info';
-export { decodeAudio, decodeAudioBytes, readAudioBytes, type DecodeOptions } from './decode';
+export { decodeAudio, decodeAudioBytes, findNonFinite, readAudioBytes, type DecodeOptions } from './decode';
 export {
   resample,
   RESAMPLE_METHODS,
@@ -12,7 +12,7 @@ export {
   type ResampleMethod,
 } from './resample';
 export { resamplePolyphase, type PolyphaseOptions } from './polyphase';
-export type { AudioFormat, AudioInfo, DecodedAudio } from './types';
+export type { AudioFormat, AudioInfo, DecodedAudio, NonFiniteReport } from './types';
 
 export interface LoadOptions extends DecodeOptions {
   resampler?: ResampleMethod;

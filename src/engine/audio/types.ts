@@ -24,4 +24,15 @@ export interface DecodedAudio {
   channels: number;
   durationSec: number;
   format: AudioFormat;
+  /**
+   * Non-finite samples (NaN, ±Inf) that were set to zero because the caller asked
+   * (`repairNonFinite`): how many frames, and the first few frame indices.
+   */
+  repairedNonFinite?: NonFiniteReport;
+}
+
+/** Where a decoded signal held NaN or ±Inf: frame count and the first indices (at most 10). */
+export interface NonFiniteReport {
+  count: number;
+  first: number[];
 }

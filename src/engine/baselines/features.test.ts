@@ -79,9 +79,9 @@ describe('baseline feature vectors of real RAVDESS utterances', () => {
     expect(cache.dir).toBe(path.join(home, 'cache', 'baseline'));
     expect(defaultBaselineCacheDir()).toBe(cache.dir);
     const first = await extractFeatureSets(FILES, ['gtcc+dl'], { yamnet, cache });
-    expect(cache.stats).toEqual({ hits: 0, misses: 6 });
+    expect(cache.stats).toEqual({ hits: 0, misses: 6, corrupt: 0 });
     const again = await extractFeatureSets(FILES, ['gtcc+dl', 'gtcc'], { yamnet, cache });
-    expect(cache.stats).toEqual({ hits: 6, misses: 6 });
+    expect(cache.stats).toEqual({ hits: 6, misses: 6, corrupt: 0 });
     for (const f of FILES)
       expect(Array.from(again.get('gtcc+dl')!.get(f)!)).toEqual(Array.from(first.get('gtcc+dl')!.get(f)!));
 
@@ -89,13 +89,13 @@ describe('baseline feature vectors of real RAVDESS utterances', () => {
     const moved = path.join(home, 'moved.wav');
     fs.copyFileSync(FILES[0], moved);
     await extractFeatureSets([moved], ['gtcc'], { cache });
-    expect(cache.stats).toEqual({ hits: 7, misses: 6 });
+    expect(cache.stats).toEqual({ hits: 7, misses: 6, corrupt: 0 });
     const bytes = fs.readFileSync(FILES[0]);
     bytes[bytes.length - 2] ^= 0x40; // one sample near the end
     const edited = path.join(home, 'edited.wav');
     fs.writeFileSync(edited, bytes);
     const e = await extractFeatureSets([edited], ['gtcc'], { cache });
-    expect(cache.stats).toEqual({ hits: 7, misses: 7 });
+    expect(cache.stats).toEqual({ hits: 7, misses: 7, corrupt: 0 });
     expect(e.get('gtcc')!.get(edited)!.every(Number.isFinite)).toBe(true);
   });
 

@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs/promises';
 import { bytesToMono16k } from '../audio';
+import { assertFinite } from '../util/finite';
 import {
   cepstralDefaults,
   cepstralStatistics,
@@ -77,6 +78,8 @@ export interface ExtractOptions {
   weights?: string;
   onProgress?: (done: number, total: number, file: string) => void;
   signal?: AbortSignal;
+  /** Zero NaN/Inf samples instead of failing (see DecodeOptions.repairNonFinite). */
+  repairNonFinite?: boolean;
 }
 
 /** DL statistics of one utterance: mean and sd over patches of the 1024-d embeddings. */
@@ -117,7 +120,7 @@ export async function extractFeatureSets(
   try {
     for (const [i, file] of files.entries()) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-      const values = await fileParts(file, parts, cache, yamnet);
+      const values = await fileParts(file, parts, cache, yamnet, opts.repairNonFinite);
       for (const s of sets) out.get(s)!.set(file, concat(featureParts(s).map((p) => values.get(p)!)));
       opts.onProgress?.(i + 1, files.length, file);
     }
@@ -141,6 +144,7 @@ async function fileParts(
   parts: FeaturePart[],
   cache: BaselineFeatureCache | null,
   yamnet: YamnetForFeatures | null,
+  repairNonFinite = false,
 ): Promise<Map<FeaturePart, Float32Array>> {
   let bytes: Uint8Array;
   try {
@@ -158,21 +162,17 @@ async function fileParts(
     const key = BaselineFeatureCache.key(content, partParams(part, yamnet?.provenance));
     let v = cache?.get(key, partDim(part)) ?? null;
     if (!v) {
-      samples ??= (await bytesToMono16k(file, bytes)).samples16k;
+      samples ??= (await bytesToMono16k(file, bytes, { repairNonFinite })).samples16k;
       v =
         part === 'dl'
           ? embeddingStatistics(yamnet!.model, samples)
           : cepstralStatistics(samples, cepstralDefaults(part));
-      checkFinite(file, part, v);
-      cache?.set(key, v);
+      assertFinite(v, file, `${part} features`);
+      cache?.set(key, v, file);
     }
     values.set(part, v);
   }
   return values;
-}
-
-function checkFinite(file: string, part: FeaturePart, v: Float32Array): void {
-  if (!v.every(Number.isFinite)) throw new Error(`${file}: ${part} features contain non-finite values`);
 }
 
 function concat(vectors: Float32Array[]): Float32Array {

@@ -110,6 +110,8 @@ export async function baselineFeatures(
       yamnet: opts.yamnet,
       weights: opts.weights,
       signal: opts.signal,
+      // The index decided which files may have their NaN/Inf samples zeroed (and listed them).
+      repairNonFinite: (index.repaired?.length ?? 0) > 0,
       onProgress: (done, total, file) => opts.onEvent?.({ type: 'features', done, total, file }),
     },
   );

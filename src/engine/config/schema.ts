@@ -26,6 +26,8 @@ export const DataSchema = z.object({
       error: "must be 'all' or a list of at least two emotions",
     })
     .default([...DEFAULT_CLASSES]),
+  /** Keep float WAVs holding NaN/Inf samples, with those samples set to zero (and listed). */
+  repairNonFinite: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
 export const FrontEndSchema = z.object({

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodeAudio } from '../audio/decode';
 import { readAudioInfo } from '../audio/info';
 import { FileError } from '../util/errors';
 import { sha256Json } from '../util/hash';
@@ -13,6 +14,7 @@ import {
   type Emotion,
   type FileLabel,
   type IndexOptions,
+  type RepairedFile,
   type SkippedFile,
   type Utterance,
 } from './types';
@@ -29,7 +31,19 @@ async function readHeader(file: string, stat: FileStat): Promise<CachedFile> {
   try {
     const info = await readAudioInfo(file);
     if (!(info.durationSec > 0)) return { ...stat, error: 'no audio samples (zero length)' };
-    return { ...stat, sampleRate: info.sampleRate, channels: info.channels, durationSec: info.durationSec };
+    // Integer PCM cannot hold NaN or Inf; float WAVs are decoded once here so that a broken one
+    // is listed by the index rather than found mid-run (rare in corpora, so the cost is small).
+    const nonFinite =
+      info.sampleType === 'float'
+        ? (await decodeAudio(file, { repairNonFinite: true })).repairedNonFinite
+        : undefined;
+    return {
+      ...stat,
+      sampleRate: info.sampleRate,
+      channels: info.channels,
+      durationSec: info.durationSec,
+      ...(nonFinite ? { nonFinite } : {}),
+    };
   } catch (err) {
     if (err instanceof FileError) return { ...stat, error: err.problem };
     throw err;
@@ -52,10 +66,13 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
   const scan = scanCorpus(root);
   const layout = chooseLayout(root, scan, opts);
   const wanted = opts.classes ?? DEFAULT_CLASSES;
-  const skipped: SkippedFile[] = scan.unsupported.map((id) => ({
-    path: path.join(root, id),
-    reason: 'unsupported audio format (WAV and FLAC are read)',
-  }));
+  const skipped: SkippedFile[] = [
+    ...scan.skipped,
+    ...scan.unsupported.map((id) => ({
+      path: path.join(root, id),
+      reason: 'unsupported audio format (WAV and FLAC are read)',
+    })),
+  ];
 
   const labelled: { id: string; file: FileLabel }[] = [];
   for (const entry of layout.entries([...scan.audio.keys()])) {
@@ -63,7 +80,11 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
     else if (wanted === 'all' || wanted.includes(entry.file.label)) labelled.push(entry);
   }
 
-  const cache = opts.refresh ? new Map<string, CachedFile>() : loadIndexCache(root);
+  const cache = opts.refresh
+    ? new Map<string, CachedFile>()
+    : loadIndexCache(root, (file) =>
+        opts.onWarning?.(`corrupt index cache ${file}; every header is read again`),
+      );
   const next = new Map<string, CachedFile>();
   // Keep what is still valid for files this selection did not read, so other selections reuse it.
   for (const [id, stat] of scan.audio) {
@@ -71,6 +92,7 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
     if (fresh) next.set(id, fresh);
   }
   const utterances: Utterance[] = [];
+  const repaired: RepairedFile[] = [];
   let done = 0;
   let readCount = 0;
   for (const { id, file } of labelled) {
@@ -86,7 +108,14 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
         readCount += 1;
       }
       if ('error' in info) skipped.push({ path: full, reason: info.error });
-      else {
+      else if (info.nonFinite && !opts.repairNonFinite) {
+        const { count, first } = info.nonFinite;
+        skipped.push({
+          path: full,
+          reason: `${count} non-finite sample(s) (NaN or Inf), the first at sample ${first[0]} (--repair-nonfinite sets them to zero)`,
+        });
+      } else {
+        if (info.nonFinite) repaired.push({ path: full, ...info.nonFinite });
         utterances.push({
           path: full,
           id,
@@ -111,5 +140,13 @@ export async function indexCorpus(dir: string, opts: IndexOptions = {}): Promise
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const present = new Set(utterances.map((u) => u.label));
   const classes = wanted === 'all' ? EMOTIONS.filter((e) => present.has(e)) : [...wanted];
-  return { corpus: layout.name, root, classes, utterances, skipped, hash: indexHash(classes, utterances) };
+  return {
+    corpus: layout.name,
+    root,
+    classes,
+    utterances,
+    skipped,
+    ...(repaired.length ? { repaired } : {}),
+    hash: indexHash(classes, utterances),
+  };
 }

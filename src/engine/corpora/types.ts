@@ -42,8 +42,17 @@ export interface CorpusIndex {
   classes: Emotion[];
   utterances: Utterance[];
   skipped: SkippedFile[];
+  /** Files kept with their NaN/Inf samples set to zero (only with `repairNonFinite`). */
+  repaired?: RepairedFile[];
   /** sha256 over the sorted (id, label, speaker, size) of the kept utterances and the classes. */
   hash: string;
+}
+
+/** A file whose non-finite samples are zeroed when decoded: how many, and the first indices. */
+export interface RepairedFile {
+  path: string;
+  count: number;
+  first: number[];
 }
 
 /** What a layout parser reads from one file's path (and the corpus' side files). */
@@ -75,6 +84,10 @@ export interface IndexOptions {
   manifest?: string;
   /** Ignore the cached index and read every file again. */
   refresh?: boolean;
+  /** Keep float WAVs holding NaN/Inf samples (zeroed when decoded) instead of skipping them. */
+  repairNonFinite?: boolean;
+  /** Told of things worth a warning that are not a skipped file (e.g. a corrupt index cache). */
+  onWarning?: (message: string) => void;
   /** Called as files are read (done of total). */
   onProgress?: (done: number, total: number) => void;
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readAudioBytes } from '../audio';
+import { assertFinite } from '../util/finite';
 import { dataHome } from '../util/paths';
 import { sha256Buffer, sha256Json } from '../util/hash';
 import {
@@ -53,6 +54,7 @@ interface EntryHeader {
   durationSec: number;
   params: FeatureParams;
   dataSha256: string;
+  repairedNonFinite?: FileFeatures['repairedNonFinite'];
 }
 
 export function defaultFeatureCacheDir(): string {
@@ -98,6 +100,11 @@ function decodeEntry(buf: Buffer, key: string): { header: EntryHeader; data: Flo
   return { header, data };
 }
 
+/** Whether a feature-cache entry file is intact (layout, key from its name, checksum). */
+export function featureEntryOk(buf: Buffer, fileName: string): boolean {
+  return decodeEntry(buf, path.basename(fileName, '.f32c')) !== null;
+}
+
 async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -116,8 +123,12 @@ export class FeatureCache {
   /** Same key requested twice at once: compute once. */
   private readonly inFlight = new Map<string, Promise<CachedFeatures>>();
 
-  constructor(opts: { dir?: string } = {}) {
+  /** Told of each corrupt entry found (then deleted and recomputed), so a run can say so. */
+  private readonly onCorrupt?: (entry: string, file: string) => void;
+
+  constructor(opts: { dir?: string; onCorrupt?: (entry: string, file: string) => void } = {}) {
     this.dir = opts.dir ?? defaultFeatureCacheDir();
+    this.onCorrupt = opts.onCorrupt;
   }
 
   entryPath(key: string): string {
@@ -150,6 +161,11 @@ export class FeatureCache {
     const stored = await fs.readFile(entry).catch(() => null);
     if (stored) {
       const parsed = decodeEntry(stored, key);
+      // Patches of a repaired file serve only callers who asked for the repair; the others decode
+      // it again, which throws its non-finite-sample error.
+      if (parsed?.header.repairedNonFinite && !opts.repairNonFinite) {
+        await extractFromBytes(file, bytes, opts);
+      }
       if (parsed) {
         this.stats.hits++;
         const { header, data } = parsed;
@@ -162,14 +178,17 @@ export class FeatureCache {
           channels: header.channels,
           durationSec: header.durationSec,
           params: header.params,
+          ...(header.repairedNonFinite ? { repairedNonFinite: header.repairedNonFinite } : {}),
         };
       }
       this.stats.corrupt++;
+      this.onCorrupt?.(entry, file);
       await fs.rm(entry, { force: true });
     }
     this.stats.misses++;
     const features = await extractFromBytes(file, bytes, opts);
     const { patches } = features;
+    assertFinite(patches.data, file, 'log-mel patches');
     const header: EntryHeader = {
       key,
       fileSha256,
@@ -181,6 +200,7 @@ export class FeatureCache {
       durationSec: features.durationSec,
       params: features.params,
       dataSha256: sha256Buffer(littleEndianBytes(patches.data)),
+      ...(features.repairedNonFinite ? { repairedNonFinite: features.repairedNonFinite } : {}),
     };
     await writeAtomic(entry, encodeEntry(header, patches.data));
     this.stats.writes++;

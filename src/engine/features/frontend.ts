@@ -1,4 +1,4 @@
-import { bytesToMono16k, DEFAULT_RESAMPLE_METHOD, type ResampleMethod } from '../audio';
+import { bytesToMono16k, DEFAULT_RESAMPLE_METHOD, type NonFiniteReport, type ResampleMethod } from '../audio';
 import {
   frontEndParams,
   waveformToPatches,
@@ -10,6 +10,11 @@ import {
 export interface ExtractOptions extends FrontEndOptions {
   /** How non-16 kHz audio is brought to 16 kHz (default polyphase, see audio/resample.ts). */
   resampler?: ResampleMethod;
+  /**
+   * Zero NaN/Inf samples instead of failing (see DecodeOptions). Not a feature parameter: a file
+   * without them gives the same patches either way, and one with them only has patches when set.
+   */
+  repairNonFinite?: boolean;
 }
 
 /** Patches of one file plus what the source was. */
@@ -21,6 +26,8 @@ export interface FileFeatures {
   /** Duration of the source audio (before padding). */
   durationSec: number;
   params: FeatureParams;
+  /** Non-finite samples zeroed on the way (only with repairNonFinite). */
+  repairedNonFinite?: NonFiniteReport;
 }
 
 /** Front-end parameters plus the resampler: everything that decides the numbers. */
@@ -37,8 +44,12 @@ export async function extractFromBytes(
   opts: ExtractOptions = {},
 ): Promise<FileFeatures> {
   const params = featureParams(opts);
-  const { audio, samples16k } = await bytesToMono16k(file, bytes, { resampler: params.resampler });
+  const { audio, samples16k } = await bytesToMono16k(file, bytes, {
+    resampler: params.resampler,
+    repairNonFinite: opts.repairNonFinite,
+  });
   return {
+    ...(audio.repairedNonFinite ? { repairedNonFinite: audio.repairedNonFinite } : {}),
     patches: waveformToPatches(samples16k, { form: params.form }),
     sampleRate: audio.sampleRate,
     channels: audio.channels,

@@ -5,13 +5,16 @@
  *
  * Layout: `<root>/<set>/meta.json` describes a set (weights sha256, front-end parameters, which
  * output, dtype); `<root>/<set>/<fileSha256>.act` holds one file:
- *   "SERA" | u32 header length | header JSON { steps, stepShape, dtype } | data (f32 or f16, LE)
+ *   "SERA" | u32 header length | header JSON { steps, stepShape, dtype, sha256 } | data (f32 or f16, LE)
+ * `sha256` is the data's: an entry whose body does not match (a flipped byte keeps the length) is
+ * deleted, counted as corrupt and recomputed, never used. No NaN or Inf is ever written.
  * Sets beyond the size limit are removed least-recently-used first, never the set in use.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
-import { sha256Json } from '../util/hash';
+import { assertFinite, NonFiniteError } from '../util/finite';
+import { sha256Buffer, sha256Json } from '../util/hash';
 import { dataHome } from '../util/paths';
 
 const MAGIC = 'SERA';
@@ -92,18 +95,25 @@ export function fromFloat16(h: Uint16Array): Float32Array {
   return out;
 }
 
+/** Bumped with the entry layout; part of the set key, so entries of another layout are never read. */
+const FORMAT = 2;
+
 export class ActivationCache {
   readonly dir: string;
   readonly key: string;
   hits = 0;
   misses = 0;
+  /** Entries found corrupt (checksum or layout), deleted and left to be recomputed. */
+  corrupt = 0;
+  /** Told of each corrupt entry (its path), so the run can say so. */
+  onCorrupt?: (entry: string) => void;
 
   constructor(
     readonly setKey: ActivationSetKey,
     readonly stepShape: number[],
     root = defaultActivationCacheDir(),
   ) {
-    this.key = sha256Json({ ...setKey, format: 1 }).slice(0, 32);
+    this.key = sha256Json({ ...setKey, format: FORMAT }).slice(0, 32);
     this.dir = path.join(root, this.key);
     const metaFile = path.join(this.dir, 'meta.json');
     const now = new Date().toISOString();
@@ -117,7 +127,7 @@ export class ActivationCache {
     writeJsonAtomic(metaFile, meta);
   }
 
-  private entry(fileSha256: string): string {
+  entry(fileSha256: string): string {
     return path.join(this.dir, `${fileSha256}.act`);
   }
 
@@ -129,9 +139,11 @@ export class ActivationCache {
       this.misses++;
       return null;
     }
-    const parsed = decode(buf);
+    const parsed = decodeActivations(buf);
     if (!parsed) {
       fs.rmSync(this.entry(fileSha256), { force: true });
+      this.corrupt++;
+      this.onCorrupt?.(this.entry(fileSha256));
       this.misses++;
       return null;
     }
@@ -139,36 +151,58 @@ export class ActivationCache {
     return parsed;
   }
 
-  put(fileSha256: string, value: CachedSteps): void {
-    writeFileAtomic(this.entry(fileSha256), encode(value, this.setKey.dtype));
+  /** Stores one file's steps; `file` (the audio path) names it if the values are not finite. */
+  put(fileSha256: string, value: CachedSteps, file = fileSha256): void {
+    writeFileAtomic(this.entry(fileSha256), encodeActivations(value, this.setKey.dtype, file));
   }
 }
 
-function encode(value: CachedSteps, dtype: CacheDtype): Buffer {
+function encodeActivations(value: CachedSteps, dtype: CacheDtype, file: string): Buffer {
+  assertFinite(value.data, file, `YAMNet ${value.stepShape.length === 1 ? 'embeddings' : 'activations'}`);
+  const body = dtype === 'float16' ? toFloat16(value.data) : value.data;
+  // A finite float32 beyond ±65504 becomes ±Inf in half precision: refused like a NaN.
+  if (body instanceof Uint16Array && body.some((h) => (h & 0x7c00) === 0x7c00))
+    throw new NonFiniteError(file, 'YAMNet activations exceed the float16 range of the cache; not cached');
+  const bodyBytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const header = Buffer.from(
-    JSON.stringify({ steps: value.steps, stepShape: value.stepShape, dtype }),
+    JSON.stringify({
+      steps: value.steps,
+      stepShape: value.stepShape,
+      dtype,
+      sha256: sha256Buffer(bodyBytes),
+    }),
     'utf8',
   );
   const head = Buffer.alloc(8);
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(header.length, 4);
-  const body = dtype === 'float16' ? toFloat16(value.data) : value.data;
-  return Buffer.concat([head, header, Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+  return Buffer.concat([head, header, bodyBytes]);
 }
 
-function decode(buf: Buffer): CachedSteps | null {
+/** An entry's steps, or null when anything about it is wrong (layout, length, checksum). */
+export function decodeActivations(buf: Buffer): CachedSteps | null {
   if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return null;
   const len = buf.readUInt32LE(4);
-  let header: { steps: number; stepShape: number[]; dtype: CacheDtype };
+  if (8 + len > buf.length) return null;
+  let header: { steps: number; stepShape: number[]; dtype: CacheDtype; sha256: string };
   try {
     header = JSON.parse(buf.toString('utf8', 8, 8 + len));
   } catch {
     return null;
   }
+  if (
+    !header ||
+    !Number.isInteger(header.steps) ||
+    !Array.isArray(header.stepShape) ||
+    !header.stepShape.every((d) => Number.isInteger(d) && d > 0) ||
+    (header.dtype !== 'float16' && header.dtype !== 'float32') ||
+    typeof header.sha256 !== 'string'
+  )
+    return null;
   const values = header.steps * header.stepShape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(8 + len);
   const bytes = header.dtype === 'float16' ? 2 : 4;
-  if (body.length !== values * bytes) return null;
+  if (body.length !== values * bytes || sha256Buffer(body) !== header.sha256) return null;
   const copy = new Uint8Array(body.length);
   copy.set(body);
   const data =

@@ -102,6 +102,8 @@ export interface StepsOptions {
   cacheRoot?: string;
   signal?: AbortSignal;
   onProgress?(done: number, total: number, fromCache: number): void;
+  /** A cache entry for `file` was corrupt: it is recomputed and rewritten (the run says so). */
+  onCorrupt?(file: string, entry: string): void;
 }
 
 export interface StepsResult {
@@ -111,6 +113,8 @@ export interface StepsResult {
   cacheDir: string;
   fromCache: number;
   computed: number;
+  /** Corrupt cache entries found and recomputed. */
+  corrupt: number;
   seconds: number;
 }
 
@@ -139,7 +143,10 @@ export async function computeSteps(
     stepShape,
     opts.cacheRoot,
   );
-  const features = opts.featureCache ?? new FeatureCache();
+  let current = '';
+  cache.onCorrupt = (entry) => opts.onCorrupt?.(current, entry);
+  const features =
+    opts.featureCache ?? new FeatureCache({ onCorrupt: (entry, file) => opts.onCorrupt?.(file, entry) });
   const frozenPart =
     k === 15 || k === 1 ? null : setup.model.build({ from: 1, to: k - 1, pool: false, trainable: false });
   const steps = new Map<string, CachedSteps>();
@@ -149,6 +156,7 @@ export async function computeSteps(
       if (opts.signal?.aborted) throw new CancelledError();
       const f = files[i];
       const hash = await sha256File(f.path);
+      current = f.path;
       let value = cache.get(hash);
       if (value) {
         fromCache++;
@@ -167,7 +175,7 @@ export async function computeSteps(
           });
           value = { steps: patches.numPatches, stepShape, data };
         }
-        cache.put(hash, value);
+        cache.put(hash, value, f.path);
         // Read back what later runs will read, so a run computes on exactly the cached values.
         if (cache.setKey.dtype === 'float16') value = cache.get(hash)!;
       }
@@ -186,6 +194,7 @@ export async function computeSteps(
     cacheDir: cache.dir,
     fromCache,
     computed: files.length - fromCache,
+    corrupt: cache.corrupt,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { baselineFeatures, runBaselineFold, type BaselineCell } from '../baselines/runner';
+import { BaselineFeatureCache } from '../baselines/feature-cache';
 import { baselineGrid, type BaselineModel } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
 import type { RunSummary } from '../eval/types';
@@ -101,6 +102,9 @@ export async function runBaselineFolds(a: BaselineRunArgs): Promise<void> {
   const features = await baselineFeatures(a.index, {
     featureSets,
     yamnet: { model: a.setup.model, provenance: a.setup.provenance },
+    cache: new BaselineFeatureCache(undefined, (entry) =>
+      emit({ type: 'log', level: 'warn', message: `corrupt cache entry ${entry}; recomputed` }),
+    ),
     signal: a.signal,
     onEvent: (e) => {
       if (e.type === 'features' && (e.done === e.total || e.done % 25 === 0)) {

@@ -23,6 +23,8 @@ import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
+import { ensureWritableDir } from '../util/writable-dir';
+import { checkOutputLocations } from './locations';
 import { resolveWeightsSource } from '../yamnet/store';
 import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { WeightsProvenance } from '../yamnet/provenance';
@@ -59,6 +61,8 @@ export interface RunOptions {
   weightsSource?: string;
   /** Train only these folds and skip the summary (used by parallel fold workers). */
   onlyFolds?: number[];
+  /** Keep float WAVs holding NaN/Inf samples, zeroed and listed (as config data.repairNonFinite). */
+  repairNonFinite?: boolean;
   /** Frozen mode: how many processes train folds at once (default 1: in this process). */
   parallel?: number;
   /** Runs `folds` in child processes; given by the worker module (keeps this file process-free). */
@@ -141,6 +145,7 @@ export async function runExperiment(
   const log = (message: string, level: 'info' | 'warn' = 'info') =>
     emit(sink, { type: 'log', message, level });
   const resuming = !!opts.resumeDir;
+  checkOutputLocations({ ...opts, resuming });
   let runDir: string;
   let config: ExperimentConfig;
   let prior: RunConfigFile | null = null;
@@ -157,7 +162,7 @@ export async function runExperiment(
       if (fs.existsSync(path.join(runDir, 'config.json'))) {
         throw new UserError(`${runDir} already holds a run; resume it instead or choose another folder`);
       }
-      fs.mkdirSync(runDir, { recursive: true });
+      ensureWritableDir(runDir, 'run folder');
     } else {
       runDir = newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
     }
@@ -198,7 +203,12 @@ export async function runExperiment(
       foldsDoc = readJson<FoldsDocument>(path.join(runDir, 'folds.json'));
     } else {
       log(`indexing ${dataDir}`);
-      index = await indexCorpus(dataDir, { corpus: config.data.corpus, classes: config.data.classes });
+      index = await indexCorpus(dataDir, {
+        corpus: config.data.corpus,
+        classes: config.data.classes,
+        repairNonFinite: config.data.repairNonFinite || opts.repairNonFinite,
+        onWarning: (m) => log(m, 'warn'),
+      });
       if (index.utterances.length === 0) {
         throw new UserError(`${dataDir}: no utterances of the classes ${String(config.data.classes)} found`);
       }
@@ -226,6 +236,14 @@ export async function runExperiment(
       };
       writeJsonAtomic(path.join(runDir, 'config.json'), configFile);
     }
+    if (!resuming && index.skipped.length > 0) {
+      const first = index.skipped.slice(0, 5).map((k) => `\n  ${k.path}: ${k.reason}`);
+      const more =
+        index.skipped.length > 5 ? `\n  ... and ${index.skipped.length - 5} more (index.json)` : '';
+      log(`skipped ${index.skipped.length} file(s):${first.join('')}${more}`, 'warn');
+    }
+    for (const r of index.repaired ?? [])
+      log(`${r.path}: ${r.count} non-finite sample(s) set to zero (first at ${r.first.join(', ')})`, 'warn');
     const folds: Fold[] = foldsDoc.folds;
     const classes = classesOf(index);
     setStatus({ folds: folds.length });
@@ -330,7 +348,10 @@ export async function runExperiment(
     // Cached steps for every utterance (built once, shared by all folds and later runs).
     const steps = await computeSteps(index.utterances, setup, {
       trainFrom: yam.yamnet.trainFrom,
+      // The index decided which files may be repaired; every other file is finite.
+      frontEnd: { repairNonFinite: (index.repaired?.length ?? 0) > 0 },
       signal: opts.signal,
+      onCorrupt: (file, entry) => log(`${file}: corrupt cache entry ${entry}; recomputed`, 'warn'),
       onProgress: (done, total, fromCache) => {
         if (done === total || done % 25 === 0) {
           emit(sink, {

@@ -42,21 +42,30 @@ export interface TrainEvent {
 
 export type TrainEventSink = (event: TrainEvent) => void;
 
+/**
+ * A metric for a terminal: `n/a` for null, undefined or non-finite. Events cross JSON, which turns
+ * NaN into null, so a printer must never assume a number is there.
+ */
+function fixed(x: number | null | undefined, digits: number): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+}
+
 /** One line for a terminal: "fold 3/24 epoch 12/50 loss 0.812 val UAR 0.604 ETA 5m12s". */
 export function formatEvent(e: TrainEvent): string {
-  const eta = e.etaSec !== undefined && Number.isFinite(e.etaSec) ? ` ETA ${formatDuration(e.etaSec)}` : '';
+  const eta =
+    typeof e.etaSec === 'number' && Number.isFinite(e.etaSec) ? ` ETA ${formatDuration(e.etaSec)}` : '';
   const where = e.fold >= 0 ? `fold ${e.fold + 1}/${e.folds}` : '';
   switch (e.type) {
     case 'fold':
       return `${where}${e.message ? ': ' + e.message : ''}${eta}`;
     case 'epoch': {
       const m = e.metrics ?? {};
-      const val = m.valAverageAccuracy !== undefined ? ` val UAR ${m.valAverageAccuracy.toFixed(3)}` : '';
-      const loss = e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : '';
+      const val = m.valAverageAccuracy !== undefined ? ` val UAR ${fixed(m.valAverageAccuracy, 3)}` : '';
+      const loss = e.loss !== undefined ? ` loss ${fixed(e.loss, 4)}` : '';
       return `${where} epoch ${e.epoch}/${e.epochs}${loss}${val}${eta}`;
     }
     case 'batch':
-      return `${where} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches}${e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : ''}`;
+      return `${where} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches}${e.loss !== undefined ? ` loss ${fixed(e.loss, 4)}` : ''}`;
     case 'log':
       return `${e.level === 'warn' ? 'warning: ' : ''}${e.message ?? ''}`;
     case 'done':

@@ -7,7 +7,20 @@
 import { tf } from '../backend/tf';
 import type { NamedWeights } from '../model/lstmHead';
 import type { Sample, SerModel } from '../model/serModel';
+import { UserError } from '../util/errors';
 import { Rng, type RngState } from './rng';
+
+/** A training step whose loss is NaN or ±Inf: the fold stops, naming the batch's files. */
+export class NonFiniteLossError extends UserError {
+  constructor(epoch: number, batch: number, loss: number, ids: string[]) {
+    super(
+      `epoch ${epoch} batch ${batch}: the training loss is ${loss}; the fold stops (its last checkpoint ` +
+        `is kept). Files in the batch: ${ids.join(', ')}. Check them for broken audio, or lower ` +
+        `training.learningRate`,
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
 
 export class CancelledError extends Error {
   constructor() {
@@ -314,6 +327,13 @@ export async function trainFold(
         checkCancel(opts.signal);
         const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
         const { loss: value, predicted } = trainStep(model, optimizer, batch, weightsPerClass, numClasses);
+        if (!Number.isFinite(value))
+          throw new NonFiniteLossError(
+            epoch,
+            b + 1,
+            value,
+            batch.map((s) => s.id),
+          );
         lossSum += value * batch.length;
         batch.forEach((s, i) => {
           if (predicted[i] === s.label) correct++;
