@@ -7,6 +7,7 @@ import { tf } from '../backend/tf';
 import { getYamnetWeights, setYamnetWeights } from '../yamnet/model';
 import type { YamnetWeights } from '../yamnet/weights';
 import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
+import { registerNativeTrainingKernels } from './nativeKernels';
 
 /** One utterance: `steps` consecutive step vectors of `stepSize` values each. */
 export interface Sample {
@@ -93,6 +94,7 @@ export class YamnetLstm implements SerModel {
     seed: number,
     readonly backbone: tf.LayersModel | null = null,
   ) {
+    registerNativeTrainingKernels();
     this.stepSize = stepShape.reduce((a, b) => a * b, 1);
     const inputDim = backbone ? (backbone.outputs[0].shape[1] as number) : this.stepSize;
     this.head = new LstmHead({ ...headSpec, inputDim }, seed);
