@@ -8,16 +8,17 @@
  */
 import { parseArgs } from 'node:util';
 import { configureThreads } from '../../src/engine/backend/threads';
-configureThreads();
-const { initBackend, tf } = await import('../../src/engine/backend/tf');
-const { YamnetLstm } = await import('../../src/engine/model/serModel');
-const { firstTrainedBlock, seededRandomWeights, stepShapeFor } = await import('../../src/engine/model/steps');
-const { YamnetModel } = await import('../../src/engine/yamnet/model');
-const { toFloat16, fromFloat16 } = await import('../../src/engine/model/activationCache');
-const { trainStep, scoreSamples } = await import('../../src/engine/train/trainFold');
-const { Rng } = await import('../../src/engine/train/rng');
-type Sample = import('../../src/engine/model/serModel').Sample;
-type TrainFrom = import('../../src/engine/config/schema').TrainFrom;
+import { initBackend, tf } from '../../src/engine/backend/tf';
+import type { TrainFrom } from '../../src/engine/config/schema';
+import { fromFloat16, toFloat16 } from '../../src/engine/model/activationCache';
+import { YamnetLstm, type Sample } from '../../src/engine/model/serModel';
+import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../../src/engine/model/steps';
+import { Rng } from '../../src/engine/train/rng';
+import { scoreSamples, trainStep } from '../../src/engine/train/trainFold';
+import { YamnetModel } from '../../src/engine/yamnet/model';
+
+// Before the native backend loads (initBackend): TensorFlow reads its thread counts once.
+const threads = configureThreads();
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +53,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function batchOf(trainFrom: TrainFrom, rng: InstanceType<typeof Rng>): Sample[] {
+function batchOf(trainFrom: TrainFrom, rng: Rng): Sample[] {
   const size = stepShapeFor(trainFrom).reduce((a, b) => a * b, 1);
   return Array.from({ length: UTT }, (_, i) => {
     const data = new Float32Array(PATCHES * size);
@@ -62,10 +63,7 @@ function batchOf(trainFrom: TrainFrom, rng: InstanceType<typeof Rng>): Sample[] 
 }
 
 const backend = await initBackend('auto');
-console.log(`backend ${backend.name} (${backend.reason}); batch ${UTT} x ${PATCHES}; threads ${JSON.stringify(threadsInfo())}`);
-function threadsInfo() {
-  return { intra: process.env.TF_NUM_INTRAOP_THREADS, inter: process.env.TF_NUM_INTEROP_THREADS };
-}
+console.log(`backend ${backend.name} (${backend.reason}); batch ${UTT} x ${PATCHES}; threads ${JSON.stringify(threads)}`);
 const yamnet = new YamnetModel(seededRandomWeights(1));
 
 for (const mode of values.modes!.split(',')) {
@@ -95,7 +93,7 @@ for (const mode of values.modes!.split(',')) {
         return tf.losses.softmaxCrossEntropy(y, out.logits) as tf.Scalar;
       }, net.variables),
     );
-    timed('optimizer update (applyGradients)', () => opt.applyGradients(grads.grads));
+    timed('optimizer update (applyGradients)', () => opt.applyGradients(grads.grads as Record<string, tf.Variable>));
     timed('dataSync (loss)', () => grads.value.dataSync());
     tf.dispose([grads.value, ...Object.values(grads.grads)]);
     tf.tidy(() => {
@@ -114,7 +112,7 @@ for (const mode of values.modes!.split(',')) {
         const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 4);
         return tf.losses.softmaxCrossEntropy(y, out.logits) as tf.Scalar;
       }, net.variables);
-      opt.applyGradients(g.grads);
+      opt.applyGradients(g.grads as Record<string, tf.Variable>);
       return g.value;
     });
     const byName = new Map<string, { ms: number; n: number }>();

@@ -110,6 +110,6 @@ function overrideKernel(kernelName: string, body: KernelBody): void {
   tf.registerKernel({
     kernelName,
     backendName: BACKEND,
-    kernelFunc: (args) => body(args.inputs, args.attrs, () => stock.kernelFunc(args)),
+    kernelFunc: (args) => body(args.inputs, args.attrs ?? {}, () => stock.kernelFunc(args)),
   });
 }
