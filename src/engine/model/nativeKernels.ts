@@ -14,6 +14,7 @@
  * The results are the same products (summation order aside), so training is unchanged up to
  * float rounding (tested against the stock kernels). Other backends keep tfjs' own paths.
  */
+import { createRequire } from 'node:module';
 import { tf } from '../backend/tf';
 
 const BACKEND = 'tensorflow';
@@ -112,4 +113,69 @@ function overrideKernel(kernelName: string, body: KernelBody): void {
     backendName: BACKEND,
     kernelFunc: (args) => body(args.inputs, args.attrs ?? {}, () => stock.kernelFunc(args)),
   });
+}
+
+const require = createRequire(import.meta.url);
+
+/** tfjs-node's int64 scalar input (tfjs itself has no int64 tensors). */
+function int64Scalar(value: number): tf.Tensor {
+  const { Int64Scalar } = require('@tensorflow/tfjs-node/dist/int64_tensors') as {
+    Int64Scalar: new (v: number) => tf.Tensor;
+  };
+  return new Int64Scalar(value);
+}
+
+function nativeBackend(): NativeBackend & {
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number };
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+} {
+  return tf.backend() as unknown as ReturnType<typeof nativeBackend>;
+}
+
+/** Whether `blockLstm` can run: the active backend is native TensorFlow. */
+export function hasBlockLstm(): boolean {
+  return tf.getBackend() === BACKEND;
+}
+
+/**
+ * A whole LSTM layer as TensorFlow's fused BlockLSTMV2 op: x [T, B, D] (time-major), w [D + H, 4H]
+ * (the input kernel stacked on the recurrent kernel), b [4H] → h [T, B, H]. Gate layout i, f, c, o
+ * and no cell clipping or peepholes, as Keras' LSTM (tested against LstmHead's op-by-op layer).
+ * The gradient is BlockLSTMGradV2: backpropagation through time in one op. Eager tfjs runs every
+ * gate of every step as a separate op (~12 per step forward, more backward), and for the head's
+ * small matrices that per-op cost, not arithmetic, was the step's time.
+ */
+export function blockLstm(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
+  const [t, batch] = x.shape;
+  const units = b.shape[0] / 4;
+  const f = tf.customGrad(((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor, save: tf.GradSaveFunc) => {
+    const be = nativeBackend();
+    const typeAttr = { name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT };
+    const peephole = { name: 'use_peephole', type: be.binding.TF_ATTR_BOOL, value: false };
+    const zeros = tf.zeros([batch, units]);
+    const noPeep = tf.zeros([units]);
+    const state = [zeros, zeros, ww, noPeep, noPeep, noPeep, bb];
+    const outs = be.executeMultipleOutputs(
+      'BlockLSTMV2',
+      [{ name: 'cell_clip', type: be.binding.TF_ATTR_FLOAT, value: 0 }, peephole, typeAttr],
+      [int64Scalar(t), xx, ...state],
+      7,
+    );
+    save([xx, zeros, noPeep, ww, bb, ...outs]);
+    return {
+      value: outs[6],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, z, np, sw, sb, ...fwd] = saved;
+        const grads = be.executeMultipleOutputs(
+          'BlockLSTMGradV2',
+          [peephole, typeAttr],
+          [int64Scalar(t), sx, z, z, sw, np, np, np, sb, ...fwd, tf.zerosLike(fwd[1]), dy as tf.Tensor],
+          8,
+        );
+        tf.dispose([grads[1], grads[2], grads[4], grads[5], grads[6]]);
+        return [grads[0], grads[3], grads[7]];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, w, b) as tf.Tensor3D;
 }
