@@ -10,6 +10,7 @@
  */
 import { tf } from '../backend/tf';
 import { Rng } from '../train/rng';
+import { blockLstm, hasBlockLstm } from './nativeKernels';
 
 export interface HeadSpec {
   inputDim: number;
@@ -136,6 +137,36 @@ export class LstmHead {
    */
   apply(x: tf.Tensor3D, mask: tf.Tensor2D, opts: { inputGrad?: boolean } = {}): HeadOutput {
     const [b, t] = x.shape;
+    // Padding is at the end of each sequence, and a step's state depends only on earlier steps,
+    // so the state at the last real step is exactly what a masked LSTM (state frozen over padded
+    // steps) ends with; padded steps are computed but never reach the output. Picking it with a
+    // one-hot over time costs two ops instead of eight per step and layer.
+    const next = tf.concat([mask.slice([0, 1], [b, t - 1]), tf.zeros([b, 1])], 1);
+    const lastStep = tf.sub(mask, next);
+    let activation: tf.Tensor2D;
+    if (hasBlockLstm()) {
+      // Native TensorFlow: each layer is one fused op, time-major throughout.
+      let seq = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+      this.spec.lstmUnits.forEach((_, l) => {
+        const w = tf.concat([this.v(`lstm${l + 1}/kernel`), this.v(`lstm${l + 1}/recurrent_kernel`)], 0);
+        seq = blockLstm(seq, w, this.v(`lstm${l + 1}/bias`) as unknown as tf.Tensor1D);
+      });
+      const pick = tf.transpose(lastStep).reshape([t, b, 1]);
+      activation = tf.sum(tf.mul(seq, pick), 0) as tf.Tensor2D;
+    } else {
+      const seq = this.opByOp(x, opts.inputGrad ?? false);
+      activation = tf.sum(tf.mul(seq, lastStep.reshape([b, t, 1])), 1) as tf.Tensor2D;
+    }
+    const logits = tf.add(
+      dense(activation, this.v('dense/kernel'), true),
+      this.v('dense/bias'),
+    ) as tf.Tensor2D;
+    return { logits, activation };
+  }
+
+  /** The LSTM layers op by op (backends without a fused LSTM): [B, T, D] → [B, T, units]. */
+  private opByOp(x: tf.Tensor3D, inputGrad: boolean): tf.Tensor3D {
+    const [b, t] = x.shape;
     let seq: tf.Tensor3D = x;
     this.spec.lstmUnits.forEach((units, l) => {
       const kernel = this.v(`lstm${l + 1}/kernel`);
@@ -143,7 +174,7 @@ export class LstmHead {
       const bias = this.v(`lstm${l + 1}/bias`);
       const inDim = seq.shape[2];
       // All time steps' input projections in one product.
-      const gradIn = l > 0 || !!opts.inputGrad;
+      const gradIn = l > 0 || inputGrad;
       const proj = tf
         .add(dense(seq.reshape([b * t, inDim]), kernel, gradIn), bias)
         .reshape([b, t, 4 * units]);
@@ -163,18 +194,7 @@ export class LstmHead {
       }
       seq = tf.stack(outputs, 1) as tf.Tensor3D;
     });
-    // Padding is at the end of each sequence, and a step's state depends only on earlier steps,
-    // so the state at the last real step is exactly what a masked LSTM (state frozen over padded
-    // steps) ends with; padded steps are computed but never reach the output. Picking it with a
-    // one-hot over time costs two ops instead of eight per step and layer.
-    const next = tf.concat([mask.slice([0, 1], [b, t - 1]), tf.zeros([b, 1])], 1);
-    const lastStep = tf.sub(mask, next).reshape([b, t, 1]);
-    const activation = tf.sum(tf.mul(seq, lastStep), 1) as tf.Tensor2D;
-    const logits = tf.add(
-      dense(activation, this.v('dense/kernel'), true),
-      this.v('dense/bias'),
-    ) as tf.Tensor2D;
-    return { logits, activation };
+    return seq;
   }
 
   getWeights(): NamedWeights {

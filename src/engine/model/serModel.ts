@@ -7,6 +7,8 @@ import { tf } from '../backend/tf';
 import { getYamnetWeights, setYamnetWeights } from '../yamnet/model';
 import type { YamnetWeights } from '../yamnet/weights';
 import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
+import { registerNativeTrainingKernels } from './nativeKernels';
+import type { ResidentSteps } from './residentSteps';
 
 /** One utterance: `steps` consecutive step vectors of `stepSize` values each. */
 export interface Sample {
@@ -26,8 +28,11 @@ export interface SerModel {
    * into passes whose gradients are summed (trainStep). Infinity when memory is no concern.
    */
   readonly maxStepsPerPass?: number;
-  /** Logits and last-LSTM activations of a batch; call inside tf.tidy (or tf.variableGrads). */
-  forward(batch: Sample[], training: boolean): HeadOutput;
+  /**
+   * Logits and last-LSTM activations of a batch; call inside tf.tidy (or tf.variableGrads).
+   * `resident`: the batch's steps already on the backend (gathered instead of uploaded).
+   */
+  forward(batch: Sample[], training: boolean, resident?: ResidentSteps | null): HeadOutput;
   getWeights(): NamedWeights;
   setWeights(weights: NamedWeights): void;
   dispose(): void;
@@ -59,6 +64,13 @@ export function activationValuesPerStep(model: tf.LayersModel): number {
 export function stepsPerPass(backbone: tf.LayersModel, backend: string): number {
   const budget = PASS_ACTIVATION_VALUES[backend] ?? DEFAULT_PASS_ACTIVATION_VALUES;
   return Math.max(1, Math.floor(budget / activationValuesPerStep(backbone)));
+}
+
+/** [B, Tmax] mask: 1 for each utterance's steps, 0 for padding at the end. */
+function maskOf(batch: Sample[], tMax: number): Float32Array {
+  const mask = new Float32Array(batch.length * tMax);
+  batch.forEach((s, b) => mask.fill(1, b * tMax, b * tMax + s.steps));
+  return mask;
 }
 
 /** [B, Tmax, ...stepShape] zero-padded data and its [B, Tmax] mask. */
@@ -93,6 +105,7 @@ export class YamnetLstm implements SerModel {
     seed: number,
     readonly backbone: tf.LayersModel | null = null,
   ) {
+    registerNativeTrainingKernels();
     this.stepSize = stepShape.reduce((a, b) => a * b, 1);
     const inputDim = backbone ? (backbone.outputs[0].shape[1] as number) : this.stepSize;
     this.head = new LstmHead({ ...headSpec, inputDim }, seed);
@@ -101,7 +114,8 @@ export class YamnetLstm implements SerModel {
     this.maxStepsPerPass = backbone ? stepsPerPass(backbone, tf.getBackend()) : Infinity;
   }
 
-  forward(batch: Sample[], training: boolean): HeadOutput {
+  forward(batch: Sample[], training: boolean, resident?: ResidentSteps | null): HeadOutput {
+    if (resident?.holds(batch)) return this.forwardResident(batch, training, resident);
     const b = batch.length;
     if (!this.backbone) {
       const { x, mask, tMax } = padBatch(batch, this.stepSize);
@@ -114,12 +128,11 @@ export class YamnetLstm implements SerModel {
     const all = new Float32Array(total * this.stepSize);
     const tMax = Math.max(1, ...batch.map((s) => s.steps));
     const select = new Float32Array(b * tMax * total);
-    const mask = new Float32Array(b * tMax);
+    const mask = maskOf(batch, tMax);
     let offset = 0;
     batch.forEach((s, i) => {
       all.set(s.data.subarray(0, s.steps * this.stepSize), offset * this.stepSize);
       for (let t = 0; t < s.steps; t++) select[(i * tMax + t) * total + offset + t] = 1;
-      mask.fill(1, i * tMax, i * tMax + s.steps);
       offset += s.steps;
     });
     const emb = this.backbone.apply(tf.tensor(all, [total, ...this.stepShape]), { training }) as tf.Tensor2D;
@@ -127,6 +140,30 @@ export class YamnetLstm implements SerModel {
     const seq = tf.matMul(tf.tensor2d(select, [b * tMax, total]), emb).reshape([b, tMax, dim]) as tf.Tensor3D;
     // The head must pass its gradient back to the backbone (on WASM it otherwise skips it).
     return this.head.apply(seq, tf.tensor2d(mask, [b, tMax]), { inputGrad: true });
+  }
+
+  /** The same computation from steps held on the backend: gathers, no upload (native backend). */
+  private forwardResident(batch: Sample[], training: boolean, resident: ResidentSteps): HeadOutput {
+    const b = batch.length;
+    const tMax = Math.max(1, ...batch.map((s) => s.steps));
+    const mask = tf.tensor2d(maskOf(batch, tMax), [b, tMax]);
+    if (!this.backbone) {
+      const rows = tf.tensor1d(resident.paddedRows(batch, tMax), 'int32');
+      const x = tf.gather(resident.table, rows).reshape([b, tMax, this.stepSize]) as tf.Tensor3D;
+      return this.head.apply(x, mask);
+    }
+    const real = tf.tensor1d(resident.realRows(batch), 'int32');
+    const input = tf.gather(resident.table, real).reshape([real.shape[0], ...this.stepShape]);
+    const emb = this.backbone.apply(input, { training }) as tf.Tensor2D;
+    // Embeddings to their (utterance, step) slots: one more gather, from emb plus a zero row.
+    const slots = new Int32Array(b * tMax).fill(real.shape[0]);
+    let at = 0;
+    batch.forEach((s, i) => {
+      for (let t = 0; t < s.steps; t++) slots[i * tMax + t] = at++;
+    });
+    const padded = tf.concat([emb, tf.zeros([1, emb.shape[1]])]);
+    const seq = tf.gather(padded, tf.tensor1d(slots, 'int32')).reshape([b, tMax, emb.shape[1]]);
+    return this.head.apply(seq as tf.Tensor3D, mask, { inputGrad: true });
   }
 
   getWeights(): NamedWeights {

@@ -453,9 +453,9 @@ export async function runExperiment(
                   batches,
                   loss,
                 }),
-              onEpoch: async (record, snapshot) => {
+              onEpoch: async (record, snapshot, checkpointDue) => {
                 epochSeconds.push(record.seconds);
-                saveCheckpoint(dir, await snapshot());
+                if (checkpointDue) saveCheckpoint(dir, await snapshot());
                 setStatus({ fold: i, epoch: record.epoch, etaSec: eta(pos, record.epoch) });
                 emit(sink, {
                   type: 'epoch',

@@ -6,6 +6,7 @@
  */
 import { tf } from '../backend/tf';
 import type { NamedWeights } from '../model/lstmHead';
+import { ResidentSteps } from '../model/residentSteps';
 import type { Sample, SerModel } from '../model/serModel';
 import { UserError } from '../util/errors';
 import { Rng, type RngState } from './rng';
@@ -70,8 +71,20 @@ export interface TrainOptions {
   /** Continue from this state instead of from the model's initial weights. */
   resume?: FoldCheckpoint;
   onBatch?(epoch: number, batch: number, batches: number, loss: number): void;
-  /** Called after each epoch with the state to save; training waits for it. */
-  onEpoch?(record: EpochRecord, checkpoint: () => Promise<FoldCheckpoint>): Promise<void> | void;
+  /**
+   * Called after each epoch with the state to save; training waits for it. `checkpointDue`: the
+   * first epoch trained, at least `checkpointEverySec` since the last due checkpoint, or the
+   * fold's last epoch. Saving
+   * only then keeps a resumed run exact (it replays the epochs since) without writing the
+   * weights, Adam moments and best weights (~17 MB for the frozen head) every epoch.
+   */
+  onEpoch?(
+    record: EpochRecord,
+    checkpoint: () => Promise<FoldCheckpoint>,
+    checkpointDue: boolean,
+  ): Promise<void> | void;
+  /** Seconds between due checkpoints (default 20; 0: every epoch). */
+  checkpointEverySec?: number;
 }
 
 export interface FoldTraining {
@@ -114,8 +127,22 @@ function checkCancel(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** Batches in order of length so padding stays small; order does not change the scores. */
-export function scoreSamples(model: SerModel, samples: Sample[], numClasses: number, batchSize = 32): Scores {
+/** Utterances per scoring batch: without a tape only one batch's activations live at a time. */
+export function scoreBatchSize(model: SerModel): number {
+  return Number.isFinite(model.maxStepsPerPass ?? Infinity) ? 32 : 512;
+}
+
+/**
+ * Batches in order of length so padding stays small; order does not change the scores. No
+ * gradient tape: scoring only reads the model.
+ */
+export function scoreSamples(
+  model: SerModel,
+  samples: Sample[],
+  numClasses: number,
+  batchSize = scoreBatchSize(model),
+  resident?: ResidentSteps | null,
+): Scores {
   const order = samples.map((_, i) => i).sort((a, b) => samples[a].steps - samples[b].steps);
   const probabilities = new Float32Array(samples.length * numClasses);
   let units = 0;
@@ -125,7 +152,7 @@ export function scoreSamples(model: SerModel, samples: Sample[], numClasses: num
     const idx = order.slice(start, start + batchSize);
     const batch = idx.map((i) => samples[i]);
     const [p, a, l] = tf.tidy(() => {
-      const out = model.forward(batch, false);
+      const out = model.forward(batch, false, resident);
       const y = tf.oneHot(
         tf.tensor1d(
           batch.map((s) => s.label),
@@ -241,36 +268,26 @@ export function trainStep(
   batch: Sample[],
   classWeights: number[],
   numClasses: number,
+  resident?: ResidentSteps | null,
 ): { loss: number; predicted: number[] } {
   const passes = splitIntoPasses(batch, model.maxStepsPerPass);
-  const predicted: number[] = [];
-  // Weighted mean over the batch (tf.losses' default reduction divides by the nonzero weights,
-  // one per utterance), written as a sum so that passes add up to it.
-  const passLoss = (part: Sample[]): tf.Scalar => {
-    const out = model.forward(part, true);
-    predicted.push(...(tf.argMax(out.logits, 1).dataSync() as Int32Array));
-    const y = tf.oneHot(
-      tf.tensor1d(
-        part.map((s) => s.label),
-        'int32',
-      ),
-      numClasses,
-    );
-    const w = tf.tensor1d(part.map((s) => classWeights[s.label]));
-    if (passes.length === 1) return tf.losses.softmaxCrossEntropy(y, out.logits, w) as tf.Scalar;
-    const sum = tf.losses.softmaxCrossEntropy(y, out.logits, w, undefined, tf.Reduction.SUM);
-    return tf.div(sum, batch.length) as tf.Scalar;
-  };
   if (passes.length === 1) {
-    const loss = optimizer.minimize(() => passLoss(batch), true, model.variables)!;
+    const { loss, predicted } = deviceStep(model, optimizer, batch, classWeights, numClasses, resident);
     const value = loss.dataSync()[0];
-    loss.dispose();
-    return { loss: value, predicted };
+    const p = Array.from(predicted.dataSync());
+    tf.dispose([loss, predicted]);
+    return { loss: value, predicted: p };
   }
+  const predicted: number[] = [];
   let total = 0;
   let summed: Record<string, tf.Tensor> = {};
   for (const part of passes) {
-    const { value, grads } = tf.variableGrads(() => passLoss(part), model.variables);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.forward(part, true, resident);
+      predicted.push(...(tf.argMax(out.logits, 1).dataSync() as Int32Array));
+      const sum = weightedLoss(out.logits, part, classWeights, numClasses, tf.Reduction.SUM);
+      return tf.div(sum, batch.length) as tf.Scalar;
+    }, model.variables);
     total += value.dataSync()[0];
     value.dispose();
     const next: Record<string, tf.Tensor> = {};
@@ -281,6 +298,55 @@ export function trainStep(
   optimizer.applyGradients(summed);
   tf.dispose(Object.values(summed));
   return { loss: total, predicted };
+}
+
+/**
+ * Softmax cross-entropy of a batch, each utterance weighted by its class's weight. The default
+ * reduction is tf.losses' weighted mean (divided by the nonzero weights, one per utterance); SUM
+ * lets passes of one batch add up.
+ */
+function weightedLoss(
+  logits: tf.Tensor2D,
+  batch: Sample[],
+  classWeights: number[],
+  numClasses: number,
+  reduction?: tf.Reduction,
+): tf.Scalar {
+  const y = tf.oneHot(
+    tf.tensor1d(
+      batch.map((s) => s.label),
+      'int32',
+    ),
+    numClasses,
+  );
+  const w = tf.tensor1d(batch.map((s) => classWeights[s.label]));
+  return tf.losses.softmaxCrossEntropy(y, logits, w, undefined, reduction) as tf.Scalar;
+}
+
+/**
+ * One optimiser step in one pass, results left on the backend: the loss and the predicted
+ * classes as tensors, so the training loop reads them when it wants (once per epoch) instead of
+ * waiting on the backend every step.
+ */
+function deviceStep(
+  model: SerModel,
+  optimizer: tf.Optimizer,
+  batch: Sample[],
+  classWeights: number[],
+  numClasses: number,
+  resident?: ResidentSteps | null,
+): { loss: tf.Scalar; predicted: tf.Tensor1D } {
+  let predicted: tf.Tensor1D | null = null;
+  const loss = optimizer.minimize(
+    () => {
+      const out = model.forward(batch, true, resident);
+      predicted = tf.keep(tf.argMax(out.logits, 1)) as tf.Tensor1D;
+      return weightedLoss(out.logits, batch, classWeights, numClasses);
+    },
+    true,
+    model.variables,
+  )!;
+  return { loss, predicted: predicted! };
 }
 
 /** Trains `model` in place; on return it holds the best-validation weights. */
@@ -303,6 +369,10 @@ export async function trainFold(
   let stale = 0;
   let startEpoch = 0;
   let stoppedEarly = false;
+  const stepSize = model.stepShape.reduce((a, b) => a * b, 1);
+  const resident = ResidentSteps.create([...data.train, ...data.validation], stepSize);
+  const checkpointEveryMs = (opts.checkpointEverySec ?? 20) * 1000;
+  let lastCheckpoint = performance.now();
   try {
     if (opts.resume) {
       const r = opts.resume;
@@ -321,33 +391,64 @@ export async function trainFold(
       const started = performance.now();
       const order = rng.shuffle(data.train.map((_, i) => i));
       const batches = Math.ceil(order.length / opts.batchSize);
-      let lossSum = 0;
-      let correct = 0;
-      for (let b = 0; b < batches; b++) {
-        checkCancel(opts.signal);
-        const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
-        const { loss: value, predicted } = trainStep(model, optimizer, batch, weightsPerClass, numClasses);
-        if (!Number.isFinite(value))
-          throw new NonFiniteLossError(
-            epoch,
-            b + 1,
-            value,
-            batch.map((s) => s.id),
-          );
-        lossSum += value * batch.length;
-        batch.forEach((s, i) => {
-          if (predicted[i] === s.label) correct++;
-        });
-        opts.onBatch?.(epoch, b + 1, batches, value);
-        // Let cancel messages and timers run between batches.
-        await new Promise((r) => setImmediate(r));
+      // Loss sums and correct counts stay on the backend until the epoch ends.
+      const lossSums: tf.Tensor[] = [];
+      const corrects: tf.Tensor[] = [];
+      const batchIds: string[][] = [];
+      let totals = [0, 0];
+      try {
+        for (let b = 0; b < batches; b++) {
+          checkCancel(opts.signal);
+          const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
+          let loss: tf.Scalar;
+          if (splitIntoPasses(batch, model.maxStepsPerPass).length === 1) {
+            const step = deviceStep(model, optimizer, batch, weightsPerClass, numClasses, resident);
+            loss = step.loss;
+            const labels = batch.map((s) => s.label);
+            corrects.push(
+              tf.tidy(() =>
+                tf.sum(tf.cast(tf.equal(step.predicted, tf.tensor1d(labels, 'int32')), 'float32')),
+              ),
+            );
+            step.predicted.dispose();
+          } else {
+            const r = trainStep(model, optimizer, batch, weightsPerClass, numClasses, resident);
+            loss = tf.scalar(r.loss);
+            corrects.push(tf.scalar(batch.filter((s, i) => r.predicted[i] === s.label).length));
+          }
+          lossSums.push(tf.tidy(() => tf.mul(loss, batch.length)));
+          batchIds.push(batch.map((s) => s.id));
+          // The batch event's loss is read asynchronously, not waited for in the step.
+          if (opts.onBatch) {
+            const report = opts.onBatch;
+            const at = b + 1;
+            void loss.data().then((v) => report(epoch, at, batches, v[0]));
+          }
+          tf.dispose(loss);
+          // Let cancel messages, timers and the read above run between batches.
+          await new Promise((r) => setImmediate(r));
+        }
+        // One read for the epoch: [sum of loss x batch size, correct predictions].
+        if (lossSums.length)
+          totals = tf.tidy(() => [tf.addN(lossSums).dataSync()[0], tf.addN(corrects).dataSync()[0]]);
+        // A non-finite epoch loss: find the first batch that made it (one read, only then) and
+        // stop the fold before its checkpoint, naming that batch's files.
+        if (!Number.isFinite(totals[0])) {
+          const perBatch = await tf.stack(lossSums).data();
+          const found = perBatch.findIndex((v) => !Number.isFinite(v));
+          const b = found >= 0 ? found : perBatch.length - 1;
+          throw new NonFiniteLossError(epoch, b + 1, perBatch[b] / batchIds[b].length, batchIds[b]);
+        }
+      } finally {
+        tf.dispose([...lossSums, ...corrects]);
       }
+      const [lossSum, correct] = totals;
       checkCancel(opts.signal);
       let valLoss: number | null = null;
       let valAccuracy: number | null = null;
       let valAverageAccuracy: number | null = null;
       if (data.validation.length) {
-        const v = scoreSamples(model, data.validation, numClasses);
+        const v = scoreSamples(model, data.validation, numClasses, undefined, resident);
         valLoss = v.loss;
         valAccuracy = v.predicted.filter((p, i) => p === validationLabels[i]).length / v.predicted.length;
         valAverageAccuracy = averageRecall(validationLabels, v.predicted, numClasses);
@@ -374,16 +475,27 @@ export async function trainFold(
       const snapshot = best;
       const snapStale = stale;
       const snapStopped = stoppedEarly;
-      await opts.onEpoch?.(record, async () => ({
-        epoch,
-        weights: model.getWeights(),
-        optimizer: await saveOptimizer(optimizer),
-        best: snapshot,
-        history: [...history],
-        rng: rng.state(),
-        stale: snapStale,
-        stoppedEarly: snapStopped,
-      }));
+      // The first epoch trained is always saved, so a crash soon after still resumes inside the fold.
+      const due =
+        epoch === startEpoch + 1 ||
+        epoch === opts.epochs ||
+        stoppedEarly ||
+        performance.now() - lastCheckpoint >= checkpointEveryMs;
+      if (due) lastCheckpoint = performance.now();
+      await opts.onEpoch?.(
+        record,
+        async () => ({
+          epoch,
+          weights: model.getWeights(),
+          optimizer: await saveOptimizer(optimizer),
+          best: snapshot,
+          history: [...history],
+          rng: rng.state(),
+          stale: snapStale,
+          stoppedEarly: snapStopped,
+        }),
+        due,
+      );
     }
     if (best) model.setWeights(best.weights);
     return {
@@ -394,5 +506,6 @@ export async function trainFold(
     };
   } finally {
     optimizer.dispose();
+    resident?.dispose();
   }
 }
