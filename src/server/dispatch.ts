@@ -5,6 +5,7 @@
  */
 import { ZodError } from 'zod';
 import { UserError } from '../engine/util/errors';
+import { ConfigError } from '../engine/config/schema';
 import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';
 import { AccessError } from './access';
 import type { z } from 'zod';
@@ -35,6 +36,7 @@ export function toCallError(err: unknown): CallError {
       })),
     };
   }
+  if (err instanceof ConfigError) return { kind: 'invalid', message: err.message, issues: err.problems };
   if (err instanceof UserError) return { kind: 'user', message: err.message };
   return { kind: 'internal', message: (err as Error)?.message ?? String(err) };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { UserError } from '../engine/util/errors';
+import { parseConfig } from '../engine/config/schema';
 import { dataHome } from '../engine/util/paths';
 import type { AppInfo } from '../shared/contract';
 import type { HandlerTable } from './dispatch';
@@ -105,15 +106,12 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'runs.get': async (req, ctx) =>
     readRunDetail(runDir(ctx.settings.get().runsDir, req.id), ctx.jobs.isLive(req.id)),
   'runs.start': async (req, ctx) => {
-    const checked = validateConfig(req.config);
-    if (!checked.ok) {
-      throw new UserError(
-        `the config is not valid: ${checked.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    const config = checked.config as { name: string; data: { dir: string } };
+    // The same checks and messages as `ser-workbench run`, all before the run folder exists.
+    const config = parseConfig(req.config);
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-    permitted(ctx, config.data.dir);
+    const dataDir = permitted(ctx, config.data.dir);
+    const { prepareCorpus } = await import('../engine/runs/prepare');
+    await prepareCorpus(config, dataDir);
     const runsDir = ctx.settings.get().runsDir;
     const { newRunDir } = await import('../engine/runs/store');
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });
