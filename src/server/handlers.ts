@@ -38,6 +38,11 @@ function version(): string {
   }
 }
 
+/** The folder of run `id` in the runs folder (a run this session just started counts). */
+function runFolder(ctx: WorkbenchContext, id: string): string {
+  return runDir(ctx.settings.get().runsDir, id, ctx.jobs.isLive(id));
+}
+
 function requireDialogs(ctx: WorkbenchContext) {
   if (!ctx.dialogs) throw new UserError('native dialogs exist only in the desktop app');
   return ctx.dialogs;
@@ -103,8 +108,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
       .map((d) => readRunInfo(d, ctx.jobs.isLive(path.basename(d))))
       .sort((a, b) => b.id.localeCompare(a.id));
   },
-  'runs.get': async (req, ctx) =>
-    readRunDetail(runDir(ctx.settings.get().runsDir, req.id), ctx.jobs.isLive(req.id)),
+  'runs.get': async (req, ctx) => readRunDetail(runFolder(ctx, req.id), ctx.jobs.isLive(req.id)),
   'runs.start': async (req, ctx) => {
     // The same checks and messages as `ser-workbench run`, all before the run folder exists.
     const config = parseConfig(req.config);
@@ -121,7 +125,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return { ok: true as const };
   },
   'runs.resume': async (req, ctx) => {
-    const dir = runDir(ctx.settings.get().runsDir, req.id);
+    const dir = runFolder(ctx, req.id);
     if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is already running`);
     const info = readRunInfo(dir, false);
     if (info.state === 'done') throw new UserError(`run ${req.id} is complete; nothing to resume`);
@@ -129,12 +133,10 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return ctx.jobs.start({ config: null, runDir: dir, resume: true });
   },
 
-  'results.table': async (req, ctx) => resultsTable(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
-  'results.paper': async (req, ctx) =>
-    paperComparison(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
-  'results.tsne': async (req, ctx) =>
-    runTsne(runDir(ctx.settings.get().runsDir, req.id), req.fold, req.perplexity ?? 30),
-  'report.export': async (req, ctx) => exportReport(runDir(ctx.settings.get().runsDir, req.id), req.format),
+  'results.table': async (req, ctx) => resultsTable(readSummary(runFolder(ctx, req.id))),
+  'results.paper': async (req, ctx) => paperComparison(readSummary(runFolder(ctx, req.id))),
+  'results.tsne': async (req, ctx) => runTsne(runFolder(ctx, req.id), req.fold, req.perplexity ?? 30),
+  'report.export': async (req, ctx) => exportReport(runFolder(ctx, req.id), req.format),
 
   'backends.list': async () => backendsInfo(),
   'weights.status': async () => weightsStatus(),

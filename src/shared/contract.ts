@@ -15,7 +15,8 @@ const runId = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name');
+  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name')
+  .refine((id) => id !== '.' && id !== '..', 'a run id is a folder name');
 
 // ---------------------------------------------------------------------------------------------
 // Datasets
