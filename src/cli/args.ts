@@ -3,8 +3,29 @@ import { UserError } from '../engine/util/errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** node:util parseArgs with usage errors turned into UserError (exit code 1). */
+/** Thrown once a command's usage has been printed for `-h/--help`: the command stops, exit 0. */
+export class HelpShown extends Error {
+  constructor() {
+    super('help shown');
+    this.name = 'HelpShown';
+  }
+}
+
+/** `-h` or `--help` among the options (not after `--`, where everything is a positional). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/**
+ * node:util parseArgs with usage errors turned into UserError (exit code 1). Every command
+ * takes `-h/--help`: it prints the usage and stops the command (HelpShown, exit 0).
+ */
 export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`usage: ${usage}\n`);
+    throw new HelpShown();
+  }
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -1,4 +1,5 @@
 import { UserError } from '../engine/util/errors';
+import { HelpShown } from './args';
 
 /** Every command, loaded on demand so that `ser-workbench index` never loads tfjs. */
 const commands: Record<
@@ -43,9 +44,36 @@ function help(): string {
   return `usage: ser-workbench <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
-/** Exit codes: 0 done, 1 bad input or usage, 2 internal error. */
+/** The commands the dispatcher knows, in the order `--help` lists them. */
+export const commandNames = Object.keys(commands);
+
+/** File system errors about a path the user gave: bad input (exit 1), not a bug. */
+const PATH_ERRORS = new Set([
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'EISDIR',
+  'ENOTDIR',
+  'EEXIST',
+  'EROFS',
+  'ENOSPC',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
+
+function pathError(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e !== 'object' || !e.code || !PATH_ERRORS.has(e.code) || !e.path) return null;
+  return `${e.path}: ${e.code === 'ENOENT' ? 'no such file or folder' : e.code}${e.syscall ? ` (${e.syscall})` : ''}`;
+}
+
+/**
+ * Exit codes: 0 done, 1 bad input or usage, 2 internal error. An internal error prints its
+ * message, and its stack only with `--debug` (anywhere on the line) or SER_DEBUG=1.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug') || process.env.SER_DEBUG === '1';
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help());
     return name ? 0 : 1;
@@ -59,11 +87,27 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await command.load();
     return await mod.run(rest);
   } catch (err) {
-    if (err instanceof UserError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 2;
+    const { code, text } = describeFailure(err, debug);
+    if (text) process.stderr.write(text);
+    return code;
   }
+}
+
+/**
+ * What a command's failure prints and its exit code: a user error or a file system error on a
+ * given path is bad input (1, the message only); anything else is a bug (2, the stack only with
+ * --debug).
+ */
+export function describeFailure(err: unknown, debug: boolean): { code: number; text: string } {
+  if (err instanceof HelpShown) return { code: 0, text: '' };
+  if (err instanceof UserError) return { code: 1, text: `error: ${err.message}\n` };
+  const onPath = pathError(err);
+  if (onPath) return { code: 1, text: `error: ${onPath}\n` };
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: 2,
+    text: debug
+      ? `internal error: ${(err as Error)?.stack ?? message}\n`
+      : `internal error: ${message}\n(this is a bug; run again with --debug for the stack trace)\n`,
+  };
 }

@@ -6,6 +6,7 @@
 import { ZodError } from 'zod';
 import { UserError } from '../engine/util/errors';
 import { CancelledError } from '../engine/train/trainFold';
+import { ConfigError } from '../engine/config/schema';
 import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';
 import { AccessError } from './access';
 import type { z } from 'zod';
@@ -36,6 +37,7 @@ export function toCallError(err: unknown): CallError {
       })),
     };
   }
+  if (err instanceof ConfigError) return { kind: 'invalid', message: err.message, issues: err.problems };
   if (err instanceof UserError) return { kind: 'user', message: err.message };
   // A request the user cancelled (tasks.cancel) is no internal error.
   if (err instanceof CancelledError) return { kind: 'user', message: 'cancelled' };

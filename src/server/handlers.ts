@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { UserError } from '../engine/util/errors';
+import { parseConfig } from '../engine/config/schema';
 import { dataHome } from '../engine/util/paths';
 import type { AppInfo, AudioView, Dataset, LayerCostTableInfo, Res, TsneResult } from '../shared/contract';
 import type { TaskName } from '../worker/task-messages';
@@ -48,6 +49,11 @@ function runTask<N extends TaskName>(
     taskId,
     onProgress: (p) => ctx.emit({ type: 'task.progress', task: name, ...p }),
   });
+}
+
+/** The folder of run `id` in the runs folder (a run this session just started counts). */
+function runFolder(ctx: WorkbenchContext, id: string): string {
+  return runDir(ctx.settings.get().runsDir, id, ctx.jobs.isLive(id));
 }
 
 function requireDialogs(ctx: WorkbenchContext) {
@@ -134,18 +140,14 @@ export const handlers: HandlerTable<WorkbenchContext> = {
       .map((d) => readRunInfo(d, ctx.jobs.isLive(path.basename(d))))
       .sort((a, b) => b.id.localeCompare(a.id));
   },
-  'runs.get': async (req, ctx) =>
-    readRunDetail(runDir(ctx.settings.get().runsDir, req.id), ctx.jobs.isLive(req.id)),
+  'runs.get': async (req, ctx) => readRunDetail(runFolder(ctx, req.id), ctx.jobs.isLive(req.id)),
   'runs.start': async (req, ctx) => {
-    const checked = validateConfig(req.config);
-    if (!checked.ok) {
-      throw new UserError(
-        `the config is not valid: ${checked.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    const config = checked.config as { name: string; data: { dir: string } };
+    // The same checks and messages as `ser-workbench run`, all before the run folder exists.
+    const config = parseConfig(req.config);
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-    permitted(ctx, config.data.dir);
+    const dataDir = permitted(ctx, config.data.dir);
+    const { prepareCorpus } = await import('../engine/runs/prepare');
+    await prepareCorpus(config, dataDir);
     const runsDir = ctx.settings.get().runsDir;
     const { newRunDir } = await import('../engine/runs/store');
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });
@@ -155,7 +157,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return { ok: true as const };
   },
   'runs.resume': async (req, ctx) => {
-    const dir = runDir(ctx.settings.get().runsDir, req.id);
+    const dir = runFolder(ctx, req.id);
     if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is already running`);
     const info = readRunInfo(dir, false);
     if (info.state === 'done') throw new UserError(`run ${req.id} is complete; nothing to resume`);
@@ -163,22 +165,17 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return ctx.jobs.start({ config: null, runDir: dir, resume: true });
   },
 
-  'results.table': async (req, ctx) => resultsTable(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
-  'results.paper': async (req, ctx) =>
-    paperComparison(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
+  'results.table': async (req, ctx) => resultsTable(readSummary(runFolder(ctx, req.id))),
+  'results.paper': async (req, ctx) => paperComparison(readSummary(runFolder(ctx, req.id))),
   'results.tsne': async (req, ctx) =>
     (await runTask(
       ctx,
       'results.tsne',
-      {
-        runDir: runDir(ctx.settings.get().runsDir, req.id),
-        fold: req.fold,
-        perplexity: req.perplexity ?? 30,
-      },
+      { runDir: runFolder(ctx, req.id), fold: req.fold, perplexity: req.perplexity ?? 30 },
       req.taskId,
     )) as TsneResult,
   'tasks.cancel': async (req, ctx) => ({ cancelled: ctx.tasks.cancel(req.taskId) }),
-  'report.export': async (req, ctx) => exportReport(runDir(ctx.settings.get().runsDir, req.id), req.format),
+  'report.export': async (req, ctx) => exportReport(runFolder(ctx, req.id), req.format),
 
   'backends.list': async () => backendsInfo(),
   'weights.status': async () => weightsStatus(),

@@ -19,6 +19,7 @@ import { JobManager, type JobLauncher } from './jobs';
 import { TaskPool, forkTaskSpawner, type TaskSpawner } from './tasks';
 import type { SettingsStore } from './settings';
 import { contentSecurityPolicy } from './csp';
+import { permittedPath } from './access';
 
 export interface ServeOptions {
   host?: string;
@@ -181,6 +182,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   };
 
+  /**
+   * Fetch metadata, where the browser sends it: a file may be fetched by our own page
+   * (same-origin) or opened directly (none), never by another site's page, including another
+   * port on localhost (same-site).
+   */
+  const fetchSiteAllowed = (req: http.IncomingMessage): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    return site === undefined || site === 'same-origin' || site === 'none';
+  };
+
   const server = http.createServer(async (req, res) => {
     try {
       if (!hostAllowed(req)) return send(res, 403, 'forbidden host');
@@ -221,6 +232,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
 
       if (url.pathname === wire.filePath) {
+        // The cookie rides along on requests other sites' pages make: only our own page may fetch.
+        if (!originAllowed(req) || !fetchSiteAllowed(req))
+          return send(res, 403, 'cross-site request refused');
         const target = url.searchParams.get('path') ?? '';
         let file: string;
         try {
@@ -232,9 +246,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return sendFile(req, res, file, { 'cache-control': 'no-store' });
       }
 
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      const file = path.resolve(staticRoot, rel);
-      if (!file.startsWith(staticRoot + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      let file: string;
+      try {
+        const rel =
+          url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+        file = permittedPath([staticRoot], path.resolve(staticRoot, rel));
+      } catch {
+        return send(res, 404, 'not found');
+      }
+      if (file === staticRoot || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
         return send(res, 404, 'not found');
       }
       const headers: Record<string, string> = { 'cache-control': 'no-store' };

@@ -15,7 +15,8 @@ const runId = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name');
+  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name')
+  .refine((id) => id !== '.' && id !== '..', 'a run id is a folder name');
 /** The caller's name for a heavy request, to cancel it and to match its progress events. */
 const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 

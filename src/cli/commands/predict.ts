@@ -27,14 +27,20 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError('--fold must be a fold number from 1');
   const [runDir, ...files] = positionals;
   const result = await predictFiles(path.resolve(runDir), files, { fold });
+  // Exit 1 when any file could not be classified; the others are printed all the same.
+  const code = result.failed.length ? 1 : 0;
   if (values.json) {
     printJson(result);
-    return 0;
+    return code;
   }
   process.stdout.write(`using ${result.using}\n`);
   for (const p of result.predictions) {
     const probs = result.classes.map((c) => `${c} ${p.probabilities[c].toFixed(3)}`).join('  ');
     process.stdout.write(`${p.file}\t${p.label}\t${probs}\n`);
   }
-  return 0;
+  for (const f of result.failed) process.stderr.write(`error: ${f.file}: ${f.error}\n`);
+  if (code) {
+    process.stderr.write(`${result.failed.length} of ${files.length} file(s) could not be classified\n`);
+  }
+  return code;
 }

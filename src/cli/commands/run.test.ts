@@ -79,6 +79,27 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     expect(p.predictions[0].file).toBe(audio);
     expect(['angry', 'happy', 'sad', 'neutral']).toContain(p.predictions[0].label);
     expect(p.predictions[0].perFold).toHaveLength(3);
+    expect(p.failed).toEqual([]);
+
+    // One good file and two bad ones: the good one is labelled, the bad ones listed, exit 1.
+    const notAudio = path.join(tmp, 'notes.wav');
+    fs.writeFileSync(notAudio, 'this is not audio');
+    const missing = path.join(tmp, 'missing.wav');
+    const mixed = await ser(['predict', doc.runDir, notAudio, audio, missing]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toMatch(
+      new RegExp(`^${audio.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\t(angry|happy|sad|neutral)\t`, 'm'),
+    );
+    expect(mixed.stdout).not.toContain('undefined');
+    expect(mixed.stdout).not.toContain(notAudio);
+    expect(mixed.stderr).toContain(`error: ${notAudio}: not a WAV or FLAC file`);
+    expect(mixed.stderr).toContain(`error: ${missing}: no such file`);
+    expect(mixed.stderr).toContain('2 of 3 file(s) could not be classified');
+    const mixedJson = await ser(['predict', doc.runDir, audio, notAudio, '--json']);
+    expect(mixedJson.code).toBe(1);
+    const mj = JSON.parse(mixedJson.stdout);
+    expect(mj.predictions.map((x: { file: string }) => x.file)).toEqual([audio]);
+    expect(mj.failed).toEqual([{ file: notAudio, error: 'not a WAV or FLAC file' }]);
 
     const cache = await ser(['cache', 'status', '--json']);
     expect(cache.code, cache.stderr).toBe(0);

@@ -5,6 +5,8 @@ import { buildRunDirReport } from '../../engine/report/runReport';
 import { renderReport } from '../../engine/report/render';
 import { checkOutputLocations } from '../../engine/runs/locations';
 import type { RunResult } from '../../engine/runs/runner';
+import { checkResumeConfig } from '../../engine/runs/prepare';
+import { readRun } from '../../engine/runs/store';
 import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
 import { CancelledError } from '../../engine/train/trainFold';
@@ -14,7 +16,8 @@ import type { RunJob } from '../../worker/messages';
 import { parseCommand, printJson, progress } from '../args';
 
 const usage =
-  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--resume RUNDIR] [--parallel N] [--batches] [--repair-nonfinite] [--json]';
+  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--parallel N] [--batches] [--repair-nonfinite] [--json]\n' +
+  "       ser-workbench run --resume RUNDIR [CONFIG (must equal the run's)] [--data DIR] [--parallel N]";
 
 /** Progress on stderr: one line per fold and epoch (and per batch with --batches). */
 export function progressPrinter(batches: boolean): (e: TrainEvent) => void {
@@ -83,6 +86,13 @@ export async function printResultTable(runDir: string, title?: string): Promise<
   process.stdout.write(`\nrun folder: ${runDir}\n`);
 }
 
+async function checkResumeConfigFile(runDir: string, file: string): Promise<void> {
+  const given = await loadConfigFile(file);
+  const recorded = readRun(runDir).config;
+  if (!recorded) throw new UserError(`${runDir}: not a run folder (config.json missing)`);
+  checkResumeConfig(runDir, recorded.config, given);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand(
     argv,
@@ -104,6 +114,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`--parallel must be a positive integer`);
   let job: RunJob;
   if (values.resume) {
+    if (positionals.length > 1) throw new UserError(`expected at most one config file\nusage: ${usage}`);
+    // A config beside --resume must be the run's own: a resumed run never takes another.
+    if (positionals.length === 1) await checkResumeConfigFile(path.resolve(values.resume), positionals[0]);
     job = {
       resumeDir: path.resolve(values.resume),
       parallel,

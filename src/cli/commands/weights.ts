@@ -127,6 +127,11 @@ async function check(argv: string[]): Promise<number> {
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`usage: ${USAGE}\n`);
+      return 0;
     case 'status':
       return status(rest);
     case 'download':

@@ -46,7 +46,7 @@ describe('baseline model config: one value or a list', () => {
       expect(() => baseline(model)).toThrow(message);
     };
     bad({ features: 'wavelets' }, /model\.features: must be one of mfcc, gtcc, dl, mfcc\+dl, gtcc\+dl/);
-    bad({ features: ['mfcc', 'wavelets'] }, /model\.features: must be one of/);
+    bad({ features: ['mfcc', 'wavelets'] }, /model\.features\[1\]: must be one of/);
     bad({ features: [] }, /model\.features: needs at least one value/);
     bad({ features: ['mfcc', 'mfcc'] }, /model\.features: lists a value twice/);
     bad({ classifier: 'knn' }, /model\.classifier: must be one of rf, svm, mlp/);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CORPUS_CHOICES, DEFAULT_CLASSES, EMOTIONS } from '../corpora/types';
 import { UserError } from '../util/errors';
+import { configProblems, didYouMean, formatProblems, strict as zs, type ConfigProblem } from './issues';
 
 const positiveInt = (what = 'must be a positive integer') =>
   z.number({ error: what }).int({ error: what }).positive({ error: what });
@@ -15,22 +16,38 @@ const fraction = z
   .gt(0, { error: 'must be a number between 0 and 1' })
   .lt(1, { error: 'must be a number between 0 and 1' });
 
-const emotion = z.enum(EMOTIONS, { error: `must be one of ${EMOTIONS.join(', ')}` });
+const unique = (xs: readonly string[]) => new Set(xs).size === xs.length;
 
-export const DataSchema = z.object({
+const emotion = z.enum(EMOTIONS, {
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? `'${iss.input}' is not an emotion (one of ${EMOTIONS.join(', ')})`
+      : `must be an emotion (one of ${EMOTIONS.join(', ')})`,
+});
+
+export const DataSchema = zs.object({
   /** Corpus folder; the CLI's --data overrides it. Empty means "given at run time". */
   dir: z.string().default(''),
   corpus: z.enum(CORPUS_CHOICES, { error: `must be one of ${CORPUS_CHOICES.join(', ')}` }).default('auto'),
   classes: z
-    .union([z.literal('all'), z.array(emotion).min(2, { error: 'needs at least two classes' })], {
-      error: "must be 'all' or a list of at least two emotions",
-    })
+    .union(
+      [
+        z.literal('all'),
+        z
+          .array(emotion)
+          .min(2, { error: 'needs at least two classes' })
+          .refine(unique, { error: 'lists a class twice' }),
+      ],
+      {
+        error: "must be 'all' or a list of at least two emotions",
+      },
+    )
     .default([...DEFAULT_CLASSES]),
   /** Keep float WAVs holding NaN/Inf samples, with those samples set to zero (and listed). */
   repairNonFinite: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
-export const FrontEndSchema = z.object({
+export const FrontEndSchema = zs.object({
   /** YAMNet's log-mel patches (magnitude, ln(x+0.001)); required for pretrained weights. */
   form: z.enum(['yamnet'], { error: "must be 'yamnet'" }).default('yamnet'),
   /** Patch hop in seconds: the only front-end value that can change without retraining. */
@@ -53,10 +70,10 @@ export const TrainFromSchema = z.union(
 );
 export type TrainFrom = z.infer<typeof TrainFromSchema>;
 
-export const YamnetLstmModelSchema = z.object({
+export const YamnetLstmModelSchema = zs.object({
   kind: z.literal('yamnet-lstm'),
   lstmUnits: z.array(positiveInt()).min(1, { error: 'needs at least one LSTM layer' }).default([150, 150]),
-  yamnet: z
+  yamnet: zs
     .object({
       weights: z
         .enum(['pretrained', 'random'], { error: "must be 'pretrained' or 'random'" })
@@ -92,7 +109,7 @@ function oneOrList<const T extends readonly [string, ...string[]]>(values: T) {
  * extracted once. `classifiers` is accepted as another spelling of `classifier` (lists read
  * better plural); giving both is an error, so a config never says two things.
  */
-export const BaselineModelSchema = z
+export const BaselineModelSchema = zs
   .object({
     kind: z.literal('baseline'),
     features: oneOrList(BASELINE_FEATURES).default('mfcc+dl'),
@@ -105,21 +122,26 @@ export const BaselineModelSchema = z
     path: ['classifiers'],
   });
 
+const MODEL_KINDS = ['yamnet-lstm', 'baseline'];
 export const ModelSchema = z.discriminatedUnion('kind', [YamnetLstmModelSchema, BaselineModelSchema], {
-  error: "kind must be 'yamnet-lstm' or 'baseline'",
+  error: (iss) => {
+    const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
+    const near = typeof kind === 'string' ? didYouMean(kind, MODEL_KINDS) : null;
+    return `kind must be 'yamnet-lstm' or 'baseline'${near ? ` (did you mean '${near}'?)` : ''}`;
+  },
 });
 
-export const TrainingSchema = z.object({
+export const TrainingSchema = zs.object({
   optimizer: z.enum(['adam'], { error: "must be 'adam'" }).default('adam'),
   learningRate: positiveNumber().default(3e-4),
   batchSize: positiveInt().default(24),
   epochs: positiveInt().default(50),
-  earlyStopping: z.object({ patience: positiveInt() }).optional(),
+  earlyStopping: zs.object({ patience: positiveInt() }).optional(),
   /** Weight each class's loss by total / (classes * count) of the training set. */
   classWeights: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
-export const CrossValidationSchema = z
+export const CrossValidationSchema = zs
   .object({
     scheme: z.enum(['loso', 'kfold'], { error: "must be 'loso' or 'kfold'" }).default('loso'),
     k: z
@@ -134,7 +156,7 @@ export const CrossValidationSchema = z
     path: ['k'],
   });
 
-export const ExperimentConfigSchema = z.object({
+export const ExperimentConfigSchema = zs.object({
   name: z.string().default('experiment'),
   data: DataSchema.prefault({}),
   frontEnd: FrontEndSchema.prefault({}),
@@ -153,23 +175,34 @@ export type ExperimentConfigInput = z.input<typeof ExperimentConfigSchema>;
 export type YamnetLstmModel = z.infer<typeof YamnetLstmModelSchema>;
 export type BaselineModel = z.infer<typeof BaselineModelSchema>;
 
-/** "training.batchSize: must be a positive integer" lines, one per problem. */
-export function formatConfigIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const where = issue.path.map(String).join('.') || '(config)';
-    return `${where}: ${issue.message}`;
-  });
+/** A config that failed validation; `problems` name each entry (the GUI shows them inline). */
+export class ConfigError extends UserError {
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${source} is not a valid experiment config:\n  ${formatProblems(problems).join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
 }
 
-/** Validates and fills defaults; throws a UserError naming every bad field. */
-export function parseConfig(input: unknown, source = 'config'): ExperimentConfig {
+/**
+ * Validates and fills defaults, or the problems of every bad entry: unknown keys (with a "did
+ * you mean"), wrong types, values out of range, each naming its path.
+ */
+export function checkConfig(
+  input: unknown,
+): { ok: true; config: ExperimentConfig } | { ok: false; problems: ConfigProblem[] } {
   const result = ExperimentConfigSchema.safeParse(input);
-  if (!result.success) {
-    throw new UserError(
-      `${source} is not a valid experiment config:\n  ${formatConfigIssues(result.error).join('\n  ')}`,
-    );
-  }
-  return result.data;
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: configProblems(result.error, input) };
+}
+
+/** Validates and fills defaults; throws a ConfigError naming every bad field. */
+export function parseConfig(input: unknown, source = 'config'): ExperimentConfig {
+  const checked = checkConfig(input);
+  if (!checked.ok) throw new ConfigError(source, checked.problems);
+  return checked.config;
 }
 
 /** The paper's protocol with every default filled in. */

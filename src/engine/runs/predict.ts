@@ -8,6 +8,7 @@ import path from 'node:path';
 import { initBackend } from '../backend/tf';
 import { parseConfig } from '../config/schema';
 import { YamnetLstm } from '../model/serModel';
+import type { CachedSteps } from '../model/activationCache';
 import { computeSteps, firstTrainedBlock, setupYamnet, toSamples } from '../model/steps';
 import { scoreSamples } from '../train/trainFold';
 import { FileError, UserError } from '../util/errors';
@@ -24,12 +25,21 @@ export interface FilePrediction {
   perFold: { fold: number; label: string }[];
 }
 
+/** A file that could not be classified, and why (it could not be read, the model gave NaN...). */
+export interface FileFailure {
+  file: string;
+  error: string;
+}
+
 export interface PredictResult {
   runDir: string;
   /** 'ensemble of N fold models' or 'fold K model'. */
   using: string;
   classes: string[];
+  /** The files that could be classified, in the order given. */
   predictions: FilePrediction[];
+  /** The others, each with its reason; one bad file never costs the rest their labels. */
+  failed: FileFailure[];
 }
 
 function sameWeights(a: WeightsProvenance, b: WeightsProvenance): boolean {
@@ -58,7 +68,6 @@ export async function predictFiles(
         : `${runDir} has no finished fold`,
     );
   }
-  for (const f of files) if (!fs.existsSync(f)) throw new FileError(f, 'no such file');
   await initBackend(config.backend === 'wasm' || config.backend === 'cpu' ? config.backend : 'auto');
 
   const recorded = (run.environment as { weights?: WeightsProvenance & { path?: string } } | null)?.weights;
@@ -79,13 +88,29 @@ export async function predictFiles(
     setup = await setupYamnet('pretrained', config.seed, candidate);
   }
   try {
-    const items = files.map((f) => ({ id: path.resolve(f), path: path.resolve(f) }));
-    const steps = await computeSteps(items, setup, { trainFrom: config.model.yamnet.trainFrom });
+    // File by file, so that a file that cannot be read is listed and the others still classified.
+    const failed: FileFailure[] = [];
+    const items: { id: string; path: string }[] = [];
+    const steps = { steps: new Map<string, CachedSteps>(), stepShape: [] as number[] };
+    for (const f of files) {
+      const item = { id: path.resolve(f), path: path.resolve(f) };
+      try {
+        if (!fs.existsSync(item.path)) throw new FileError(f, 'no such file');
+        const one = await computeSteps([item], setup, { trainFrom: config.model.yamnet.trainFrom });
+        steps.steps.set(item.id, one.steps.get(item.id)!);
+        steps.stepShape = one.stepShape;
+        items.push(item);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        failed.push({ file: f, error: err instanceof FileError ? err.problem : err.message });
+      }
+    }
     const k = firstTrainedBlock(config.model.yamnet.trainFrom);
     let classes: string[] = [];
     const sums: Float64Array[] = items.map(() => new Float64Array(0));
     const perFold: { fold: number; label: string }[][] = items.map(() => []);
-    for (const fold of folds) {
+    // No readable file: nothing to score (the failures are the whole answer).
+    for (const fold of items.length ? folds : []) {
       const saved = loadModel<{ classes: string[]; lstmUnits: number[]; stepShape: number[] }>(
         path.join(foldDir(runDir, fold), 'model'),
       );
@@ -114,21 +139,31 @@ export async function predictFiles(
         net.dispose();
       }
     }
-    const predictions = items.map((item, i) => {
+    const predictions: FilePrediction[] = [];
+    items.forEach((item, i) => {
       const probs = Array.from(sums[i], (v) => v / folds.length);
+      // A non-finite score has no label: say so rather than print `undefined` with NaN.
+      if (!probs.length || !probs.every(Number.isFinite)) {
+        failed.push({
+          file: item.path,
+          error: 'the model gave non-finite class scores (NaN or Inf) for this file',
+        });
+        return;
+      }
       const best = probs.indexOf(Math.max(...probs));
-      return {
+      predictions.push({
         file: item.path,
         label: classes[best],
         probabilities: Object.fromEntries(classes.map((c, j) => [c, probs[j]])),
         perFold: perFold[i],
-      };
+      });
     });
     return {
       runDir,
       using: folds.length === 1 ? `fold ${folds[0] + 1} model` : `mean of ${folds.length} fold models`,
       classes,
       predictions,
+      failed,
     };
   } finally {
     setup.model.dispose();

@@ -11,11 +11,11 @@ import { initBackend, tf, type BackendName } from '../backend/tf';
 import { canFineTune, describeActiveBackend } from '../backend/describe';
 import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
 import { runBaselineFolds, writeBaselineSummaries } from './baseline';
-import { indexCorpus } from '../corpora';
+import { prepareCorpus } from './prepare';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
 import type { FoldResult, RunSummary } from '../eval/types';
-import { foldsDocument, makeFolds, type Fold, type FoldsDocument } from '../folds';
+import { foldsDocument, type Fold, type FoldsDocument } from '../folds';
 import { YamnetLstm } from '../model/serModel';
 import { computeSteps, firstTrainedBlock, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
 import { estimateRunCost, formatEstimate } from '../train/estimate';
@@ -128,6 +128,11 @@ async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 
   return active;
 }
 
+function makeDir(dir: string): string {
+  ensureWritableDir(dir, 'run folder');
+  return dir;
+}
+
 function classesOf(index: CorpusIndex): Emotion[] {
   return index.classes;
 }
@@ -146,25 +151,20 @@ export async function runExperiment(
     emit(sink, { type: 'log', message, level });
   const resuming = !!opts.resumeDir;
   checkOutputLocations({ ...opts, resuming });
-  let runDir: string;
   let config: ExperimentConfig;
   let prior: RunConfigFile | null = null;
   if (resuming) {
-    runDir = path.resolve(opts.resumeDir!);
-    prior = readRun(runDir).config;
-    if (!prior) throw new UserError(`${runDir}: not a run folder (config.json missing)`);
-    config = parseConfig(prior.config, path.join(runDir, 'config.json'));
+    const resumeDir = path.resolve(opts.resumeDir!);
+    prior = readRun(resumeDir).config;
+    if (!prior) throw new UserError(`${resumeDir}: not a run folder (config.json missing)`);
+    config = parseConfig(prior.config, path.join(resumeDir, 'config.json'));
   } else {
     if (!configIn) throw new UserError('a config is needed to start a run');
     config = configIn;
-    if (opts.runDir) {
-      runDir = path.resolve(opts.runDir);
-      if (fs.existsSync(path.join(runDir, 'config.json'))) {
-        throw new UserError(`${runDir} already holds a run; resume it instead or choose another folder`);
-      }
-      ensureWritableDir(runDir, 'run folder');
-    } else {
-      runDir = newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
+    if (opts.runDir && fs.existsSync(path.join(opts.runDir, 'config.json'))) {
+      throw new UserError(
+        `${path.resolve(opts.runDir)} already holds a run; resume it instead or choose another folder`,
+      );
     }
   }
   const yam = config.model.kind === 'yamnet-lstm' ? config.model : null;
@@ -173,6 +173,19 @@ export async function runExperiment(
   if (!opts.dataDir && !prior?.dataDir && !config.data.dir) {
     throw new UserError('no corpus folder: give --data DIR or set data.dir in the config');
   }
+  // A new run checks its corpus, classes and folds before its folder exists: a refused run
+  // leaves nothing behind.
+  const prepared = resuming
+    ? null
+    : await prepareCorpus(config, dataDir, log, {
+        repairNonFinite: opts.repairNonFinite,
+        onWarning: (m) => log(m, 'warn'),
+      });
+  const runDir = resuming
+    ? path.resolve(opts.resumeDir!)
+    : opts.runDir
+      ? makeDir(path.resolve(opts.runDir))
+      : newRunDir(opts.outDir ? path.resolve(opts.outDir) : defaultRunsDir(), config.name);
   let foldsDone: number[] = [];
   let status: Omit<RunStatus, 'updated'> = {
     state: 'running',
@@ -202,23 +215,8 @@ export async function runExperiment(
       index = readJson<CorpusIndex>(path.join(runDir, 'index.json'));
       foldsDoc = readJson<FoldsDocument>(path.join(runDir, 'folds.json'));
     } else {
-      log(`indexing ${dataDir}`);
-      index = await indexCorpus(dataDir, {
-        corpus: config.data.corpus,
-        classes: config.data.classes,
-        repairNonFinite: config.data.repairNonFinite || opts.repairNonFinite,
-        onWarning: (m) => log(m, 'warn'),
-      });
-      if (index.utterances.length === 0) {
-        throw new UserError(`${dataDir}: no utterances of the classes ${String(config.data.classes)} found`);
-      }
-      const foldOpts = {
-        scheme: config.crossValidation.scheme,
-        k: config.crossValidation.k,
-        valFraction: config.crossValidation.valFraction,
-        seed: config.seed,
-      };
-      foldsDoc = foldsDocument(makeFolds(index.utterances, foldOpts), foldOpts, index.utterances, index);
+      index = prepared!.index;
+      foldsDoc = foldsDocument(prepared!.folds, prepared!.foldOptions, index.utterances, index);
       writeJsonAtomic(path.join(runDir, 'index.json'), index);
       writeJsonAtomic(path.join(runDir, 'folds.json'), foldsDoc);
       const configFile: RunConfigFile = {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   ExperimentConfigSchema,
+  checkConfig,
   defaultConfig,
   parseConfig,
   type ExperimentConfig,
@@ -25,17 +26,11 @@ export function configSchema(): { jsonSchema: unknown; defaults: unknown } {
   };
 }
 
+/** The engine's own check, problems named per entry (the form shows each beside its field). */
 export function validateConfig(config: unknown): { ok: boolean; issues: ConfigIssue[]; config: unknown } {
-  const result = ExperimentConfigSchema.safeParse(config);
-  if (result.success) return { ok: true, issues: [], config: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-      message: i.message,
-    })),
-    config: null,
-  };
+  const checked = checkConfig(config);
+  if (checked.ok) return { ok: true, issues: [], config: checked.config };
+  return { ok: false, issues: checked.problems, config: null };
 }
 
 /** Utterances per role and class of one fold. */
@@ -62,16 +57,8 @@ async function runContext(
   const config = parseConfig(configInput);
   if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
   const dir = checkPath(config.data.dir);
-  const { indexCorpus } = await import('../../engine/corpora');
-  const { makeFolds } = await import('../../engine/folds');
-  const index = await indexCorpus(dir, { corpus: config.data.corpus, classes: config.data.classes });
-  const cv = config.crossValidation;
-  const folds = makeFolds(index.utterances, {
-    scheme: cv.scheme,
-    ...(cv.k !== undefined ? { k: cv.k } : {}),
-    valFraction: cv.valFraction,
-    seed: config.seed,
-  });
+  const { prepareCorpus } = await import('../../engine/runs/prepare');
+  const { index, folds } = await prepareCorpus(config, dir);
   return { config, index, folds };
 }
 

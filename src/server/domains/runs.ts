@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
 import { UserError } from '../../engine/util/errors';
+import { permittedPath } from '../access';
 import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
 import { baselineGrid } from '../../engine/config/schema';
 
@@ -27,10 +28,25 @@ function stateOf(v: unknown): RunState {
     : 'unknown';
 }
 
-export function runDir(runsDir: string, id: string): string {
+/** A run id is the name of a folder directly in the runs folder. */
+const RUN_ID = /^[A-Za-z0-9._-]+$/;
+
+/** Whether `dir` holds a run (its job writes config.json and status.json first). */
+function isRunFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'config.json')) || fs.existsSync(path.join(dir, 'status.json'));
+}
+
+/**
+ * The folder of run `id`: a run folder directly in `runsDir`, never `.` or `..` or a link that
+ * leads out of it. `live`: a run this session just started, whose folder has no files yet.
+ */
+export function runDir(runsDir: string, id: string, live = false): string {
+  if (!RUN_ID.test(id) || id === '.' || id === '..') {
+    throw new UserError(`'${id}' is not a run id (the name of a run folder in ${runsDir})`);
+  }
   const dir = path.join(runsDir, id);
-  // A run just started has its folder before its job writes config.json.
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  permittedPath([runsDir], dir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory() || !(live || isRunFolder(dir))) {
     throw new UserError(`no run '${id}' in ${runsDir}`);
   }
   return dir;
@@ -101,9 +117,9 @@ export function listRunDirs(runsDir: string): string[] {
   if (!fs.existsSync(runsDir)) return [];
   return fs
     .readdirSync(runsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^[A-Za-z0-9._-]+$/.test(e.name))
+    .filter((e) => e.isDirectory() && RUN_ID.test(e.name))
     .map((e) => path.join(runsDir, e.name))
-    .filter((d) => fs.existsSync(path.join(d, 'config.json')) || fs.existsSync(path.join(d, 'status.json')));
+    .filter(isRunFolder);
 }
 
 export function readRunDetail(dir: string, live: boolean): RunDetail {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { ConfigIssue, FoldsPreview } from '../../../shared/contract';
+import { formatIssuePath, issuesByField } from '../../../shared/config-issues';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import { openTextFile, saveFile } from '../lib/platform';
@@ -50,11 +51,9 @@ export const useExperimentsStore = defineStore('experiments', () => {
     { deep: true },
   );
 
-  const issueAt = computed(() => {
-    const map: Record<string, string> = {};
-    for (const i of issues.value) map[i.path.join('.')] ??= i.message;
-    return map;
-  });
+  const issueAt = computed(() => issuesByField(issues.value));
+  /** Every problem as one line (`training.epoch: unknown key; did you mean …`), as the CLI says it. */
+  const issueLines = computed(() => issues.value.map((i) => `${formatIssuePath(i.path)}: ${i.message}`));
 
   async function previewFolds(): Promise<void> {
     previewError.value = '';
@@ -97,6 +96,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     issues,
     valid,
     issueAt,
+    issueLines,
     preview,
     previewError,
     previewLoading,

@@ -1,0 +1,131 @@
+/**
+ * Served mode over real HTTP: run ids are names of run folders (never `.` or `..`), `GET /file`
+ * only answers our own page, and a symlink leaving a data folder is refused by name.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSampleRun } from '../engine/report/sampleRun';
+import { CallFailure, dispatch } from './dispatch';
+import { handlers } from './handlers';
+import { startServer, type RunningServer } from './http';
+import { SettingsStore } from './settings';
+import type { JobLauncher } from './jobs';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-served-'));
+// The data folder holds the runs folder, as when --data-dir is the data home: `..` of a run is data.
+const data = path.join(tmp, 'data');
+const runsDir = path.join(data, 'runs');
+const outside = path.join(tmp, 'outside');
+let server: RunningServer;
+let launched = 0;
+const launcher: JobLauncher = () => {
+  launched += 1;
+  throw new Error('no job may start in this test');
+};
+
+beforeAll(async () => {
+  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
+  fs.mkdirSync(path.join(data, 'corpus'), { recursive: true });
+  fs.writeFileSync(path.join(data, 'corpus', 'a.wav'), 'RIFF');
+  fs.writeFileSync(path.join(data, 'config.json'), '{}');
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'secret.wav'), 'secret');
+  fs.symlinkSync(path.join(outside, 'secret.wav'), path.join(data, 'corpus', 'link.wav'));
+  await writeSampleRun(path.join(runsDir, 'sample-run'));
+  await writeSampleRun(path.join(outside, 'foreign-run'));
+  fs.symlinkSync(path.join(outside, 'foreign-run'), path.join(runsDir, 'linked-run'));
+  fs.mkdirSync(path.join(runsDir, 'not-a-run'));
+  const staticDir = path.join(tmp, 'static');
+  fs.mkdirSync(staticDir);
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
+  server = await startServer({
+    staticDir,
+    settings: new SettingsStore({ sessionDataDirs: [data], runsDir }),
+    launcher,
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function api(method: string, body: unknown) {
+  const res = await fetch(`${new URL(server.url).origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'x-ser-workbench-token': server.token },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { error?: { kind: string; message: string } } };
+}
+
+async function file(target: string, headers: Record<string, string> = {}) {
+  const url = `${new URL(server.url).origin}/file?path=${encodeURIComponent(target)}&token=${server.token}`;
+  const res = await fetch(url, { headers });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('run ids', () => {
+  it('refuses . and .. for every run method, over HTTP and at the handler', async () => {
+    for (const method of ['runs.get', 'runs.resume', 'results.table', 'report.export']) {
+      for (const id of ['.', '..']) {
+        const body = method === 'report.export' ? { id, format: 'md' } : { id };
+        const r = await api(method, body);
+        expect(r.status, `${method} ${id}`).toBe(400);
+      }
+    }
+    // Past the contract too (a transport that skipped it): the handler itself refuses.
+    for (const method of ['runs.get', 'runs.resume'] as const) {
+      const err = await handlers[method]({ id: '..' }, server.context).catch((e: Error) => e);
+      expect((err as Error).message).toBe(`'..' is not a run id (the name of a run folder in ${runsDir})`);
+    }
+    expect(launched).toBe(0);
+  });
+
+  it('answers only for run folders inside the runs folder', async () => {
+    expect((await api('runs.get', { id: 'sample-run' })).status).toBe(200);
+    const notRun = await api('runs.get', { id: 'not-a-run' });
+    expect(notRun).toMatchObject({
+      status: 422,
+      body: { error: { message: `no run 'not-a-run' in ${runsDir}` } },
+    });
+    const linked = await api('runs.get', { id: 'linked-run' });
+    expect(linked.status).toBe(403);
+    expect(linked.body.error?.message).toContain(`${path.join(runsDir, 'linked-run')} is a symbolic link to`);
+    const resume = await dispatch(handlers, 'runs.resume', { id: 'linked-run' }, server.context).catch(
+      (e: CallFailure) => e.error,
+    );
+    expect(resume).toMatchObject({ kind: 'forbidden' });
+    expect(launched).toBe(0);
+  });
+});
+
+describe('GET /file', () => {
+  const wav = path.join(data, 'corpus', 'a.wav');
+  const origin = () => new URL(server.url).origin;
+
+  it('serves a permitted file to our own page or a direct open', async () => {
+    expect((await file(wav)).status).toBe(200);
+    expect((await file(wav, { 'sec-fetch-site': 'same-origin', origin: origin() })).status).toBe(200);
+    expect((await file(wav, { 'sec-fetch-site': 'none' })).status).toBe(200);
+  });
+
+  it("refuses other sites' pages, including another port on this host", async () => {
+    expect((await file(wav, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await file(wav, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await file(wav, { 'sec-fetch-site': 'same-site' })).status).toBe(403);
+  });
+
+  it('refuses a symlink leaving the data folder, naming the link', async () => {
+    const link = path.join(data, 'corpus', 'link.wav');
+    const r = await file(link);
+    expect(r.status).toBe(403);
+    expect(r.text).toMatch(
+      new RegExp(
+        `^${link.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a symbolic link to .*secret\\.wav, outside`,
+      ),
+    );
+    expect((await api('audio.view', { path: link })).status).toBe(403);
+  });
+});
