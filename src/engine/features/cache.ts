@@ -5,11 +5,13 @@
  *
  * Entry file `<dir>/<key[0..2]>/<key>.f32c`:
  *   "SERF" | u32 version | u32 header length | header JSON (utf-8) | float32 LE patch data
- * The header records shape, source info and the sha256 of the data, so a torn or corrupted
+ *   | sha256 of everything before it (32 bytes)
+ * The header records shape, source info and the sha256 of the data; the trailing digest covers
+ * the header too (a flipped digit of a duration is caught, not returned), so a torn or corrupted
  * entry is detected, counted, deleted and recomputed. Writes go to a temp file and are renamed
  * into place, so readers never see a partial entry.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readAudioBytes } from '../audio';
@@ -25,7 +27,8 @@ import {
 } from './frontend';
 
 const MAGIC = 'SERF';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+const DIGEST_BYTES = 32;
 
 export interface CachedFeatures extends FileFeatures {
   /** Cache key (sha256 hex). */
@@ -72,7 +75,8 @@ function encodeEntry(header: EntryHeader, data: Float32Array): Buffer {
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(FORMAT_VERSION, 4);
   head.writeUInt32LE(json.length, 8);
-  return Buffer.concat([head, json, littleEndianBytes(data)]);
+  const entry = Buffer.concat([head, json, littleEndianBytes(data)]);
+  return Buffer.concat([entry, createHash('sha256').update(entry).digest()]);
 }
 
 function littleEndianBytes(data: Float32Array): Buffer {
@@ -81,7 +85,10 @@ function littleEndianBytes(data: Float32Array): Buffer {
 }
 
 /** Parses an entry; returns null for anything malformed (treated as corrupt). */
-function decodeEntry(buf: Buffer, key: string): { header: EntryHeader; data: Float32Array } | null {
+function decodeEntry(whole: Buffer, key: string): { header: EntryHeader; data: Float32Array } | null {
+  if (whole.length < 12 + DIGEST_BYTES) return null;
+  const buf = whole.subarray(0, whole.length - DIGEST_BYTES);
+  if (!createHash('sha256').update(buf).digest().equals(whole.subarray(buf.length))) return null;
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== MAGIC || buf.readUInt32LE(4) !== FORMAT_VERSION)
     return null;
   const jsonLength = buf.readUInt32LE(8);

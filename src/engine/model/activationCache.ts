@@ -6,15 +6,16 @@
  * Layout: `<root>/<set>/meta.json` describes a set (weights sha256, front-end parameters, which
  * output, dtype); `<root>/<set>/<fileSha256>.act` holds one file:
  *   "SERA" | u32 header length | header JSON { steps, stepShape, dtype, sha256 } | data (f32 or f16, LE)
- * `sha256` is the data's: an entry whose body does not match (a flipped byte keeps the length) is
+ * `sha256` covers the shape, dtype and data: an entry whose body does not match (a flipped byte keeps the length) is
  * deleted, counted as corrupt and recomputed, never used. No NaN or Inf is ever written.
  * Sets beyond the size limit are removed least-recently-used first, never the set in use.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { assertFinite, NonFiniteError } from '../util/finite';
-import { sha256Buffer, sha256Json } from '../util/hash';
+import { sha256Json } from '../util/hash';
 import { dataHome } from '../util/paths';
 
 const MAGIC = 'SERA';
@@ -164,19 +165,23 @@ function encodeActivations(value: CachedSteps, dtype: CacheDtype, file: string):
   if (body instanceof Uint16Array && body.some((h) => (h & 0x7c00) === 0x7c00))
     throw new NonFiniteError(file, 'YAMNet activations exceed the float16 range of the cache; not cached');
   const bodyBytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const sha256 = entryDigest(value.steps, value.stepShape, dtype, bodyBytes);
   const header = Buffer.from(
-    JSON.stringify({
-      steps: value.steps,
-      stepShape: value.stepShape,
-      dtype,
-      sha256: sha256Buffer(bodyBytes),
-    }),
+    JSON.stringify({ steps: value.steps, stepShape: value.stepShape, dtype, sha256 }),
     'utf8',
   );
   const head = Buffer.alloc(8);
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(header.length, 4);
   return Buffer.concat([head, header, bodyBytes]);
+}
+
+/** sha256 over the shape, dtype and body: nothing an entry returns is outside the checksum. */
+function entryDigest(steps: number, stepShape: number[], dtype: CacheDtype, body: Uint8Array): string {
+  return createHash('sha256')
+    .update(JSON.stringify([steps, stepShape, dtype]))
+    .update(body)
+    .digest('hex');
 }
 
 /** An entry's steps, or null when anything about it is wrong (layout, length, checksum). */
@@ -202,7 +207,8 @@ export function decodeActivations(buf: Buffer): CachedSteps | null {
   const values = header.steps * header.stepShape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(8 + len);
   const bytes = header.dtype === 'float16' ? 2 : 4;
-  if (body.length !== values * bytes || sha256Buffer(body) !== header.sha256) return null;
+  if (body.length !== values * bytes) return null;
+  if (entryDigest(header.steps, header.stepShape, header.dtype, body) !== header.sha256) return null;
   const copy = new Uint8Array(body.length);
   copy.set(body);
   const data =
