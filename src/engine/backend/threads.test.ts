@@ -9,11 +9,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../util/paths';
 
-function decide(env: Record<string, string>): { intraOp: number; interOp: number; source: string; tf: string } {
+function decide(env: Record<string, string>): {
+  intraOp: number;
+  interOp: number;
+  source: string;
+  tf: string;
+} {
   const module = path.join(repoRoot, 'src/engine/backend/threads.ts');
   const script = `import(${JSON.stringify(module)}).then((m) => { const s = m.configureThreads(); console.log(JSON.stringify({ ...s, tf: process.env.TF_NUM_INTRAOP_THREADS + '/' + process.env.TF_NUM_INTEROP_THREADS })); })`;
   const clean = { ...process.env };
-  for (const k of ['TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS', 'SER_TRAINING_PROCESSES']) delete clean[k];
+  for (const k of ['TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS', 'SER_TRAINING_PROCESSES'])
+    delete clean[k];
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
     cwd: repoRoot,
     env: { ...clean, ...env },

@@ -169,7 +169,10 @@ export function calibrate(
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
     );
     // As training does: the fold's steps held on the backend where it can (ResidentSteps).
-    resident = ResidentSteps.create(batches.flat(), stepShape.reduce((a, b) => a * b, 1));
+    resident = ResidentSteps.create(
+      batches.flat(),
+      stepShape.reduce((a, b) => a * b, 1),
+    );
     for (const b of batches) step(b);
     let train = 0;
     for (let i = 0; i < opts.steps; i++) train += seconds(() => step(batches[i % distinct]));

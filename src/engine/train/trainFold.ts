@@ -392,7 +392,9 @@ export async function trainFold(
             loss = step.loss;
             const labels = batch.map((s) => s.label);
             corrects.push(
-              tf.tidy(() => tf.sum(tf.cast(tf.equal(step.predicted, tf.tensor1d(labels, 'int32')), 'float32'))),
+              tf.tidy(() =>
+                tf.sum(tf.cast(tf.equal(step.predicted, tf.tensor1d(labels, 'int32')), 'float32')),
+              ),
             );
             step.predicted.dispose();
           } else {
