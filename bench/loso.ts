@@ -7,7 +7,7 @@
  * - for trainFrom 13, 11 and full (SER_BENCH_LOSO_MODES to choose; each a 2-epoch run of the
  *   first fold only, as a whole LOSO there takes hours): estimate vs measured per epoch and the
  *   peak RSS of the training process.
- * The activation caches are built first (not timed in the LOSO row: a run reuses them).
+ * SER_BENCH_LOSO_EPOCHS shortens the frozen run (default 50, the paper's) on a busy machine.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -104,15 +104,16 @@ export async function bench(): Promise<BenchRow[]> {
     const synth = await synthesizeCorpus(corpus, { speakers: 24, perClass: 7, seed: 3 });
     const out = path.join(tmp, 'runs');
 
+    const epochs = Number(process.env.SER_BENCH_LOSO_EPOCHS ?? 50);
     const frozen = timedRun(
-      [config(tmp, 'frozen', 50), '--data', corpus, '--out', out, '--parallel', '2'],
+      [config(tmp, 'frozen', epochs), '--data', corpus, '--out', out, '--parallel', '2'],
       env,
     );
     const frozenEpoch = epochFigures(frozen.runDir);
     rows.push(
       {
         group: GROUP,
-        name: 'frozen LOSO, 24 folds x 50 epochs, 2 processes: wall',
+        name: `frozen LOSO, 24 folds x ${epochs} epochs, 2 processes: wall`,
         value: frozen.wall,
         unit: 's',
         note: `${synth.files} files; includes the embedding cache build; target <= 300 s`,
