@@ -43,6 +43,47 @@ async function bestMs(repeats: number, fn: () => Promise<void>): Promise<number>
   return best;
 }
 
+/**
+ * The NumPy/SciPy reference (shared/reference/numpy/frontend_time.py: the same front end,
+ * vectorised float32, one thread) over the same folder in the same run, beside the workbench's
+ * polyphase pipeline; both are CPU time of one thread, best of 3.
+ */
+function numpyRows(folder: string, pipelineMs: number, audioSec: number): BenchRow[] {
+  const script = path.join(sharedDir(), 'reference', 'numpy', 'frontend_time.py');
+  const skip = (note: string): BenchRow[] => [
+    { group: GROUP, name: 'NumPy/SciPy reference: skipped', value: NaN, unit: '-', note },
+  ];
+  if (!fs.existsSync(script)) return skip(`${script} missing`);
+  let doc: { timesRealTime: number; files: number; cpuSeconds: number };
+  try {
+    const out = execFileSync('/usr/bin/python3', [script, folder, '--repeat', '3'], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    doc = JSON.parse(out.slice(out.indexOf('{')));
+  } catch (err) {
+    return skip(`python3-numpy/scipy not usable: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const ours = (audioSec * 1000) / pipelineMs;
+  return [
+    {
+      group: GROUP,
+      name: 'NumPy/SciPy reference pipeline (same files, same run)',
+      value: doc.timesRealTime,
+      unit: '× real time',
+      note: `${doc.files} files, CPU ${doc.cpuSeconds.toFixed(2)} s, one thread`,
+    },
+    {
+      group: GROUP,
+      name: 'workbench pipeline (polyphase) / NumPy reference',
+      value: ours / doc.timesRealTime,
+      unit: 'x',
+      note: '> 1: workbench faster',
+    },
+  ];
+}
+
 /** FLAC decoding of Actor_01's 16 files, converted with sox (skipped without it). */
 async function flacRows(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-flac-'));
@@ -113,6 +154,7 @@ export async function bench(): Promise<BenchRow[]> {
     xrt(`resample 48→16 kHz: ${method}`, ms);
   }
 
+  let pipelineMs = NaN;
   for (const method of ['polyphase', 'sinc-medium'] as ResampleMethod[]) {
     const ms = await bestMs(method === 'polyphase' ? 3 : 1, async () => {
       for (let i = 0; i < files.length; i++) {
@@ -120,6 +162,7 @@ export async function bench(): Promise<BenchRow[]> {
         waveformToPatches(await resample(a.samples, a.sampleRate, 16000, method));
       }
     });
+    if (method === 'polyphase') pipelineMs = ms;
     xrt(`pipeline decode+resample+log-mel (${method})`, ms);
   }
 
@@ -134,6 +177,7 @@ export async function bench(): Promise<BenchRow[]> {
     'wall time: depends on machine load',
   );
 
+  rows.push(...numpyRows(path.join(sharedDir(), 'data', 'ravdess'), pipelineMs, audioSec));
   rows.push(...(await flacRows()));
 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-cache-'));

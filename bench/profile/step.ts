@@ -63,7 +63,9 @@ function batchOf(trainFrom: TrainFrom, rng: Rng): Sample[] {
 }
 
 const backend = await initBackend('auto');
-console.log(`backend ${backend.name} (${backend.reason}); batch ${UTT} x ${PATCHES}; threads ${JSON.stringify(threads)}`);
+console.log(
+  `backend ${backend.name} (${backend.reason}); batch ${UTT} x ${PATCHES}; threads ${JSON.stringify(threads)}`,
+);
 const yamnet = new YamnetModel(seededRandomWeights(1));
 
 for (const mode of values.modes!.split(',')) {
@@ -93,7 +95,9 @@ for (const mode of values.modes!.split(',')) {
         return tf.losses.softmaxCrossEntropy(y, out.logits) as tf.Scalar;
       }, net.variables),
     );
-    timed('optimizer update (applyGradients)', () => opt.applyGradients(grads.grads as Record<string, tf.Variable>));
+    timed('optimizer update (applyGradients)', () =>
+      opt.applyGradients(grads.grads as Record<string, tf.Variable>),
+    );
     timed('dataSync (loss)', () => grads.value.dataSync());
     tf.dispose([grads.value, ...Object.values(grads.grads)]);
     tf.tidy(() => {
@@ -124,7 +128,9 @@ for (const mode of values.modes!.split(',')) {
       byName.set(kn.name, e);
     }
     const total = [...byName.values()].reduce((a, b) => a + b.ms, 0);
-    console.log(`  kernels: ${prof.kernels.length} ops, ${total.toFixed(0)} ms kernel time, ${prof.newTensors} new tensors`);
+    console.log(
+      `  kernels: ${prof.kernels.length} ops, ${total.toFixed(0)} ms kernel time, ${prof.newTensors} new tensors`,
+    );
     for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14))
       console.log(`    ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(8)} ms  x${e.n}`);
   }
@@ -132,7 +138,11 @@ for (const mode of values.modes!.split(',')) {
   console.log(`  ${'phase'.padEnd(44)} ${'wall ms'.padStart(9)} ${'cpu ms'.padStart(9)}`);
   for (const [name, list] of spans)
     console.log(
-      `  ${name.padEnd(44)} ${median(list.map((s) => s.wall)).toFixed(1).padStart(9)} ${median(list.map((s) => s.cpu)).toFixed(1).padStart(9)}`,
+      `  ${name.padEnd(44)} ${median(list.map((s) => s.wall))
+        .toFixed(1)
+        .padStart(9)} ${median(list.map((s) => s.cpu))
+        .toFixed(1)
+        .padStart(9)}`,
     );
   opt.dispose();
   net.dispose();

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
+import { configureThreads } from './threads';
 import { tf } from './tfjs';
 
 export type NativePackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
@@ -47,6 +48,8 @@ function loadOne(name: NativePackage): NativeLoad & { ok: true } {
   if (!dir) throw new Error('not installed (run `ser-workbench setup tensorflow`)');
   // TensorFlow's C++ start-up chatter on stderr would interleave with progress lines.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // TensorFlow reads its thread counts when it loads.
+  configureThreads();
   // The package calls setBackend('tensorflow') as a side effect; the caller's choice wins.
   const before = tf.engine().backendName;
   require(name);

@@ -1,26 +1,49 @@
 /**
  * TensorFlow's thread pools for the native backend. TensorFlow reads TF_NUM_INTRAOP_THREADS and
- * TF_NUM_INTEROP_THREADS once, when tfjs-node first creates its eager context, so this must run
- * before the backend loads. One place decides them (runner, worker, bench, calibration).
+ * TF_NUM_INTEROP_THREADS once, when tfjs-node creates its eager context, so the decision is made
+ * here, right before the backend loads (loadNativeBackend), and recorded in environment.json.
+ *
+ * - inter-op 1: eager tfjs runs one op at a time, so a second pool has nothing to overlap and
+ *   only competes for the cores.
+ * - intra-op: the cores divided among the processes training at once (SER_TRAINING_PROCESSES,
+ *   set by whoever starts parallel workers; default 1). TensorFlow's default is every core in
+ *   every process: two workers on two cores then run four busy threads, and the profile of such a
+ *   run showed ~40 % of its CPU time in the kernel (scheduling, spinning) rather than in the ops.
+ * An explicit TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS always wins.
  */
+import os from 'node:os';
+
 export interface ThreadSettings {
   intraOp: number;
   interOp: number;
-  /** Where the values came from. */
-  source: 'environment' | 'default';
+  /** 'environment': given by the user; 'derived': cores / training processes. */
+  source: 'environment' | 'derived';
+  processes: number;
 }
 
-/**
- * Sets (if not already set by the user) and returns the thread counts. Eager tfjs runs one op at
- * a time, so inter-op parallelism has nothing to overlap: one inter-op thread avoids a second
- * pool competing for the same cores.
- */
+let decided: ThreadSettings | null = null;
+
+function positive(v: string | undefined): number | null {
+  const n = Number(v);
+  return v !== undefined && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** Decides (once per process) and exports the thread counts for TensorFlow to read. */
 export function configureThreads(): ThreadSettings {
-  const user = process.env.TF_NUM_INTRAOP_THREADS !== undefined;
-  process.env.TF_NUM_INTEROP_THREADS ??= '1';
-  return {
-    intraOp: Number(process.env.TF_NUM_INTRAOP_THREADS ?? 0),
-    interOp: Number(process.env.TF_NUM_INTEROP_THREADS),
-    source: user ? 'environment' : 'default',
-  };
+  if (decided) return decided;
+  const processes = positive(process.env.SER_TRAINING_PROCESSES) ?? 1;
+  const userIntra = positive(process.env.TF_NUM_INTRAOP_THREADS);
+  const userInter = positive(process.env.TF_NUM_INTEROP_THREADS);
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const intraOp = userIntra ?? Math.max(1, Math.floor(cores / processes));
+  const interOp = userInter ?? 1;
+  process.env.TF_NUM_INTRAOP_THREADS = String(intraOp);
+  process.env.TF_NUM_INTEROP_THREADS = String(interOp);
+  decided = { intraOp, interOp, source: userIntra || userInter ? 'environment' : 'derived', processes };
+  return decided;
+}
+
+/** The settings decided in this process, or null before the native backend loaded. */
+export function threadSettings(): ThreadSettings | null {
+  return decided;
 }

@@ -26,7 +26,9 @@ function stackGrads(): Float32Array[] {
       h = tf.relu(tf.conv2d(h, c as tf.Tensor4D, 1, 'same'));
       return tf.sum(tf.mul(h, tf.sin(h)));
     };
-    return tf.grads(loss)([x, w1, dw, pw]).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(loss)([x, w1, dw, pw])
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 

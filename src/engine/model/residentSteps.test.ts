@@ -17,7 +17,8 @@ function samples(stepShape: number[], counts: number[]): Sample[] {
   let seed = 1;
   return counts.map((steps, i) => {
     const data = new Float32Array(steps * size);
-    for (let j = 0; j < data.length; j++) data[j] = ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (let j = 0; j < data.length; j++)
+      data[j] = ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
     return { id: `u${i}`, label: i % 3, steps, data };
   });
 }
@@ -47,7 +48,10 @@ describe.runIf(native.run)('ResidentSteps', () => {
     ] as const) {
       const all = samples([...stepShape], [3, 1, 4, 2, 3]);
       const model = new YamnetLstm([...stepShape], { lstmUnits: [5], numClasses: 3 }, 2, backbone);
-      const resident = ResidentSteps.create(all, model.stepShape.reduce((a, b) => a * b, 1))!;
+      const resident = ResidentSteps.create(
+        all,
+        model.stepShape.reduce((a, b) => a * b, 1),
+      )!;
       expect(resident).not.toBeNull();
       const batch = [all[4], all[1], all[2]]; // uneven lengths: padded slots
       expect(resident.holds(batch)).toBe(true);

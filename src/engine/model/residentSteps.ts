@@ -7,7 +7,7 @@
  * of float32.
  */
 import { tf } from '../backend/tf';
-import type { Sample } from './serModel';
+import type { Sample } from './sample';
 
 const DEFAULT_BUDGET_MB = 768;
 

@@ -9,15 +9,10 @@ import type { YamnetWeights } from '../yamnet/weights';
 import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
 import { registerNativeTrainingKernels } from './nativeKernels';
 import type { ResidentSteps } from './residentSteps';
+import type { Sample } from './sample';
 
 /** One utterance: `steps` consecutive step vectors of `stepSize` values each. */
-export interface Sample {
-  id: string;
-  /** Class index. */
-  label: number;
-  steps: number;
-  data: Float32Array;
-}
+export type { Sample } from './sample';
 
 export interface SerModel {
   /** Shape of one step (e.g. [1024] or [6, 4, 512]). */

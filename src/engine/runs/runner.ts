@@ -21,6 +21,7 @@ import { computeSteps, firstTrainedBlock, setupYamnet, toSamples, type YamnetSet
 import { estimateRunCost, formatEstimate } from '../train/estimate';
 import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
+import { threadSettings } from '../backend/threads';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
 import { ensureWritableDir } from '../util/writable-dir';
@@ -258,6 +259,8 @@ export async function runExperiment(
     if (!resuming || !fs.existsSync(path.join(runDir, 'environment.json'))) {
       writeJsonAtomic(path.join(runDir, 'environment.json'), {
         backend: describe,
+        // TensorFlow's intra-/inter-op threads (null: the native backend is not in use).
+        threads: backend.name === 'tensorflow' ? threadSettings() : null,
         weights: {
           ...setup.provenance,
           ...(setup.path ? { path: setup.path } : {}),

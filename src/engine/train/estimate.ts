@@ -19,9 +19,12 @@ import { YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from './rng';
 import { trainStep } from './trainFold';
+import { ResidentSteps } from '../model/residentSteps';
 
-/** Batch size of the validation and test passes (scoreSamples' default). */
-const SCORE_BATCH = 32;
+/** Utterances per validation/test batch (scoreSamples' default for the mode: scoreBatchSize). */
+function scoreBatchFor(k: number): number {
+  return k === 15 ? 512 : 32;
+}
 /** Per-entry overhead of an activation cache file: magic, length and the JSON header. */
 const CACHE_ENTRY_OVERHEAD = 80;
 /** Patches per frozen-part forward pass when timing the cache build (computeSteps' batch). */
@@ -35,7 +38,7 @@ export interface RunCostEstimate {
   batchSize: number;
   /** Mean seconds of one training step (forward, backward, Adam update), measured. */
   perStepSec: number;
-  /** Mean seconds of one inference batch of 32 (validation and test passes), measured. */
+  /** Seconds of one scoring batch (validation and test passes; size: see runShape), measured. */
   perScoreBatchSec: number;
   /** Timed steps behind perStepSec (after an untimed warm-up step per distinct batch). */
   calibrationSteps: number;
@@ -133,6 +136,8 @@ export function calibrate(
     yamnet: YamnetModel;
     steps: number;
     seed?: number;
+    /** Utterances in the timed scoring batch (default: the mode's scoring batch size). */
+    scoreUtterances?: number;
   },
 ): Calibration {
   const started = performance.now();
@@ -153,7 +158,9 @@ export function calibrate(
     // The training loop's own step: it splits a batch into passes where one pass would not fit
     // (full YAMNet on WASM), so calibration runs exactly what training will run.
     const weights = new Array(opts.numClasses).fill(1);
-    const step = (batch: Sample[]) => void trainStep(net, optimizer, batch, weights, opts.numClasses);
+    let resident: ResidentSteps | null = null;
+    const step = (batch: Sample[]) =>
+      void trainStep(net, optimizer, batch, weights, opts.numClasses, resident);
     // A few distinct batches, each stepped once untimed: the first step of a shape builds its
     // kernels (oneDNN primitives, XNNPACK operators), which a run pays only in its first epochs,
     // when its batch shapes are new. Timed steps then cycle through the same batches.
@@ -161,10 +168,21 @@ export function calibrate(
     const batches = Array.from({ length: distinct }, () =>
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
     );
+    // As training does: the fold's steps held on the backend where it can (ResidentSteps).
+    resident = ResidentSteps.create(
+      batches.flat(),
+      stepShape.reduce((a, b) => a * b, 1),
+    );
     for (const b of batches) step(b);
     let train = 0;
     for (let i = 0; i < opts.steps; i++) train += seconds(() => step(batches[i % distinct]));
-    const scoreBatch = randomBatch(draw(SCORE_BATCH), stepShape, opts.numClasses, rng);
+    resident?.dispose();
+    const scoreBatch = randomBatch(
+      draw(opts.scoreUtterances ?? scoreBatchFor(k)),
+      stepShape,
+      opts.numClasses,
+      rng,
+    );
     const score = () => tf.tidy(() => void tf.softmax(net.forward(scoreBatch, false).logits).dataSync());
     score();
     const perScoreBatchSec = seconds(score);
@@ -206,6 +224,7 @@ function speakersUtterances(index: CorpusIndex, speakers: string[]): number {
 /** Shapes of the run as the estimate needs them (no timing). */
 function runShape(config: ExperimentConfig, ctx: EstimateContext) {
   if (config.model.kind !== 'yamnet-lstm') throw new Error('estimateRunCost: only yamnet-lstm runs');
+  const scoreBatch = scoreBatchFor(firstTrainedBlock(config.model.yamnet.trainFrom));
   const batchSize = config.training.batchSize;
   const patches = patchesOf(ctx.index);
   const patchCounts = ctx.index.utterances.map((u) => patches.get(u.id)!);
@@ -215,7 +234,11 @@ function runShape(config: ExperimentConfig, ctx: EstimateContext) {
     test: speakersUtterances(ctx.index, f.test),
   }));
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  // The timed scoring batch is as large as a fold's validation pass, up to the batch size; the
+  // passes then cost their share of it.
+  const scoreUtterances = Math.max(1, Math.min(scoreBatch, Math.round(mean(folds.map((f) => f.validation)))));
   return {
+    scoreUtterances,
     model: config.model,
     batchSize,
     patchCounts,
@@ -223,8 +246,8 @@ function runShape(config: ExperimentConfig, ctx: EstimateContext) {
     // A step costs in proportion to the patches it holds, so an epoch's last, partial batch costs
     // its share of a full one: time goes by full-batch equivalents, not by batch count.
     trainBatches: mean(folds.map((f) => f.train / batchSize)),
-    validationBatches: mean(folds.map((f) => f.validation / SCORE_BATCH)),
-    testBatches: mean(folds.map((f) => f.test / SCORE_BATCH)),
+    validationBatches: mean(folds.map((f) => f.validation / scoreUtterances)),
+    testBatches: mean(folds.map((f) => f.test / scoreUtterances)),
   };
 }
 
@@ -304,6 +327,7 @@ function calibrateRun(
     yamnet,
     steps,
     seed: config.seed,
+    scoreUtterances: shape.scoreUtterances,
   });
 }
 

@@ -50,7 +50,21 @@ export function exactGradient(
   return Z;
 }
 
-/** Barnes-Hut gradient with a sparse P: O(n log n) per iteration. */
+/** What Barnes-Hut iterations reuse: the tree's arrays and the repulsion buffers. */
+export interface BarnesHutState {
+  tree: SpaceTree;
+  rep: Float64Array;
+  f: Float64Array;
+}
+
+export function barnesHutState(y: Float64Array, n: number, dims: number): BarnesHutState {
+  return { tree: new SpaceTree(y, n, dims), rep: new Float64Array(n * dims), f: new Float64Array(dims) };
+}
+
+/**
+ * Barnes-Hut gradient with a sparse P: O(n log n) per iteration. `state` (from an earlier call,
+ * same n and dims) is rebuilt in place instead of allocated.
+ */
 export function barnesHutGradient(
   y: Float64Array,
   n: number,
@@ -59,10 +73,17 @@ export function barnesHutGradient(
   exaggeration: number,
   theta: number,
   grad: Float64Array,
+  state?: BarnesHutState,
 ): number {
-  const tree = new SpaceTree(y, n, dims);
-  const rep = new Float64Array(n * dims);
-  const f = new Float64Array(dims);
+  let tree: SpaceTree;
+  if (state) {
+    state.tree.rebuild(y);
+    tree = state.tree;
+  } else {
+    tree = new SpaceTree(y, n, dims);
+  }
+  const rep = state?.rep ?? new Float64Array(n * dims);
+  const f = state?.f ?? new Float64Array(dims);
   let Z = 0;
   for (let i = 0; i < n; i++) {
     f.fill(0);

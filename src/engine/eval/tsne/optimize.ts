@@ -1,5 +1,5 @@
 import { denseJointP, sparseJointP, type SparseP } from './affinities';
-import { barnesHutGradient, denseKl, exactGradient, sparseKl } from './gradient';
+import { barnesHutGradient, barnesHutState, denseKl, exactGradient, sparseKl } from './gradient';
 import { nearestNeighbours, squaredDistances, type PointMatrix } from './points';
 import { gaussianArray } from '../../util/random';
 import type { TsneOptions } from './types';
@@ -37,13 +37,15 @@ export async function optimize(x: PointMatrix, o: Resolved): Promise<{ y: Float6
   const eta = o.learningRate ?? Math.max(n / o.earlyExaggeration / 4, 50);
   const stopLying = Math.min(250, Math.floor(o.iterations / 4));
   let Z = 1;
+  // One tree for the whole run, rebuilt in place each iteration.
+  const bh = P instanceof Float64Array ? undefined : barnesHutState(y, n, dim);
   for (let it = 0; it < o.iterations; it++) {
     const exaggeration = it < stopLying ? o.earlyExaggeration : 1;
     const momentum = it < stopLying ? 0.5 : 0.8;
     Z =
       P instanceof Float64Array
         ? exactGradient(y, n, dim, P, exaggeration, grad, scratch)
-        : barnesHutGradient(y, n, dim, P, exaggeration, o.theta, grad);
+        : barnesHutGradient(y, n, dim, P, exaggeration, o.theta, grad, bh);
     for (let i = 0; i < y.length; i++) {
       gains[i] =
         Math.sign(grad[i]) !== Math.sign(update[i]) ? gains[i] + 0.2 : Math.max(gains[i] * 0.8, 0.01);

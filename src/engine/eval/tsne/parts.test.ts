@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conditionalRow, sparseJointP } from './affinities';
-import { barnesHutGradient, exactGradient } from './gradient';
+import { barnesHutGradient, barnesHutState, exactGradient } from './gradient';
 import { nearestNeighbours, squaredDistances, toPointMatrix } from './points';
 import { gaussianArray, mulberry32 } from '../../util/random';
 
@@ -53,5 +53,20 @@ describe('t-SNE building blocks', () => {
     const norm = (g: Float64Array) => Math.sqrt(g.reduce((a, v) => a + v * v, 0));
     const diff = norm(gBh5.map((v, i) => v - gExact[i]));
     expect(diff / norm(gExact)).toBeLessThan(0.05);
+  });
+
+  it('a tree rebuilt in place gives the gradient of a fresh tree', () => {
+    const x = randomPoints(120, 5, 4);
+    const P = sparseJointP(nearestNeighbours(x, 20), x.n, 6);
+    const first = gaussianArray(120 * 2, 5, 1);
+    const moved = gaussianArray(120 * 2, 6, 3);
+    const state = barnesHutState(first, 120, 2);
+    const reused = new Float64Array(240);
+    barnesHutGradient(first, 120, 2, P, 1, 0.5, reused, state);
+    const zReused = barnesHutGradient(moved, 120, 2, P, 1, 0.5, reused, state);
+    const fresh = new Float64Array(240);
+    const zFresh = barnesHutGradient(moved, 120, 2, P, 1, 0.5, fresh);
+    expect(zReused).toBe(zFresh);
+    expect(Array.from(reused)).toEqual(Array.from(fresh));
   });
 });

@@ -2,7 +2,9 @@
  * A space-partitioning tree over embedding points (quadtree in 2-D, octree in 3-D) holding each
  * cell's centre of mass and point count: the Barnes-Hut approximation of t-SNE's repulsive
  * forces treats a far-away cell as one point at its centre of mass (van der Maaten 2014).
- * Nodes live in flat typed arrays so one tree per iteration costs no garbage.
+ * Nodes live in flat typed arrays, kept across iterations: `rebuild` refills the same arrays for
+ * the moved points (t-SNE rebuilds every iteration, so allocating a tree each time was pure
+ * garbage-collector work), and the traversal stack is one reused typed array.
  */
 export class SpaceTree {
   private readonly d: number;
@@ -16,9 +18,14 @@ export class SpaceTree {
   private count: Int32Array;
   private point: Int32Array;
   private firstChild: Int32Array;
+  private stack: Int32Array;
+  private readonly scratchCentre: Float64Array;
+  private readonly scratchHalf: Float64Array;
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
 
   constructor(
-    private readonly y: Float64Array,
+    private y: Float64Array,
     private readonly n: number,
     dims: number,
   ) {
@@ -31,6 +38,18 @@ export class SpaceTree {
     this.count = new Int32Array(this.capacity);
     this.point = new Int32Array(this.capacity);
     this.firstChild = new Int32Array(this.capacity);
+    this.stack = new Int32Array(64 * this.nChildren);
+    this.scratchCentre = new Float64Array(dims);
+    this.scratchHalf = new Float64Array(dims);
+    this.lo = new Float64Array(dims);
+    this.hi = new Float64Array(dims);
+    this.build();
+  }
+
+  /** The tree of new positions `y` (same point count), in the arrays already allocated. */
+  rebuild(y: Float64Array): void {
+    this.y = y;
+    this.size = 0;
     this.build();
   }
 
@@ -65,17 +84,17 @@ export class SpaceTree {
   }
 
   private build(): void {
-    const { y, n, d } = this;
-    const lo = new Float64Array(d).fill(Infinity);
-    const hi = new Float64Array(d).fill(-Infinity);
+    const { y, n, d, lo, hi } = this;
+    lo.fill(Infinity);
+    hi.fill(-Infinity);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < d; k++) {
         lo[k] = Math.min(lo[k], y[i * d + k]);
         hi[k] = Math.max(hi[k], y[i * d + k]);
       }
     }
-    const centre = new Float64Array(d);
-    const half = new Float64Array(d);
+    const centre = this.scratchCentre;
+    const half = this.scratchHalf;
     for (let k = 0; k < d; k++) {
       centre[k] = (lo[k] + hi[k]) / 2;
       half[k] = Math.max((hi[k] - lo[k]) / 2, 1e-5) * (1 + 1e-5);
@@ -93,8 +112,8 @@ export class SpaceTree {
 
   private subdivide(node: number): void {
     const d = this.d;
-    const centre = new Float64Array(d);
-    const half = new Float64Array(d);
+    const centre = this.scratchCentre;
+    const half = this.scratchHalf;
     const first = this.size;
     for (let c = 0; c < this.nChildren; c++) {
       for (let k = 0; k < d; k++) {
@@ -153,11 +172,13 @@ export class SpaceTree {
    */
   repulsion(i: number, theta: number, force: Float64Array): number {
     const d = this.d;
-    const stack: number[] = [0];
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
     let sumQ = 0;
     const theta2 = theta * theta;
-    while (stack.length > 0) {
-      const node = stack.pop()!;
+    while (top > 0) {
+      const node = stack[--top];
       let cnt = this.count[node];
       if (cnt === 0) continue;
       const leaf = this.firstChild[node] === -1;
@@ -180,7 +201,12 @@ export class SpaceTree {
         for (let k = 0; k < d; k++) force[k] += m2 * (this.y[i * d + k] - this.com[node * d + k]);
       } else {
         const first = this.firstChild[node];
-        for (let c = 0; c < this.nChildren; c++) stack.push(first + c);
+        if (top + this.nChildren > stack.length) {
+          const bigger = new Int32Array(stack.length * 2);
+          bigger.set(stack);
+          stack = this.stack = bigger;
+        }
+        for (let c = 0; c < this.nChildren; c++) stack[top++] = first + c;
       }
     }
     return sumQ;

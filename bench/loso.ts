@@ -1,0 +1,179 @@
+/**
+ * Whole runs on a RAVDESS-size proxy corpus (synthetic: 24 speakers x 28 files, 4 classes), each
+ * through the real CLI and its worker processes, timed with GNU time (wall, CPU of the process
+ * tree, peak RSS of the largest process):
+ * - frozen LOSO, 24 folds x 50 epochs in 2 processes: wall and CPU seconds;
+ * - the run's own cost estimate (estimate.json) against the measured mean epoch (history.json);
+ * - for trainFrom 13, 11 and full (SER_BENCH_LOSO_MODES to choose; each a 2-epoch run of the
+ *   first fold only, as a whole LOSO there takes hours): estimate vs measured per epoch and the
+ *   peak RSS of the training process.
+ * SER_BENCH_LOSO_EPOCHS shortens the frozen run (default 50, the paper's) on a busy machine.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { synthesizeCorpus } from '../src/engine/corpora/synth';
+import { repoRoot } from '../src/engine/util/paths';
+import { testWeightsPath } from '../src/engine/model/testing/real-batch';
+import type { BenchRow } from './types';
+
+const GROUP = 'LOSO proxy (24 spk x 28 files)';
+
+interface Timed {
+  wall: number;
+  cpu: number;
+  maxRssMiB: number;
+  runDir: string;
+}
+
+/** `ser-workbench run` under GNU time; returns its figures and the run folder. */
+function timedRun(args: string[], env: NodeJS.ProcessEnv): Timed {
+  const stats = path.join(os.tmpdir(), `ser-bench-time-${process.pid}-${Date.now()}.txt`);
+  const out = execFileSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %U %S %M',
+      '-o',
+      stats,
+      process.execPath,
+      path.join(repoRoot, 'bin', 'ser-workbench.mjs'),
+      'run',
+      ...args,
+      '--json',
+    ],
+    { encoding: 'utf8', env, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const [wall, user, sys, rssKiB] = fs
+    .readFileSync(stats, 'utf8')
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ')
+    .map(Number);
+  fs.rmSync(stats, { force: true });
+  return { wall, cpu: user + sys, maxRssMiB: rssKiB / 1024, runDir: JSON.parse(out).runDir as string };
+}
+
+/** Mean measured epoch seconds over the run's folds, and the estimate's per-epoch seconds. */
+function epochFigures(runDir: string): { measured: number; estimated: number } {
+  const estimate = JSON.parse(fs.readFileSync(path.join(runDir, 'estimate.json'), 'utf8')) as {
+    perEpochSec: number;
+  };
+  const secs: number[] = [];
+  const folds = path.join(runDir, 'folds');
+  for (const f of fs.readdirSync(folds)) {
+    const h = path.join(folds, f, 'history.json');
+    if (!fs.existsSync(h)) continue;
+    const epochs = (JSON.parse(fs.readFileSync(h, 'utf8')) as { epochs: { seconds: number }[] }).epochs;
+    // The first epoch pays one-off kernel set-up; the estimate is for the steady state.
+    secs.push(...epochs.slice(epochs.length > 1 ? 1 : 0).map((e) => e.seconds));
+  }
+  return {
+    measured: secs.reduce((a, b) => a + b, 0) / Math.max(1, secs.length),
+    estimated: estimate.perEpochSec,
+  };
+}
+
+function config(dir: string, trainFrom: string | number, epochs: number, k?: number): string {
+  const file = path.join(dir, `config-${trainFrom}-${epochs}.json`);
+  const cv = k ? { scheme: 'kfold', k } : { scheme: 'loso' };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      name: `bench-proxy-${trainFrom}`,
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom } },
+      training: { epochs },
+      crossValidation: cv,
+    }),
+  );
+  return file;
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-loso-'));
+  const env = {
+    ...process.env,
+    SER_WORKBENCH_HOME: path.join(tmp, 'home'),
+    YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? testWeightsPath(),
+  };
+  const rows: BenchRow[] = [];
+  try {
+    const corpus = path.join(tmp, 'proxy');
+    const synth = await synthesizeCorpus(corpus, { speakers: 24, perClass: 7, seed: 3 });
+    const out = path.join(tmp, 'runs');
+
+    const epochs = Number(process.env.SER_BENCH_LOSO_EPOCHS ?? 50);
+    const frozen = timedRun(
+      [config(tmp, 'frozen', epochs), '--data', corpus, '--out', out, '--parallel', '2'],
+      env,
+    );
+    const frozenEpoch = epochFigures(frozen.runDir);
+    rows.push(
+      {
+        group: GROUP,
+        name: `frozen LOSO, 24 folds x ${epochs} epochs, 2 processes: wall`,
+        value: frozen.wall,
+        unit: 's',
+        note: `${synth.files} files; includes the embedding cache build; target <= 300 s`,
+      },
+      { group: GROUP, name: 'frozen LOSO: CPU (all processes)', value: frozen.cpu, unit: 's' },
+      {
+        group: GROUP,
+        name: 'frozen: peak RSS of one process',
+        value: frozen.maxRssMiB,
+        unit: 'MiB',
+        note: 'target < 1024',
+      },
+      {
+        group: GROUP,
+        name: 'frozen: measured s/epoch (per process)',
+        value: frozenEpoch.measured,
+        unit: 's',
+      },
+      { group: GROUP, name: 'frozen: estimated s/epoch', value: frozenEpoch.estimated, unit: 's' },
+      {
+        group: GROUP,
+        name: 'frozen: estimate / measured',
+        value: frozenEpoch.estimated / frozenEpoch.measured,
+        unit: 'ratio',
+        note: 'target 0.85-1.15',
+      },
+    );
+
+    const modes = (process.env.SER_BENCH_LOSO_MODES ?? '13,11,full').split(',').filter(Boolean);
+    for (const mode of modes) {
+      const trainFrom = mode === 'full' ? 'full' : Number(mode);
+      // 24-fold k-fold over speakers = LOSO folds; --folds is not a CLI option, so 2 epochs of
+      // every fold would take hours: a 2-fold split (12 speakers train) keeps the epoch shape
+      // of a RAVDESS fold's order of magnitude while bounding the bench.
+      const r = timedRun(
+        [config(tmp, trainFrom, 2, 2), '--data', corpus, '--out', out, '--parallel', '1'],
+        env,
+      );
+      const e = epochFigures(r.runDir);
+      rows.push(
+        {
+          group: GROUP,
+          name: `trainFrom ${mode}: measured s/epoch`,
+          value: e.measured,
+          unit: 's',
+          note: '2-fold, 2 epochs',
+        },
+        { group: GROUP, name: `trainFrom ${mode}: estimated s/epoch`, value: e.estimated, unit: 's' },
+        {
+          group: GROUP,
+          name: `trainFrom ${mode}: estimate / measured`,
+          value: e.estimated / e.measured,
+          unit: 'ratio',
+          note: 'target 0.85-1.15',
+        },
+        { group: GROUP, name: `trainFrom ${mode}: peak RSS`, value: r.maxRssMiB, unit: 'MiB' },
+      );
+    }
+    return rows;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Training step time beside the PyTorch reference, measured in the same run on the same machine
+ * (shared/reference/pytorch/step_time.py, Debian's python3-torch): one Adam step of YAMNet-LSTM
+ * on 24 utterances x 7 patches for trainFrom full, 11, 13 and frozen, at 1 and 2 threads. Each
+ * thread count runs the reference, then the workbench in a fresh process (TensorFlow fixes its
+ * thread pools when it loads), so the two see the same machine load as closely as a shared
+ * machine allows. Rows: s/step of each and the ratio workbench / PyTorch (< 1: faster).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot, sharedDir } from '../src/engine/util/paths';
+import { testWeightsPath } from '../src/engine/model/testing/real-batch';
+import { loadNativeBackend } from '../src/engine/backend/native';
+import type { BenchRow } from './types';
+
+const GROUP = 'step vs PyTorch';
+const MODES = ['full', '11', '13', 'frozen'];
+const THREADS = [1, 2];
+const PYTHON = '/usr/bin/python3';
+
+interface StepDoc {
+  modes: { mode: string; secondsPerStep: number; cpuSecondsPerStep?: number }[];
+}
+
+/** Why the reference cannot run here, or null. */
+function referenceMissing(script: string): string | null {
+  if (!fs.existsSync(script)) return `${script} missing`;
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} missing`;
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+  } catch {
+    return 'python3-torch is not installed (apt-get install python3-torch python3-numpy)';
+  }
+  return null;
+}
+
+function lastJson(out: string): StepDoc {
+  const start = out.indexOf('{');
+  return JSON.parse(out.slice(start)) as StepDoc;
+}
+
+export function runReference(script: string, weights: string, threads: number, modes = MODES): StepDoc {
+  const out = execFileSync(
+    PYTHON,
+    [script, weights, '--modes', modes.join(','), '--threads', String(threads), '--steps', '5'],
+    { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 24 },
+  );
+  return lastJson(out);
+}
+
+export function runWorkbench(threads: number, modes = MODES): StepDoc {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'bench', 'profile', 'steptime.ts'), '--modes', modes.join(',')],
+    {
+      encoding: 'utf8',
+      cwd: repoRoot,
+      env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: '1' },
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  return lastJson(out);
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const script = path.join(sharedDir(), 'reference', 'pytorch', 'step_time.py');
+  const weights = testWeightsPath();
+  const missing =
+    referenceMissing(script) ?? (fs.existsSync(weights) ? null : `no YAMNet weights at ${weights}`);
+  if (missing) return [{ group: GROUP, name: 'skipped', value: NaN, unit: '-', note: missing }];
+  const native = loadNativeBackend();
+  const note = native.ok ? `tensorflow ${native.tfVersion}` : 'no native backend: workbench on its fallback';
+  const rows: BenchRow[] = [];
+  for (const threads of THREADS) {
+    const ref = runReference(script, weights, threads);
+    const ours = runWorkbench(threads);
+    for (const mode of MODES) {
+      const r = ref.modes.find((m) => m.mode === mode)!;
+      const w = ours.modes.find((m) => m.mode === mode)!;
+      const label = mode === 'full' || mode === 'frozen' ? mode : `trainFrom ${mode}`;
+      rows.push(
+        {
+          group: GROUP,
+          name: `${label}, ${threads} thread(s): workbench`,
+          value: w.secondsPerStep,
+          unit: 's/step',
+          note: `24 utt. x 7 patches; CPU ${w.cpuSecondsPerStep?.toFixed(3)} s/step; ${note}`,
+        },
+        {
+          group: GROUP,
+          name: `${label}, ${threads} thread(s): PyTorch`,
+          value: r.secondsPerStep,
+          unit: 's/step',
+          note: 'same run, same batch shape',
+        },
+        {
+          group: GROUP,
+          name: `${label}, ${threads} thread(s): ratio`,
+          value: w.secondsPerStep / r.secondsPerStep,
+          unit: 'x PyTorch',
+          note: '< 1: workbench faster',
+        },
+      );
+    }
+  }
+  return rows;
+}
