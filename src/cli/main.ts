@@ -1,5 +1,6 @@
 import { UserError } from '../engine/util/errors';
 import { HelpShown } from './args';
+import { pathErrorMessage } from '../engine/util/fs-errors';
 
 /** Every command, loaded on demand so that `ser-workbench index` never loads tfjs. */
 const commands: Record<
@@ -47,26 +48,6 @@ function help(): string {
 /** The commands the dispatcher knows, in the order `--help` lists them. */
 export const commandNames = Object.keys(commands);
 
-/** File system errors about a path the user gave: bad input (exit 1), not a bug. */
-const PATH_ERRORS = new Set([
-  'ENOENT',
-  'EACCES',
-  'EPERM',
-  'EISDIR',
-  'ENOTDIR',
-  'EEXIST',
-  'EROFS',
-  'ENOSPC',
-  'ELOOP',
-  'ENAMETOOLONG',
-]);
-
-function pathError(err: unknown): string | null {
-  const e = err as NodeJS.ErrnoException;
-  if (!e || typeof e !== 'object' || !e.code || !PATH_ERRORS.has(e.code) || !e.path) return null;
-  return `${e.path}: ${e.code === 'ENOENT' ? 'no such file or folder' : e.code}${e.syscall ? ` (${e.syscall})` : ''}`;
-}
-
 /**
  * Exit codes: 0 done, 1 bad input or usage, 2 internal error. An internal error prints its
  * message, and its stack only with `--debug` (anywhere on the line) or SER_DEBUG=1.
@@ -101,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
 export function describeFailure(err: unknown, debug: boolean): { code: number; text: string } {
   if (err instanceof HelpShown) return { code: 0, text: '' };
   if (err instanceof UserError) return { code: 1, text: `error: ${err.message}\n` };
-  const onPath = pathError(err);
+  const onPath = pathErrorMessage(err);
   if (onPath) return { code: 1, text: `error: ${onPath}\n` };
   const message = err instanceof Error ? err.message : String(err);
   return {

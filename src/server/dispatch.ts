@@ -7,6 +7,7 @@ import { ZodError } from 'zod';
 import { UserError } from '../engine/util/errors';
 import { CancelledError } from '../engine/train/trainFold';
 import { ConfigError } from '../engine/config/schema';
+import { pathErrorMessage } from '../engine/util/fs-errors';
 import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';
 import { AccessError } from './access';
 import type { z } from 'zod';
@@ -41,6 +42,9 @@ export function toCallError(err: unknown): CallError {
   if (err instanceof UserError) return { kind: 'user', message: err.message };
   // A request the user cancelled (tasks.cancel) is no internal error.
   if (err instanceof CancelledError) return { kind: 'user', message: 'cancelled' };
+  // A file system error on a path a request named is the request's problem, not a server bug.
+  const onPath = pathErrorMessage(err);
+  if (onPath) return { kind: 'user', message: onPath };
   return { kind: 'internal', message: (err as Error)?.message ?? String(err) };
 }
 

@@ -51,6 +51,14 @@ function runTask<N extends TaskName>(
   });
 }
 
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The folder of run `id` in the runs folder (a run this session just started counts). */
 function runFolder(ctx: WorkbenchContext, id: string): string {
   return runDir(ctx.settings.get().runsDir, id, ctx.jobs.isLive(id));
@@ -89,8 +97,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
 
   'datasets.index': async (req, ctx) => {
     const dir = permitted(ctx, req.dir);
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-      throw new UserError(`${req.dir}: not a folder`);
+    if (!isFolder(dir)) throw new UserError(`${req.dir}: not a folder`);
     const { taskId, ...request } = req;
     const dataset = (await runTask(ctx, 'datasets.index', { ...request, dir }, taskId)) as Dataset;
     ctx.settings.addDataset(req.dir);
@@ -100,7 +107,9 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     const roots = ctx.settings.get().dataDirs;
     if (!req.dir)
       return { dir: null, parent: null, folders: roots.map((r) => ({ name: r, path: r })), audioFiles: 0 };
-    return listFolder(permitted(ctx, req.dir), roots);
+    const dir = permitted(ctx, req.dir);
+    if (!isFolder(dir)) throw new UserError(`${req.dir}: not a folder`);
+    return listFolder(dir, roots);
   },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
   'audio.view': async (req, ctx) =>

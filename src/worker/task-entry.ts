@@ -6,6 +6,7 @@
 import { AccessError } from '../server/access';
 import { CancelledError } from '../engine/train/trainFold';
 import { UserError } from '../engine/util/errors';
+import { pathErrorMessage } from '../engine/util/fs-errors';
 import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from './task-messages';
 import { taskTable } from './task-table';
 
@@ -25,6 +26,8 @@ function errorKind(err: unknown, signal: AbortSignal): TaskErrorKind {
   if (err instanceof CancelledError || signal.aborted) return 'cancelled';
   if (err instanceof AccessError) return 'forbidden';
   if (err instanceof UserError) return 'user';
+  // A file system error on a path the request named is the request's problem (as in dispatch).
+  if (pathErrorMessage(err)) return 'user';
   return 'internal';
 }
 
