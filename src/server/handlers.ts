@@ -13,6 +13,7 @@ import type { HandlerTable } from './dispatch';
 import { permitted, type WorkbenchContext } from './context';
 import { indexDataset, listFolder } from './domains/datasets';
 import { audioView } from './domains/audio';
+import { ensureStarterCorpus, starterCorpus } from './domains/starter';
 import { configSchema, estimateCost, layerCosts, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { runTsne } from './domains/tsne';
@@ -51,6 +52,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     node: process.versions.node,
     dataHome: dataHome(),
     licences: LICENCES,
+    starter: starterCorpus(),
   }),
 
   'settings.get': async (_req, ctx) => ctx.settings.get(),
@@ -81,6 +83,13 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (!req.dir)
       return { dir: null, parent: null, folders: roots.map((r) => ({ name: r, path: r })), audioFiles: 0 };
     return listFolder(permitted(ctx, req.dir), roots);
+  },
+  'datasets.addStarter': async (_req, ctx) => {
+    const starter = await ensureStarterCorpus();
+    ctx.settings.grant(starter.dir);
+    const dataset = await indexDataset({ dir: starter.dir });
+    ctx.settings.addDataset(starter.dir);
+    return dataset;
   },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
   'audio.view': async (req, ctx) => audioView(permitted(ctx, req.path), req.columns),

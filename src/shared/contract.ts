@@ -324,6 +324,14 @@ export const weightsStatusSchema = z.object({
 });
 export type WeightsStatus = z.infer<typeof weightsStatusSchema>;
 
+/** The corpus the first screen offers in one click (src/server/domains/starter.ts). */
+export const starterCorpusSchema = z.object({
+  kind: z.enum(['demo', 'synthetic']),
+  dir: z.string(),
+  label: z.string(),
+});
+export type StarterCorpus = z.infer<typeof starterCorpusSchema>;
+
 export const appInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
@@ -332,6 +340,7 @@ export const appInfoSchema = z.object({
   node: z.string(),
   dataHome: z.string(),
   licences: z.array(z.object({ name: z.string(), licence: z.string(), note: z.string() })),
+  starter: starterCorpusSchema,
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
@@ -366,6 +375,8 @@ export const methods = {
       audioFiles: z.number(),
     }),
   },
+  /** Adds the starter corpus (writing the synthetic one first if needed) and indexes it. */
+  'datasets.addStarter': { request: none, response: datasetSchema },
   'datasets.remove': { request: z.object({ dir: path }).strict(), response: settingsSchema },
   'audio.view': {
     request: z.object({ path, columns: z.number().int().min(16).max(4000).optional() }).strict(),
