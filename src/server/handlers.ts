@@ -14,7 +14,14 @@ import { permitted, type WorkbenchContext } from './context';
 import { indexDataset, listFolder } from './domains/datasets';
 import { audioView } from './domains/audio';
 import { ensureStarterCorpus, starterCorpus } from './domains/starter';
-import { configSchema, estimateCost, layerCosts, previewFolds, validateConfig } from './domains/experiment';
+import {
+  configSchema,
+  estimateBaseline,
+  estimateCost,
+  layerCosts,
+  previewFolds,
+  validateConfig,
+} from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { runTsne } from './domains/tsne';
 import { exportReport, paperComparison } from './domains/report';
@@ -99,6 +106,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
   'experiment.layers': async (req, ctx) => layerCosts(req.config, (dir) => permitted(ctx, dir)),
   'experiment.estimate': async (req, ctx) => estimateCost(req.config, (dir) => permitted(ctx, dir)),
+
+  'experiment.baselineEstimate': async (req, ctx) => estimateBaseline(req.config, (dir) => permitted(ctx, dir)),
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;

@@ -173,6 +173,20 @@ export const runEstimateSchema = z.object({
 });
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
 
+/** What a baseline run will cost: feature extraction timed on real files, classifier fits counted. */
+export const baselineEstimateSchema = z.object({
+  folds: z.number(),
+  cells: z.number(),
+  fits: z.number(),
+  files: z.number(),
+  perFileSec: z.number(),
+  /** Feature extraction for every file when none is cached yet. */
+  featureSec: z.number(),
+  timedFiles: z.number(),
+  text: z.string(),
+});
+export type BaselineEstimate = z.infer<typeof baselineEstimateSchema>;
+
 export const layerCostTableSchema = z.object({
   /** The backend the costs are (or will be) measured on. */
   backend: z.string(),
@@ -398,6 +412,11 @@ export const methods = {
   'experiment.estimate': {
     request: z.object({ config: json }).strict(),
     response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
+  },
+
+  'experiment.baselineEstimate': {
+    request: z.object({ config: json }).strict(),
+    response: baselineEstimateSchema,
   },
 
   'runs.list': { request: none, response: z.array(runInfoSchema) },
