@@ -168,6 +168,8 @@ export const runEstimateSchema = z.object({
   cacheDiskBytes: z.number(),
   totalSec: z.number(),
   text: z.string(),
+  /** fineTuneSupport's sentence for the run's backend when YAMNet blocks train; else empty. */
+  fineTuneNote: z.string(),
   /** True when the calibration behind it was measured by an earlier request (same corpus and shapes). */
   reused: z.boolean(),
 });
@@ -326,7 +328,16 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export const backendsSchema = z.object({
   active: z.object({ name: z.string(), reason: z.string() }).nullable(),
-  backends: z.array(z.object({ name: z.string(), available: z.boolean(), reason: z.string() })),
+  backends: z.array(
+    z.object({
+      name: z.string(),
+      available: z.boolean(),
+      reason: z.string(),
+      /** The engine's fineTuneSupport: the same answer `backends`, the estimate and runs give. */
+      fineTune: z.boolean(),
+      fineTuneNote: z.string(),
+    }),
+  ),
 });
 export type BackendsInfo = z.infer<typeof backendsSchema>;
 
@@ -334,6 +345,8 @@ export const weightsStatusSchema = z.object({
   installed: z.boolean(),
   source: z.string().nullable(),
   location: z.string().nullable(),
+  /** Every file of the weights in use with its sha256 (what results name). */
+  files: z.array(z.object({ name: z.string(), sha256: z.string() })),
   detail: json,
 });
 export type WeightsStatus = z.infer<typeof weightsStatusSchema>;

@@ -21,6 +21,7 @@ import type { CorpusIndex } from '../../engine/corpora/types';
 import type { Fold } from '../../engine/folds';
 import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
 import type { YamnetModel } from '../../engine/yamnet/model';
+import type { BackendName } from '../../engine/backend/tf';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
@@ -262,8 +263,10 @@ export function estimateCost(
     const known = calibrations.get(k);
     const e = known ? estimateFromCalibration(config, ctx, known) : estimateRunCost(config, ctx);
     if (!known) calibrations.set(k, calibrationOf(e));
+    const { fineTuneSupport } = await import('../../engine/backend/describe');
+    const fineTuneNote = k <= 14 ? fineTuneSupport(backend as BackendName).message : '';
     return {
-      estimate: { ...e, text: formatEstimate(e), reused: known !== undefined },
+      estimate: { ...e, text: formatEstimate(e), fineTuneNote, reused: known !== undefined },
       table: await layerTable(config, ctx, calibrations),
     };
   });

@@ -10,7 +10,9 @@ export async function backendsInfo(): Promise<BackendsInfo> {
     backends: listing.backends.map((b) => ({
       name: b.name,
       available: b.available,
-      reason: `${b.reason}${b.available && !b.fineTune ? ' (cannot fine-tune YAMNet: frozen mode only)' : ''}`,
+      reason: b.reason,
+      fineTune: b.available && b.fineTune,
+      fineTuneNote: b.fineTuneNote,
     })),
   };
 }
@@ -23,6 +25,7 @@ export async function weightsStatus(): Promise<WeightsStatus> {
     installed: sel !== null,
     source: sel ? `${sel.provenance.source} (${sel.origin})` : null,
     location: sel?.path ?? null,
+    files: sel ? sel.provenance.files.map((f) => ({ name: f.name, sha256: f.sha256 })) : [],
     detail: JSON.parse(JSON.stringify(status)),
   };
 }
