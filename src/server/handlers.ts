@@ -24,6 +24,7 @@ import {
 } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { runTsne } from './domains/tsne';
+import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
@@ -148,6 +149,21 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (info.state === 'running') throw new UserError(`run ${req.id} is running in another process`);
     return ctx.jobs.start({ config: null, runDir: dir, resume: true });
   },
+
+  'runs.rename': async (req, ctx) => {
+    const dir = runDir(ctx.settings.get().runsDir, req.id);
+    renameRun(dir, req.name);
+    return readRunInfo(dir, ctx.jobs.isLive(req.id));
+  },
+  'runs.delete': async (req, ctx) => {
+    const dir = runDir(ctx.settings.get().runsDir, req.id);
+    if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is running: cancel it first`);
+    if (readRunInfo(dir, false).state === 'running')
+      throw new UserError(`run ${req.id} is running in another process: stop it first`);
+    return trashRun(dir);
+  },
+  'runs.trash': async () => listTrash(),
+  'runs.restore': async (req, ctx) => readRunInfo(restoreRun(req.id, ctx.settings.get().runsDir), false),
 
   'results.table': async (req, ctx) => resultsTable(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
   'results.paper': async (req, ctx) =>

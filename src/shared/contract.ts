@@ -219,8 +219,23 @@ export const runInfoSchema = z.object({
   error: z.string().nullable(),
   /** True when this process is running the job (so it can be cancelled). */
   live: z.boolean(),
+  /** Seconds left as the run last wrote them to status.json; null before the first estimate. */
+  etaSec: z.number().nullable(),
+  /** When status.json was last written (ISO), so the ETA can count down from it. */
+  updatedAt: z.string().nullable(),
+  /** Test UAR pooled over folds, once the run is done. */
+  uar: z.number().nullable(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
+
+export const trashedRunSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The folder it was deleted from. */
+  from: z.string(),
+  deletedAt: z.string(),
+});
+export type TrashedRun = z.infer<typeof trashedRunSchema>;
 
 export const foldResultSchema = z.object({
   fold: z.number(),
@@ -437,6 +452,15 @@ export const methods = {
   'runs.start': { request: z.object({ config: json }).strict(), response: runInfoSchema },
   'runs.cancel': { request: z.object({ id: runId }).strict(), response: ok },
   'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+  /** A label for the run (its folder keeps its id). */
+  'runs.rename': {
+    request: z.object({ id: runId, name: z.string().min(1).max(200) }).strict(),
+    response: runInfoSchema,
+  },
+  /** Moves the run's folder to the trash in the data folder (restorable). */
+  'runs.delete': { request: z.object({ id: runId }).strict(), response: trashedRunSchema },
+  'runs.trash': { request: none, response: z.array(trashedRunSchema) },
+  'runs.restore': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
 
   'results.table': { request: z.object({ id: runId }).strict(), response: resultsTableSchema },
   'results.paper': { request: z.object({ id: runId }).strict(), response: paperComparisonSchema },
