@@ -34,9 +34,9 @@ afterAll(async () => {
 });
 
 const speakersShown = () =>
-  page.locator('[data-test="fold-matrix"] tbody td:first-child').evaluateAll((tds) =>
-    tds.map((td) => td.textContent!.trim().split(/\s+/)[0]),
-  );
+  page
+    .locator('[data-test="fold-matrix"] tbody td:first-child')
+    .evaluateAll((tds) => tds.map((td) => td.textContent!.trim().split(/\s+/)[0]));
 
 describe('experiment form', () => {
   it('previews the folds by itself and follows the corpus, the scheme and the classes', async () => {
@@ -48,9 +48,7 @@ describe('experiment form', () => {
 
     await page.fill('[data-test="cfg-data-dir"]', emodb);
     // EMO-DB's speakers (03, 08, …), and never RAVDESS's left over from before.
-    await expect
-      .poll(async () => (await speakersShown()).join(' '), { timeout: 60_000 })
-      .toMatch(/^03 08\b/);
+    await expect.poll(async () => (await speakersShown()).join(' '), { timeout: 60_000 }).toMatch(/^03 08\b/);
     // Back to RAVDESS: never a matrix of the other corpus in between once it settles.
     await page.fill('[data-test="cfg-data-dir"]', ravdess);
     await expect.poll(speakersShown, { timeout: 60_000 }).toEqual(['01', '02', '03', '04']);
@@ -116,7 +114,9 @@ describe('experiment form', () => {
     await page.click('[data-test="run-start"]');
     const confirm = page.locator('[data-test="run-confirm-card"]');
     await confirm.locator('[data-test="run-estimate"]:not(.stale)').waitFor({ timeout: 180_000 });
-    expect(Number(await confirm.locator('[data-test="est-total"]').getAttribute('data-value'))).toBeGreaterThan(0);
+    expect(
+      Number(await confirm.locator('[data-test="est-total"]').getAttribute('data-value')),
+    ).toBeGreaterThan(0);
     expect(await confirm.locator('[data-test="est-fits"]').textContent()).toContain('4 folds × 1 = 4');
     await page.screenshot({ path: path.join(artifactsDir, 'form-baseline-estimate.png'), fullPage: true });
     await confirm.locator('[data-test="run-confirm-cancel"]').click();

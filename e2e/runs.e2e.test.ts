@@ -77,7 +77,8 @@ describe('runs view', () => {
       );
       await page.waitForTimeout(250);
     }
-    for (const s of seen) expect(s).toMatch(/^fold \d+\/4 · epoch \d+\/60\|(\d+ (s|min \d\d s)|\d+ h \d\d min)$/);
+    for (const s of seen)
+      expect(s).toMatch(/^fold \d+\/4 · epoch \d+\/60\|(\d+ (s|min \d\d s)|\d+ h \d\d min)$/);
     const log = page.locator('[data-test="run-log"]');
     await log.waitFor();
     expect(await log.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('pre-wrap');
@@ -121,7 +122,9 @@ describe('runs view', () => {
     await row().locator('[data-test="run-rename"]').click();
     await row().locator('[data-test="run-name-input"]').fill('LOSO frozen, first try');
     await row().locator('[data-test="run-name-input"]').press('Enter');
-    await expect.poll(() => row().locator('[data-test="run-name"]').textContent()).toBe('LOSO frozen, first try');
+    await expect
+      .poll(() => row().locator('[data-test="run-name"]').textContent())
+      .toBe('LOSO frozen, first try');
     expect(((await api('runs.list', {})) as unknown as { id: string; name: string }[])[0].name).toBe(
       'LOSO frozen, first try',
     );

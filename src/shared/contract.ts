@@ -292,7 +292,17 @@ export type ResultsTable = z.infer<typeof resultsTableSchema>;
 export const textTableSchema = z.object({
   title: z.string(),
   columns: z.array(z.string()),
-  rows: z.array(z.object({ label: z.string(), kind: z.string(), cells: z.array(z.string()) })),
+  rows: z.array(
+    z.object({
+      label: z.string(),
+      kind: z.string(),
+      cells: z.array(z.string()),
+      /** The numbers behind `cells` (null for text and count cells), so a view can pick its unit. */
+      numbers: z
+        .array(z.object({ value: z.number().nullable(), sd: z.number().nullable(), signed: z.boolean() }).nullable())
+        .optional(),
+    }),
+  ),
   notes: z.array(z.string()),
 });
 export type TextTable = z.infer<typeof textTableSchema>;
