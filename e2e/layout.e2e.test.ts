@@ -36,6 +36,10 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 500)
+      void r.text().then((body) => problems.push(`HTTP ${r.status()} ${r.url().split('?')[0]}: ${body}`));
+  });
   await page.goto(served.url);
   await page.click('[data-test="add-starter"]');
   await page.waitForSelector('[data-test="dataset-summary"]', { timeout: 120_000 });
@@ -45,9 +49,7 @@ beforeAll(async () => {
   });
   await page.click('[data-nav="runs"]');
   const row = page.locator('[data-test="runs-table"] tbody tr').first();
-  await expect
-    .poll(() => row.locator('[data-test="run-state"]').textContent(), { timeout: 300_000, interval: 2000 })
-    .toBe('done');
+  await row.locator('[data-test="run-state"]', { hasText: /^done$/ }).waitFor({ timeout: 300_000 });
   await row.locator('[data-test="run-results"]').click();
   await page.waitForSelector('[data-test$="-tsne"] .main-svg .scatterlayer .point', { timeout: 120_000 });
 });
@@ -84,15 +86,15 @@ function layoutProblems(p: Page): Promise<LayoutProblem[]> {
     };
     if (document.documentElement.scrollWidth > window.innerWidth + 1)
       out.push({ kind: 'overflow', what: `page ${document.documentElement.scrollWidth} > ${window.innerWidth}` });
-    const view = [...document.querySelectorAll('[data-view]')].find(visible);
+    const view = Array.from(document.querySelectorAll('[data-view]')).find(visible);
     if (!view) return [{ kind: 'overflow', what: 'no view shown' }];
     const right = view.getBoundingClientRect().right;
-    for (const el of view.querySelectorAll('*')) {
+    for (const el of Array.from(view.querySelectorAll('*'))) {
       if (!visible(el) || el.closest('.js-plotly-plot') || clipped(el)) continue;
       const r = el.getBoundingClientRect();
       if (r.right > right + 1) out.push({ kind: 'overflow', what: `${name(el)} ends at ${r.right} > ${right}` });
     }
-    const controls = [...view.querySelectorAll('button, input, select, textarea, a')].filter(
+    const controls = Array.from(view.querySelectorAll('button, input, select, textarea, a')).filter(
       (el) => visible(el) && !el.closest('.js-plotly-plot') && (el as HTMLInputElement).type !== 'hidden',
     );
     const boxes = controls.map((el) => el.getBoundingClientRect());

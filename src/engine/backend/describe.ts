@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tf, activeBackend, disabledBackends, useBackend, type BackendName } from './tf';
 import { loadNativeBackend, resolveNativePackage, type NativePackage } from './native';
 import { cpuDevice, nvidiaGpus, cudaRuntimeFound, type Device } from './device';
-import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
+import { WASM_TRAINING_KERNELS } from '../yamnet/wasm-gradients';
 
 export type BackendEntryName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -74,12 +74,11 @@ export interface FineTuneSupport {
 /**
  * Whether YAMNet can be fine-tuned on `name`, for `ser-workbench backends`, Settings, the run
  * estimate, the runner and environment.json alike. The wasm backend lacks conv gradient kernels
- * of its own; the engine registers them (../yamnet/wasm-gradients) before answering, exactly as a
- * run does, so no face can say "no" while a run goes ahead. Cpu trains ~1000x slower than
+ * of its own; the engine supplies them (../yamnet/wasm-gradients) and counts them here, so no face
+ * can say "no" while a run goes ahead. Cpu trains ~1000x slower than
  * tensorflow on YAMNet (bench/backends.ts); wasm with those kernels is also far slower.
  */
 export function fineTuneSupport(name: BackendName): FineTuneSupport {
-  if (name === 'wasm') registerWasmTrainingKernels();
   if (name === 'tensorflow' && !loadNativeBackend().ok) {
     return {
       possible: false,
@@ -87,7 +86,10 @@ export function fineTuneSupport(name: BackendName): FineTuneSupport {
       message: 'the tensorflow backend cannot fine-tune YAMNet: it is not installed (ser-workbench setup tensorflow)',
     };
   }
-  const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined);
+  // WASM's missing gradient kernels come from ../yamnet/wasm-gradients, which every run that trains
+  // YAMNet blocks registers first; asking must not register them (a question changes nothing).
+  const supplied = name === 'wasm' ? WASM_TRAINING_KERNELS : [];
+  const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined && !supplied.includes(k));
   if (missing.length) {
     return {
       possible: false,
