@@ -152,8 +152,11 @@ const KEYS_KEPT = 8;
 let timingNet: { backend: string; model: YamnetModel } | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Requests that switch the tfjs backend or time steps must not interleave. */
-function serialized<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Requests that switch the tfjs backend or time steps must not interleave: the backend is global
+ * to this process (listing backends switches it too, see system.ts).
+ */
+export function serialized<T>(fn: () => Promise<T>): Promise<T> {
   const next = queue.then(fn, fn);
   queue = next.catch(() => undefined);
   return next;

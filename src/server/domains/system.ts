@@ -1,9 +1,11 @@
 /** Backends and YAMNet weights for the Settings view, through the engine's own listings. */
 import type { BackendsInfo, WeightsStatus } from '../../shared/contract';
+import { serialized } from './experiment';
 
 export async function backendsInfo(): Promise<BackendsInfo> {
   const { listBackends } = await import('../../engine/backend/describe');
-  const listing = await listBackends();
+  // Listing tries wasm as the active backend for a moment: never in the middle of a cost estimate.
+  const listing = await serialized(() => listBackends());
   const selected = listing.backends.find((b) => b.name === listing.selected) ?? null;
   return {
     active: selected ? { name: selected.name, reason: selected.reason } : null,
