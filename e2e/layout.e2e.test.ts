@@ -85,14 +85,18 @@ function layoutProblems(p: Page): Promise<LayoutProblem[]> {
       return false;
     };
     if (document.documentElement.scrollWidth > window.innerWidth + 1)
-      out.push({ kind: 'overflow', what: `page ${document.documentElement.scrollWidth} > ${window.innerWidth}` });
+      out.push({
+        kind: 'overflow',
+        what: `page ${document.documentElement.scrollWidth} > ${window.innerWidth}`,
+      });
     const view = Array.from(document.querySelectorAll('[data-view]')).find(visible);
     if (!view) return [{ kind: 'overflow', what: 'no view shown' }];
     const right = view.getBoundingClientRect().right;
     for (const el of Array.from(view.querySelectorAll('*'))) {
       if (!visible(el) || el.closest('.js-plotly-plot') || clipped(el)) continue;
       const r = el.getBoundingClientRect();
-      if (r.right > right + 1) out.push({ kind: 'overflow', what: `${name(el)} ends at ${r.right} > ${right}` });
+      if (r.right > right + 1)
+        out.push({ kind: 'overflow', what: `${name(el)} ends at ${r.right} > ${right}` });
     }
     const controls = Array.from(view.querySelectorAll('button, input, select, textarea, a')).filter(
       (el) => visible(el) && !el.closest('.js-plotly-plot') && (el as HTMLInputElement).type !== 'hidden',
@@ -105,7 +109,8 @@ function layoutProblems(p: Page): Promise<LayoutProblem[]> {
         const b = boxes[j];
         const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
         const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (w > 1 && h > 1) out.push({ kind: 'overlap', what: `${name(controls[i])} × ${name(controls[j])}` });
+        if (w > 1 && h > 1)
+          out.push({ kind: 'overlap', what: `${name(controls[i])} × ${name(controls[j])}` });
       }
     }
     return out;
@@ -125,8 +130,10 @@ describe('layout of every view', () => {
         await page.setViewportSize(size);
         await page.click(`[data-nav="${view}"]`);
         await page.waitForSelector(`[data-view="${view}"]`);
-        if (view === 'experiment') await page.waitForSelector('[data-test="fold-matrix"]', { timeout: 60_000 });
-        if (view === 'settings') await page.waitForSelector('[data-test="backend-active"]', { timeout: 60_000 });
+        if (view === 'experiment')
+          await page.waitForSelector('[data-test="fold-matrix"]', { timeout: 60_000 });
+        if (view === 'settings')
+          await page.waitForSelector('[data-test="backend-active"]', { timeout: 60_000 });
         // Plotly redraws on resize; let it settle before measuring.
         await page.waitForTimeout(600);
         await page.screenshot({

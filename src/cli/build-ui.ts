@@ -29,14 +29,19 @@ export async function buildUi(): Promise<void> {
   const started = Date.now();
   let output = '';
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'build'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('exit', resolve);
   });
   if (code !== 0 || !hasBuiltUi(defaultStaticDir)) {
-    throw new UserError(`building the UI failed (electron-vite build exited with ${code}):\n${output.slice(-4000)}`);
+    throw new UserError(
+      `building the UI failed (electron-vite build exited with ${code}):\n${output.slice(-4000)}`,
+    );
   }
   progress(`built the UI in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

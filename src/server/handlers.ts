@@ -108,7 +108,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'experiment.layers': async (req, ctx) => layerCosts(req.config, (dir) => permitted(ctx, dir)),
   'experiment.estimate': async (req, ctx) => estimateCost(req.config, (dir) => permitted(ctx, dir)),
 
-  'experiment.baselineEstimate': async (req, ctx) => estimateBaseline(req.config, (dir) => permitted(ctx, dir)),
+  'experiment.baselineEstimate': async (req, ctx) =>
+    estimateBaseline(req.config, (dir) => permitted(ctx, dir)),
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;

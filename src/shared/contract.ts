@@ -299,7 +299,11 @@ export const textTableSchema = z.object({
       cells: z.array(z.string()),
       /** The numbers behind `cells` (null for text and count cells), so a view can pick its unit. */
       numbers: z
-        .array(z.object({ value: z.number().nullable(), sd: z.number().nullable(), signed: z.boolean() }).nullable())
+        .array(
+          z
+            .object({ value: z.number().nullable(), sd: z.number().nullable(), signed: z.boolean() })
+            .nullable(),
+        )
         .optional(),
     }),
   ),

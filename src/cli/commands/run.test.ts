@@ -141,7 +141,10 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     const file = path.join(tmp, 'skipped.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } }, training: { epochs: 1 } }),
+      JSON.stringify({
+        model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+        training: { epochs: 1 },
+      }),
     );
     const out = path.join(tmp, 'runs-skipped');
     const run = await ser(['run', file, '--data', corpus, '--out', out, '--parallel', '1']);
@@ -149,7 +152,9 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     const runDir = path.join(out, fs.readdirSync(out)[0]);
     expect(run.stderr.split('\n')[0]).toBe(`run folder ${runDir}`);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`run folder: ${runDir}`);
-    expect(run.stdout).toMatch(new RegExp(`skipped 1 file:\\n  ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S`));
+    expect(run.stdout).toMatch(
+      new RegExp(`skipped 1 file:\\n  ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S`),
+    );
 
     // --resume with the --out parent finds the one run inside it.
     const resumed = await ser(['run', '--resume', out, '--parallel', '1']);

@@ -83,7 +83,9 @@ export async function runInWorker(
 /** Files the run's corpus index left out, with why (from the run folder's index.json). */
 export function skippedFiles(runDir: string): SkippedFile[] {
   try {
-    const index = JSON.parse(fs.readFileSync(path.join(runDir, 'index.json'), 'utf8')) as { skipped?: SkippedFile[] };
+    const index = JSON.parse(fs.readFileSync(path.join(runDir, 'index.json'), 'utf8')) as {
+      skipped?: SkippedFile[];
+    };
     return Array.isArray(index.skipped) ? index.skipped : [];
   } catch {
     return [];
@@ -118,7 +120,8 @@ export async function printResultTable(runDir: string, title?: string): Promise<
  */
 export function resolveResumeDir(given: string): string {
   const dir = path.resolve(given);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such folder`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UserError(`--resume ${dir}: no such folder`);
   if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
   const runs = fs
     .readdirSync(dir, { withFileTypes: true })
@@ -129,7 +132,8 @@ export function resolveResumeDir(given: string): string {
     progress(`resuming the one run in ${dir}: ${runs[0]}`);
     return runs[0];
   }
-  if (!runs.length) throw new UserError(`--resume ${dir}: not a run folder (no config.json) and it holds no run`);
+  if (!runs.length)
+    throw new UserError(`--resume ${dir}: not a run folder (no config.json) and it holds no run`);
   const named = runs.slice(0, 5).map((r) => `  ${r}`);
   if (runs.length > 5) named.push(`  … and ${runs.length - 5} more`);
   throw new UserError(`--resume ${dir} holds ${runs.length} runs; name one of them:\n${named.join('\n')}`);

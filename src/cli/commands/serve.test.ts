@@ -17,10 +17,14 @@ describe('ser-workbench serve without a built UI', () => {
     const hadBuild = fs.existsSync(outRenderer);
     if (hadBuild) fs.renameSync(outRenderer, aside);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-serve-'));
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'serve', '--port', '0'], {
-      env: { ...process.env, SER_WORKBENCH_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'serve', '--port', '0'],
+      {
+        env: { ...process.env, SER_WORKBENCH_HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     try {
@@ -44,7 +48,8 @@ describe('ser-workbench serve without a built UI', () => {
       fs.rmSync(home, { recursive: true, force: true });
       // Leave a build behind either way: the fresh one, or the one moved aside.
       if (hadBuild) {
-        if (fs.existsSync(path.join(outRenderer, 'index.html'))) fs.rmSync(aside, { recursive: true, force: true });
+        if (fs.existsSync(path.join(outRenderer, 'index.html')))
+          fs.rmSync(aside, { recursive: true, force: true });
         else {
           fs.rmSync(outRenderer, { recursive: true, force: true });
           fs.renameSync(aside, outRenderer);

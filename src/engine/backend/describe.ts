@@ -83,7 +83,8 @@ export function fineTuneSupport(name: BackendName): FineTuneSupport {
     return {
       possible: false,
       slow: false,
-      message: 'the tensorflow backend cannot fine-tune YAMNet: it is not installed (ser-workbench setup tensorflow)',
+      message:
+        'the tensorflow backend cannot fine-tune YAMNet: it is not installed (ser-workbench setup tensorflow)',
     };
   }
   // WASM's missing gradient kernels come from ../yamnet/wasm-gradients, which every run that trains
@@ -201,7 +202,16 @@ export async function listBackends(): Promise<BackendListing> {
           : 'not installed (run `ser-workbench setup tensorflow`)';
     } else if (native.ok) reason = `${native.package} provides the tensorflow backend in this process`;
     else reason = native.attempts[pkg];
-    return { ...base, available: false, reason, version: packageVersion(pkg), device: null, fineTune: false, fineTuneNote: '', fineTuneSlow: false };
+    return {
+      ...base,
+      available: false,
+      reason,
+      version: packageVersion(pkg),
+      device: null,
+      fineTune: false,
+      fineTuneNote: '',
+      fineTuneSlow: false,
+    };
   };
 
   const wasm = await wasmProbe();

@@ -16,14 +16,17 @@ beforeAll(() => {
   runsDir = path.join(tmp, 'runs');
   const dir = path.join(runsDir, '20260101-000000-exp');
   fs.mkdirSync(path.join(dir, 'folds', 'fold-01'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({
       config: {
         name: 'exp',
         data: { dir: '/corpora/ravdess', corpus: 'ravdess' },
         model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
         training: { epochs: 2 },
       },
-    }),);
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'folds', 'fold-01', 'metrics.json'), '{"uar":0.5}');
 });
 afterAll(() => {

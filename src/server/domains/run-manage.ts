@@ -50,7 +50,8 @@ function move(from: string, to: string): void {
 export function trashRun(runDir: string): TrashedRun {
   const id = path.basename(runDir);
   const target = path.join(trashDir(), id);
-  if (fs.existsSync(target)) throw new UserError(`the trash already holds a run '${id}': restore or empty it first`);
+  if (fs.existsSync(target))
+    throw new UserError(`the trash already holds a run '${id}': restore or empty it first`);
   const deletedAt = new Date().toISOString();
   writeJsonAtomic(path.join(runDir, TRASH_NOTE), { from: runDir, deletedAt });
   move(runDir, target);
@@ -59,7 +60,9 @@ export function trashRun(runDir: string): TrashedRun {
 
 function configName(dir: string): string | null {
   try {
-    const c = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { config?: { name?: unknown } };
+    const c = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+      config?: { name?: unknown };
+    };
     return typeof c.config?.name === 'string' ? c.config.name : null;
   } catch {
     return null;
