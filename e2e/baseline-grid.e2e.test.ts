@@ -50,6 +50,10 @@ describe('baseline grid (served mode, Chromium)', () => {
     await page.waitForSelector('[data-test="field-issue"]', { state: 'detached' });
     await page.screenshot({ path: path.join(artifactsDir, 'grid-01-experiment.png'), fullPage: true });
     await page.click('[data-test="run-start"]');
+    // A baseline run, too, shows its measured estimate before it starts.
+    const confirm = page.locator('[data-test="run-confirm-card"]');
+    await confirm.locator('[data-test="run-estimate"]:not(.stale)').waitFor({ timeout: 180_000 });
+    await confirm.locator('[data-test="run-confirm"]').click();
     await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
     const row = page.locator('[data-test="runs-table"] tbody tr').first();
     await expect

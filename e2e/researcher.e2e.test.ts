@@ -1,7 +1,10 @@
 /**
- * A researcher's path through the served UI in Chromium, on the real RAVDESS subset: add the
- * corpus, design a leave-one-speaker-out experiment, run it (frozen YAMNet, 2 epochs), read the
- * results, export figures. Screenshots of every view go to e2e-artifacts/.
+ * The walk (issue 18): a researcher's path through the served UI in Chromium, on the real RAVDESS
+ * subset, as one test file with no console errors: add the corpus (categorical speaker axis, the
+ * audio player beside the list, keyboard), design a leave-one-speaker-out experiment, run it
+ * (frozen YAMNet, few epochs), cancel it, resume it, read the results (searchable run picker, one
+ * unit, the citation once, a visible player for a t-SNE point), export figures, check Settings.
+ * Screenshots of every view go to e2e-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -86,6 +89,48 @@ describe('researcher path (served mode, Chromium)', () => {
     await shot('01-datasets');
   });
 
+  it('reads speakers on a categorical axis and plays files from the keyboard beside the list', async () => {
+    // Speakers are names, not numbers: one tick per speaker, as written.
+    const ticks = await page
+      .locator('[data-test="figure-speaker-distribution"] .xaxislayer-above .xtick text')
+      .allTextContents();
+    expect(ticks).toEqual(['01', '02', '03', '04']);
+    // The audio panel is beside the list, its top level with the list's top (not below 64 rows).
+    const list = (await page.locator('[data-test="file-list-keys"]').boundingBox())!;
+    const panel = (await page.locator('[data-test="audio-panel"]').boundingBox())!;
+    expect(panel.x).toBeGreaterThanOrEqual(list.x + list.width);
+    expect(panel.y).toBeLessThan(list.y + 40);
+    // ↓ moves to the next file shown, space plays, the player shows the position, Stop rewinds.
+    const rows = page.locator('[data-test="file-list"] tbody tr');
+    expect(await rows.nth(0).getAttribute('class')).toContain('selected');
+    await page.locator('[data-test="file-list-keys"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => rows.nth(1).getAttribute('class')).toContain('selected');
+    const second = await rows.nth(1).locator('td').first().textContent();
+    await page.waitForSelector('[data-test="audio-panel"] [data-test="audio-player-card"]', {
+      timeout: 60_000,
+    });
+    expect(await page.textContent('[data-test="audio-panel"] [data-test="audio-player-card"] .title')).toBe(
+      second,
+    );
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => rows.nth(0).getAttribute('class')).toContain('selected');
+    await page.waitForSelector('[data-test="audio-panel"] [data-test="audio-player-card"]', {
+      timeout: 60_000,
+    });
+    await page.locator('[data-test="file-list-keys"]').focus();
+    await page.keyboard.press(' ');
+    const card = page.locator('[data-test="audio-panel"] [data-test="audio-player-card"]');
+    await expect.poll(() => card.getAttribute('data-playing'), { timeout: 20_000 }).toBe('true');
+    await expect
+      .poll(async () => Number(await card.locator('[data-test="ap-position"]').getAttribute('data-value')))
+      .toBeGreaterThan(0.1);
+    await card.locator('[data-test="ap-stop"]').click();
+    expect(await card.getAttribute('data-playing')).toBe('false');
+    expect(Number(await card.locator('[data-test="ap-position"]').getAttribute('data-value'))).toBe(0);
+    await shot('01b-datasets-player');
+  });
+
   it('designs a leave-one-speaker-out experiment and sees its folds', async () => {
     await page.click('[data-nav="experiment"]');
     await page.waitForSelector('[data-test="cfg-epochs"]');
@@ -96,7 +141,7 @@ describe('researcher path (served mode, Chromium)', () => {
     await page.fill('[data-test="cfg-epochs"]', '0');
     await page.waitForSelector('[data-test="field-issue"]');
     expect(await page.isDisabled('[data-test="run-start"]')).toBe(true);
-    await page.fill('[data-test="cfg-epochs"]', '2');
+    await page.fill('[data-test="cfg-epochs"]', '10');
     await page.fill('[data-test="cfg-name"]', 'e2e-loso');
     await page.selectOption('[data-test="cfg-train-from"]', 'frozen');
     await page.waitForSelector('[data-test="field-issue"]', { state: 'detached' });
@@ -115,7 +160,7 @@ describe('researcher path (served mode, Chromium)', () => {
     const config = parseConfig(JSON.parse(fs.readFileSync(file, 'utf8')));
     expect(config.name).toBe('e2e-loso');
     expect(config.data.dir).toBe(ravdess);
-    expect(config.training.epochs).toBe(2);
+    expect(config.training.epochs).toBe(10);
     expect(config.crossValidation.scheme).toBe('loso');
     expect(config.model.kind === 'yamnet-lstm' && config.model.yamnet.trainFrom).toBe('frozen');
   });
@@ -171,10 +216,20 @@ describe('researcher path (served mode, Chromium)', () => {
     await confirm.locator('[data-test="run-confirm"]').click();
     await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
     const row = page.locator('[data-test="runs-table"] tbody tr').first();
+    const state = () => row.locator('[data-test="run-state"]').textContent();
+    // Cancel once it trains, then resume it: it finishes from where it stopped.
     await expect
-      .poll(async () => row.locator('[data-test="run-state"]').textContent(), { timeout: 30_000 })
-      .toMatch(/running|done/);
+      .poll(() => row.locator('[data-test="run-progress"]').textContent(), {
+        timeout: 240_000,
+        interval: 200,
+      })
+      .toMatch(/epoch/);
     await shot('03-runs-progress');
+    await row.locator('[data-test="run-cancel"]').click();
+    expect(await state()).toBe('cancelling…');
+    await expect.poll(state, { timeout: 120_000, interval: 200 }).toBe('cancelled');
+    await row.locator('[data-test="run-resume"]').click();
+    expect(await state()).toBe('resuming…');
     await expect
       .poll(async () => row.locator('[data-test="run-state"]').textContent(), {
         timeout: 540_000,
@@ -183,6 +238,12 @@ describe('researcher path (served mode, Chromium)', () => {
       .toBe('done');
     expect(await row.locator('[data-test="run-progress"]').textContent()).toContain('fold 4/4');
     await page.waitForSelector('[data-test="figure-loss-curves"] .main-svg');
+    // The log wraps, and developer lines (tf.memory) show only on request.
+    const log = page.locator('[data-test="run-log"]');
+    expect(await log.textContent()).not.toMatch(/numTensors/);
+    await page.check('[data-test="log-debug"]');
+    await expect.poll(() => log.textContent()).toMatch(/numTensors/);
+    await page.uncheck('[data-test="log-debug"]');
     await shot('04-runs-done');
   });
 
@@ -206,9 +267,65 @@ describe('researcher path (served mode, Chromium)', () => {
     await shot('05-results');
   });
 
+  it('uses one unit per view, cites the paper once, and plays a t-SNE point in a visible player', async () => {
+    const pane = page.locator('[data-pane="0"]');
+    const mean = () =>
+      pane.locator('[data-test="results-table"] tbody tr.summary').first().locator('td').last().textContent();
+    const paperCells = () =>
+      pane
+        .locator('[data-test="paper-comparison"] table')
+        .first()
+        .locator('tbody td:not(:first-child)')
+        .allTextContents();
+    // Percent in both tables by default…
+    expect(await mean()).toMatch(/^\d{1,3}\.\d$/);
+    for (const c of await paperCells()) expect(c).not.toMatch(/^[+-]?0\.\d{3}/);
+    // …fractions in both once Settings says so.
+    await page.click('[data-nav="settings"]');
+    await page.selectOption('[data-test="pref-accuracy-unit"]', 'fraction');
+    await page.click('[data-nav="results"]');
+    expect(await mean()).toMatch(/^[01]\.\d{3}$/);
+    expect((await paperCells()).filter((c) => /\d/.test(c)).every((c) => /^[+-]?[01]\.\d{3}/.test(c))).toBe(
+      true,
+    );
+    await page.click('[data-nav="settings"]');
+    await page.selectOption('[data-test="pref-accuracy-unit"]', 'percent');
+    await page.click('[data-nav="results"]');
+    // The paper's citation appears once.
+    const source = (await pane.locator('[data-test="paper-source"]').textContent())!.replace(/^Source: /, '');
+    const comparison = (await pane.locator('[data-test="paper-comparison"]').textContent())!;
+    expect(comparison.split(source).length - 1).toBe(1);
+
+    // A click on a t-SNE point plays it in a visible player with stop, and rings the point.
+    await pane.locator('[data-test$="-tsne"] .scatterlayer .point').first().click({ force: true });
+    const player = pane.locator('[data-test="audio-player-card"]');
+    await player.waitFor();
+    await expect.poll(() => player.getAttribute('data-playing'), { timeout: 20_000 }).toBe('true');
+    await expect
+      .poll(() => pane.locator('[data-test$="-tsne"] .legend .traces').allTextContents())
+      .toContain('playing');
+    await expect
+      .poll(async () => Number(await player.locator('[data-test="ap-position"]').getAttribute('data-value')))
+      .toBeGreaterThan(0.1);
+    await shot('05c-results-player');
+    await player.locator('[data-test="ap-stop"]').click();
+    expect(await player.getAttribute('data-playing')).toBe('false');
+    await player.locator('[data-test="ap-close"]').click();
+    expect(await player.count()).toBe(0);
+  });
+
   it('puts two runs side by side', async () => {
     const id = await page.getAttribute('[data-pane="0"]', 'data-run');
-    await page.selectOption('[data-test="results-run"]', id!);
+    // The picker lists finished runs with date, corpus, mode and UAR, and filters as one types.
+    const option = page.locator(`[data-run-option="${id}"]`);
+    expect(await option.locator('td').nth(2).textContent()).toBe('ravdess');
+    expect(await option.locator('td').nth(3).textContent()).toBe('frozen');
+    expect(await option.locator('[data-test="run-uar"]').textContent()).toMatch(/^\d{1,3}\.\d$/);
+    await page.fill('[data-test="results-run-search"]', 'no such run');
+    expect(await page.locator('[data-test="results-run-option"]').count()).toBe(0);
+    await page.fill('[data-test="results-run-search"]', 'loso frozen');
+    expect(await page.locator('[data-test="results-run-option"]').count()).toBe(1);
+    await option.click();
     await page.click('[data-test="results-compare"]');
     await page.waitForSelector('[data-pane="1"] [data-test="results-table"]', { timeout: 60_000 });
     expect(await page.locator('[data-test="results-table"]').count()).toBe(2);
@@ -269,6 +386,14 @@ describe('researcher path (served mode, Chromium)', () => {
   it('shows settings: backend, weights and licences', async () => {
     await page.click('[data-nav="settings"]');
     await page.waitForSelector('[data-test="backend-active"]', { timeout: 60_000 });
+    // Each weights file with its sha256; wasm's fine-tuning answer is the engine's one truth.
+    const sha = await page.locator('[data-test="weights-sha256"]').allTextContents();
+    expect(sha.length).toBeGreaterThan(1);
+    for (const h of sha) expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.locator('[data-test="weights-files"] [data-file="model.json"]').count()).toBe(1);
+    expect(
+      await page.getAttribute('[data-backend="wasm"] [data-test="backend-finetune"]', 'data-fine-tune'),
+    ).toBe('true');
     const licences = await page.textContent('[data-test="licences"]');
     expect(licences).toContain('Apache-2.0');
     expect(licences).toContain('CC BY-SA 4.0');

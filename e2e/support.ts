@@ -20,7 +20,7 @@ export interface Served {
 }
 
 /** Starts `ser-workbench serve --port 0` with a fresh data home; resolves with the printed URL. */
-export async function startServe(extraArgs: string[] = []): Promise<Served> {
+export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-e2e-'));
   const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
   const child = spawn(
@@ -40,6 +40,7 @@ export async function startServe(extraArgs: string[] = []): Promise<Served> {
         ...process.env,
         SER_WORKBENCH_HOME: home,
         YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

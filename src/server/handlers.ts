@@ -9,14 +9,24 @@ import os from 'node:os';
 import { UserError } from '../engine/util/errors';
 import { parseConfig } from '../engine/config/schema';
 import { dataHome } from '../engine/util/paths';
-import type { AppInfo, AudioView, Dataset, LayerCostTableInfo, Res, TsneResult } from '../shared/contract';
+import type {
+  AppInfo,
+  AudioView,
+  BaselineEstimate,
+  Dataset,
+  LayerCostTableInfo,
+  Res,
+  TsneResult,
+} from '../shared/contract';
 import type { TaskName } from '../worker/task-messages';
 import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
 import { listFolder } from './domains/datasets';
+import { ensureStarterCorpus, starterCorpus } from './domains/starter';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
+import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
@@ -78,6 +88,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     node: process.versions.node,
     dataHome: dataHome(),
     licences: LICENCES,
+    starter: starterCorpus(),
   }),
 
   'settings.get': async (_req, ctx) => ctx.settings.get(),
@@ -111,6 +122,13 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (!isFolder(dir)) throw new UserError(`${req.dir}: not a folder`);
     return listFolder(dir, roots);
   },
+  'datasets.addStarter': async (_req, ctx) => {
+    const starter = await ensureStarterCorpus();
+    ctx.settings.grant(starter.dir);
+    const dataset = (await runTask(ctx, 'datasets.index', { dir: starter.dir }, undefined)) as Dataset;
+    ctx.settings.addDataset(starter.dir);
+    return dataset;
+  },
   'datasets.remove': async (req, ctx) => ctx.settings.removeDataset(req.dir),
   'audio.view': async (req, ctx) =>
     (await runTask(
@@ -137,6 +155,14 @@ export const handlers: HandlerTable<WorkbenchContext> = {
       { config: req.config, roots: permittedRoots(ctx) },
       req.taskId,
     )) as Res<'experiment.estimate'>,
+
+  'experiment.baselineEstimate': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'experiment.baselineEstimate',
+      { config: req.config, roots: permittedRoots(ctx) },
+      req.taskId,
+    )) as BaselineEstimate,
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;
@@ -173,6 +199,21 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     if (info.state === 'running') throw new UserError(`run ${req.id} is running in another process`);
     return ctx.jobs.start({ config: null, runDir: dir, resume: true });
   },
+
+  'runs.rename': async (req, ctx) => {
+    const dir = runFolder(ctx, req.id);
+    renameRun(dir, req.name);
+    return readRunInfo(dir, ctx.jobs.isLive(req.id));
+  },
+  'runs.delete': async (req, ctx) => {
+    const dir = runFolder(ctx, req.id);
+    if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is running: cancel it first`);
+    if (readRunInfo(dir, false).state === 'running')
+      throw new UserError(`run ${req.id} is running in another process: stop it first`);
+    return trashRun(dir);
+  },
+  'runs.trash': async () => listTrash(),
+  'runs.restore': async (req, ctx) => readRunInfo(restoreRun(req.id, ctx.settings.get().runsDir), false),
 
   'results.table': async (req, ctx) => resultsTable(readSummary(runFolder(ctx, req.id))),
   'results.paper': async (req, ctx) => paperComparison(readSummary(runFolder(ctx, req.id))),

@@ -44,6 +44,16 @@ export class SettingsStore {
     }
   }
 
+  /**
+   * Grants a folder the server chose itself (the starter corpus), kept so that the corpus restores
+   * in later sessions; a page can never name the folder.
+   */
+  grant(dir: string): Settings {
+    const resolved = path.resolve(dir);
+    if (this.get().dataDirs.includes(resolved)) return this.get();
+    return this.update({ dataDirs: [...this.saved.dataDirs, resolved] });
+  }
+
   /** Saved settings merged with this session's grants. */
   get(): Settings {
     const dataDirs = unique([...this.sessionDataDirs, ...this.saved.dataDirs]);

@@ -32,6 +32,7 @@ type Lane = 'tfjs' | 'tsne' | 'io';
 const LANE_OF: Record<TaskName, Lane> = {
   'experiment.layers': 'tfjs',
   'experiment.estimate': 'tfjs',
+  'experiment.baselineEstimate': 'tfjs',
   'results.tsne': 'tsne',
   'datasets.index': 'io',
   'audio.view': 'io',

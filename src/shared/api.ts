@@ -56,7 +56,9 @@ export function apiFromBridge(bridge: BridgeApi): WorkbenchApi {
   return {
     shell: 'electron',
     async call(method, request) {
-      const envelope = await bridge.call(method, request);
+      // Requests are JSON by contract; a copy also unwraps Vue's reactive proxies, which the
+      // bridge's structured clone refuses.
+      const envelope = await bridge.call(method, JSON.parse(JSON.stringify(request)) as typeof request);
       if ('error' in envelope) throw new WorkbenchCallError(envelope.error);
       return envelope.result;
     },

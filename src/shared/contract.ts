@@ -171,10 +171,26 @@ export const runEstimateSchema = z.object({
   cacheDiskBytes: z.number(),
   totalSec: z.number(),
   text: z.string(),
+  /** fineTuneSupport's sentence for the run's backend when YAMNet blocks train; else empty. */
+  fineTuneNote: z.string(),
   /** True when the calibration behind it was measured by an earlier request (same corpus and shapes). */
   reused: z.boolean(),
 });
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
+
+/** What a baseline run will cost: feature extraction timed on real files, classifier fits counted. */
+export const baselineEstimateSchema = z.object({
+  folds: z.number(),
+  cells: z.number(),
+  fits: z.number(),
+  files: z.number(),
+  perFileSec: z.number(),
+  /** Feature extraction for every file when none is cached yet. */
+  featureSec: z.number(),
+  timedFiles: z.number(),
+  text: z.string(),
+});
+export type BaselineEstimate = z.infer<typeof baselineEstimateSchema>;
 
 export const layerCostTableSchema = z.object({
   /** The backend the costs are (or will be) measured on. */
@@ -206,8 +222,23 @@ export const runInfoSchema = z.object({
   error: z.string().nullable(),
   /** True when this process is running the job (so it can be cancelled). */
   live: z.boolean(),
+  /** Seconds left as the run last wrote them to status.json; null before the first estimate. */
+  etaSec: z.number().nullable(),
+  /** When status.json was last written (ISO), so the ETA can count down from it. */
+  updatedAt: z.string().nullable(),
+  /** Test UAR pooled over folds, once the run is done. */
+  uar: z.number().nullable(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
+
+export const trashedRunSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The folder it was deleted from. */
+  from: z.string(),
+  deletedAt: z.string(),
+});
+export type TrashedRun = z.infer<typeof trashedRunSchema>;
 
 export const foldResultSchema = z.object({
   fold: z.number(),
@@ -264,7 +295,21 @@ export type ResultsTable = z.infer<typeof resultsTableSchema>;
 export const textTableSchema = z.object({
   title: z.string(),
   columns: z.array(z.string()),
-  rows: z.array(z.object({ label: z.string(), kind: z.string(), cells: z.array(z.string()) })),
+  rows: z.array(
+    z.object({
+      label: z.string(),
+      kind: z.string(),
+      cells: z.array(z.string()),
+      /** The numbers behind `cells` (null for text and count cells), so a view can pick its unit. */
+      numbers: z
+        .array(
+          z
+            .object({ value: z.number().nullable(), sd: z.number().nullable(), signed: z.boolean() })
+            .nullable(),
+        )
+        .optional(),
+    }),
+  ),
   notes: z.array(z.string()),
 });
 export type TextTable = z.infer<typeof textTableSchema>;
@@ -315,7 +360,16 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export const backendsSchema = z.object({
   active: z.object({ name: z.string(), reason: z.string() }).nullable(),
-  backends: z.array(z.object({ name: z.string(), available: z.boolean(), reason: z.string() })),
+  backends: z.array(
+    z.object({
+      name: z.string(),
+      available: z.boolean(),
+      reason: z.string(),
+      /** The engine's fineTuneSupport: the same answer `backends`, the estimate and runs give. */
+      fineTune: z.boolean(),
+      fineTuneNote: z.string(),
+    }),
+  ),
 });
 export type BackendsInfo = z.infer<typeof backendsSchema>;
 
@@ -323,9 +377,19 @@ export const weightsStatusSchema = z.object({
   installed: z.boolean(),
   source: z.string().nullable(),
   location: z.string().nullable(),
+  /** Every file of the weights in use with its sha256 (what results name). */
+  files: z.array(z.object({ name: z.string(), sha256: z.string() })),
   detail: json,
 });
 export type WeightsStatus = z.infer<typeof weightsStatusSchema>;
+
+/** The corpus the first screen offers in one click (src/server/domains/starter.ts). */
+export const starterCorpusSchema = z.object({
+  kind: z.enum(['demo', 'synthetic']),
+  dir: z.string(),
+  label: z.string(),
+});
+export type StarterCorpus = z.infer<typeof starterCorpusSchema>;
 
 export const appInfoSchema = z.object({
   name: z.string(),
@@ -335,6 +399,7 @@ export const appInfoSchema = z.object({
   node: z.string(),
   dataHome: z.string(),
   licences: z.array(z.object({ name: z.string(), licence: z.string(), note: z.string() })),
+  starter: starterCorpusSchema,
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
@@ -374,6 +439,8 @@ export const methods = {
       audioFiles: z.number(),
     }),
   },
+  /** Adds the starter corpus (writing the synthetic one first if needed) and indexes it. */
+  'datasets.addStarter': { request: none, response: datasetSchema },
   'datasets.remove': { request: z.object({ dir: path }).strict(), response: settingsSchema },
   'audio.view': {
     request: z
@@ -402,11 +469,25 @@ export const methods = {
     response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
   },
 
+  'experiment.baselineEstimate': {
+    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    response: baselineEstimateSchema,
+  },
+
   'runs.list': { request: none, response: z.array(runInfoSchema) },
   'runs.get': { request: z.object({ id: runId }).strict(), response: runDetailSchema },
   'runs.start': { request: z.object({ config: json }).strict(), response: runInfoSchema },
   'runs.cancel': { request: z.object({ id: runId }).strict(), response: ok },
   'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+  /** A label for the run (its folder keeps its id). */
+  'runs.rename': {
+    request: z.object({ id: runId, name: z.string().min(1).max(200) }).strict(),
+    response: runInfoSchema,
+  },
+  /** Moves the run's folder to the trash in the data folder (restorable). */
+  'runs.delete': { request: z.object({ id: runId }).strict(), response: trashedRunSchema },
+  'runs.trash': { request: none, response: z.array(trashedRunSchema) },
+  'runs.restore': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
 
   'results.table': { request: z.object({ id: runId }).strict(), response: resultsTableSchema },
   'results.paper': { request: z.object({ id: runId }).strict(), response: paperComparisonSchema },

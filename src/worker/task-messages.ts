@@ -10,6 +10,7 @@ export const TASK_NAMES = [
   'audio.view',
   'experiment.layers',
   'experiment.estimate',
+  'experiment.baselineEstimate',
   'results.tsne',
 ] as const;
 export type TaskName = (typeof TASK_NAMES)[number];

@@ -5,7 +5,7 @@
 import { permittedPath } from '../server/access';
 import { audioView } from '../server/domains/audio';
 import { indexDataset, type IndexRequest } from '../server/domains/datasets';
-import { estimateCost, layerCosts } from '../server/domains/experiment';
+import { estimateBaseline, estimateCost, layerCosts } from '../server/domains/experiment';
 import { runTsne } from '../server/domains/tsne';
 import type { TaskName } from './task-messages';
 
@@ -15,6 +15,7 @@ export interface TaskArgs {
   /** `roots`: the folders the config's corpus must lie in (checked again here, in the worker). */
   'experiment.layers': { config: unknown; roots: string[] };
   'experiment.estimate': { config: unknown; roots: string[] };
+  'experiment.baselineEstimate': { config: unknown; roots: string[] };
   'results.tsne': { runDir: string; fold: number | 'all'; perplexity: number };
 }
 
@@ -30,6 +31,8 @@ export const taskTable: TaskTable = {
   'audio.view': (args) => audioView(args.file, args.columns),
   'experiment.layers': (args) => layerCosts(args.config, (dir) => permittedPath(args.roots, dir)),
   'experiment.estimate': (args) => estimateCost(args.config, (dir) => permittedPath(args.roots, dir)),
+  'experiment.baselineEstimate': (args) =>
+    estimateBaseline(args.config, (dir) => permittedPath(args.roots, dir)),
   'results.tsne': (args, c) =>
     runTsne(args.runDir, args.fold, args.perplexity, 0, {
       signal: c.signal,

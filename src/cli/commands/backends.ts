@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     b.name,
     b.available ? 'yes' : 'no',
     b.version ?? '-',
-    b.available ? (b.fineTune ? 'yes' : 'no') : '-',
+    b.available ? (b.fineTune ? (b.fineTuneSlow ? 'yes (slow)' : 'yes') : 'no') : '-',
     b.available ? deviceText(b.device) : '',
     b.reason,
   ]);

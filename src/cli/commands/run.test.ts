@@ -147,10 +147,48 @@ describe('ser-workbench init-config / run / predict / cache', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/cancelled; resume with/);
     const runDir = path.join(out, fs.readdirSync(out)[0]);
+    // The message names the run folder itself, not the --out parent.
+    expect(stderr).toContain(`cancelled; resume with \`ser-workbench run --resume ${runDir}\``);
     expect(readStatus(runDir)?.state).toBe('cancelled');
     expect(fs.existsSync(path.join(runDir, 'folds', 'fold-01', 'checkpoint.json'))).toBe(true);
+  });
+
+  it('names skipped files, prints the run folder first and last, and resumes from the --out parent', async () => {
+    const corpus = path.join(tmp, 'corpus-skipped');
+    await synthesizeCorpus(corpus, { speakers: 3, perClass: 2, seed: 8 });
+    const broken = path.join(corpus, 'S01', 'angry', 'S01_angry_01.wav');
+    fs.writeFileSync(broken, 'not a WAV file');
+    const file = path.join(tmp, 'skipped.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+        training: { epochs: 1 },
+      }),
+    );
+    const out = path.join(tmp, 'runs-skipped');
+    const run = await ser(['run', file, '--data', corpus, '--out', out, '--parallel', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    const runDir = path.join(out, fs.readdirSync(out)[0]);
+    expect(run.stderr.split('\n')[0]).toBe(`run folder ${runDir}`);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`run folder: ${runDir}`);
+    expect(run.stdout).toMatch(
+      new RegExp(`skipped 1 file:\\n  ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S`),
+    );
+
+    // --resume with the --out parent finds the one run inside it.
+    const resumed = await ser(['run', '--resume', out, '--parallel', '1']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming the one run in ${out}: ${runDir}`);
+    expect(resumed.stdout.trimEnd().split('\n').at(-1)).toBe(`run folder: ${runDir}`);
+    // With two runs inside, it names both instead of guessing.
+    fs.mkdirSync(path.join(out, 'other'));
+    fs.writeFileSync(path.join(out, 'other', 'config.json'), '{}');
+    const ambiguous = await ser(['run', '--resume', out]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain(`holds 2 runs; name one of them:`);
+    expect(ambiguous.stderr).toContain(runDir);
   });
 
   it('demo --quick synthesises a corpus and prints the results table naming the weights', async () => {

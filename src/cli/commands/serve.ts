@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { parseCommand, progress } from '../args';
-import { repoRoot } from '../../engine/util/paths';
+import { buildUi, defaultStaticDir, hasBuiltUi } from '../build-ui';
 import { UserError } from '../../engine/util/errors';
 
 const USAGE =
@@ -24,9 +24,11 @@ export async function run(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UserError(`--port: not a port number: ${values.port}`);
-  const staticDir = path.resolve(values.static ?? path.join(repoRoot, 'out', 'renderer'));
-  if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
-    throw new UserError(`${staticDir} has no built UI: run \`npm run build\` first`);
+  const staticDir = path.resolve(values.static ?? defaultStaticDir);
+  if (!hasBuiltUi(staticDir)) {
+    // The repository's own UI is built on demand; a folder the user named must already hold one.
+    if (values.static) throw new UserError(`--static ${staticDir}: no built UI (index.html) there`);
+    await buildUi();
   }
   for (const d of values['data-dir']) {
     if (!fs.existsSync(d) || !fs.statSync(d).isDirectory())

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { tf, activeBackend, disabledBackends, useBackend, type BackendName } from './tf';
 import { loadNativeBackend, resolveNativePackage, type NativePackage } from './native';
 import { cpuDevice, nvidiaGpus, cudaRuntimeFound, type Device } from './device';
+import { WASM_TRAINING_KERNELS } from '../yamnet/wasm-gradients';
 
 export type BackendEntryName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -19,8 +20,12 @@ export interface BackendInfo {
   reason: string;
   version: string | null;
   device: Device | null;
-  /** Whether YAMNet's convolutions can be trained here (see canFineTune). */
+  /** Whether YAMNet's convolutions can be trained here (fineTuneSupport). */
   fineTune: boolean;
+  /** fineTuneSupport's sentence (empty when the backend is not available). */
+  fineTuneNote: string;
+  /** fineTuneSupport's `slow`. */
+  fineTuneSlow: boolean;
   /** The backend `auto` would pick. */
   selected: boolean;
 }
@@ -37,6 +42,7 @@ export interface BackendDescription {
   versions: Record<string, string>;
   device: Device;
   fineTune: boolean;
+  fineTuneNote: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -56,36 +62,57 @@ const fineTuneKernels = [
   'Conv2DBackpropInput',
 ];
 
-/**
- * Whether YAMNet can be fine-tuned on `name`: all gradient kernels of its convolutions exist.
- * False for wasm (no Conv2DBackpropFilter) and for tensorflow when it is not installed. True for
- * cpu, which is 100-1000x slower than tensorflow (measured ~1000x on YAMNet, bench/backends.ts):
- * callers warn (see fineTuneAdvice).
- */
-export function canFineTune(name: BackendName): boolean {
-  if (name === 'tensorflow' && !loadNativeBackend().ok) return false;
-  return fineTuneKernels.every((k) => tf.getKernel(k, name) !== undefined);
+/** Whether and how well YAMNet's convolutions train on a backend: the one answer every face shows. */
+export interface FineTuneSupport {
+  possible: boolean;
+  /** Possible but far slower than tensorflow: the run's estimate measures how much before it starts. */
+  slow: boolean;
+  /** One sentence for `backends`, Settings, the estimate and logs. */
+  message: string;
 }
 
-/** A sentence for the user about fine-tuning on `name`, and whether to warn. */
-export function fineTuneAdvice(name: BackendName): { possible: boolean; slow: boolean; message: string } {
-  if (!canFineTune(name)) {
-    const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined);
-    const why = name === 'tensorflow' ? 'it is not installed' : `it lacks ${missing.join(', ')}`;
+/**
+ * Whether YAMNet can be fine-tuned on `name`, for `ser-workbench backends`, Settings, the run
+ * estimate, the runner and environment.json alike. The wasm backend lacks conv gradient kernels
+ * of its own; the engine supplies them (../yamnet/wasm-gradients) and counts them here, so no face
+ * can say "no" while a run goes ahead. Cpu trains ~1000x slower than
+ * tensorflow on YAMNet (bench/backends.ts); wasm with those kernels is also far slower.
+ */
+export function fineTuneSupport(name: BackendName): FineTuneSupport {
+  if (name === 'tensorflow' && !loadNativeBackend().ok) {
     return {
       possible: false,
       slow: false,
-      message: `the ${name} backend cannot fine-tune YAMNet: ${why}; use frozen mode or the tensorflow backend`,
+      message:
+        'the tensorflow backend cannot fine-tune YAMNet: it is not installed (ser-workbench setup tensorflow)',
     };
   }
-  if (name === 'cpu') {
+  // WASM's missing gradient kernels come from ../yamnet/wasm-gradients, which every run that trains
+  // YAMNet blocks registers first; asking must not register them (a question changes nothing).
+  const supplied = name === 'wasm' ? WASM_TRAINING_KERNELS : [];
+  const missing = fineTuneKernels.filter((k) => tf.getKernel(k, name) === undefined && !supplied.includes(k));
+  if (missing.length) {
+    return {
+      possible: false,
+      slow: false,
+      message: `the ${name} backend cannot fine-tune YAMNet: it lacks ${missing.join(', ')}; use frozen mode or the tensorflow backend`,
+    };
+  }
+  if (name === 'cpu' || name === 'wasm') {
     return {
       possible: true,
       slow: true,
-      message: 'fine-tuning on the cpu backend works but is 100 to 1000 times slower than on tensorflow',
+      message:
+        `fine-tuning on the ${name} backend works but is far slower than on tensorflow ` +
+        `(cpu: 100 to 1000 times); frozen mode is fast here, and the run estimate measures a step first`,
     };
   }
   return { possible: true, slow: false, message: `the ${name} backend can fine-tune YAMNet` };
+}
+
+/** fineTuneSupport(name).possible. */
+export function canFineTune(name: BackendName): boolean {
+  return fineTuneSupport(name).possible;
 }
 
 function versions(name: BackendName): Record<string, string> {
@@ -121,6 +148,7 @@ export function describeActiveBackend(): BackendDescription {
     versions: versions(name),
     device: deviceOf(name, pkg),
     fineTune: canFineTune(name),
+    fineTuneNote: fineTuneSupport(name).message,
   };
 }
 
@@ -162,6 +190,8 @@ export async function listBackends(): Promise<BackendListing> {
         version: native.version,
         device: deviceOf('tensorflow', pkg),
         fineTune: canFineTune('tensorflow'),
+        fineTuneNote: fineTuneSupport('tensorflow').message,
+        fineTuneSlow: fineTuneSupport('tensorflow').slow,
       };
     }
     let reason: string;
@@ -172,7 +202,16 @@ export async function listBackends(): Promise<BackendListing> {
           : 'not installed (run `ser-workbench setup tensorflow`)';
     } else if (native.ok) reason = `${native.package} provides the tensorflow backend in this process`;
     else reason = native.attempts[pkg];
-    return { ...base, available: false, reason, version: packageVersion(pkg), device: null, fineTune: false };
+    return {
+      ...base,
+      available: false,
+      reason,
+      version: packageVersion(pkg),
+      device: null,
+      fineTune: false,
+      fineTuneNote: '',
+      fineTuneSlow: false,
+    };
   };
 
   const wasm = await wasmProbe();
@@ -188,6 +227,8 @@ export async function listBackends(): Promise<BackendListing> {
       version: packageVersion('@tensorflow/tfjs-backend-wasm'),
       device: wasm.ok ? cpuDevice() : null,
       fineTune: wasm.ok && canFineTune('wasm'),
+      fineTuneNote: wasm.ok ? fineTuneSupport('wasm').message : '',
+      fineTuneSlow: wasm.ok && fineTuneSupport('wasm').slow,
       selected: false,
     },
     {
@@ -199,6 +240,8 @@ export async function listBackends(): Promise<BackendListing> {
       version: tf.version_core,
       device: cpuDevice(),
       fineTune: canFineTune('cpu'),
+      fineTuneNote: fineTuneSupport('cpu').message,
+      fineTuneSlow: fineTuneSupport('cpu').slow,
       selected: false,
     },
   ];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tf, initBackend, activeBackend } from './tf';
-import { canFineTune, describeActiveBackend, fineTuneAdvice, listBackends } from './describe';
+import { canFineTune, describeActiveBackend, fineTuneSupport, listBackends } from './describe';
 import { nativeForTests } from './testing';
 import { UserError } from '../util/errors';
 
@@ -74,16 +74,19 @@ describe('backend selection', () => {
   it('describes wasm and cpu runs too', async () => {
     await initBackend('wasm');
     const d = describeActiveBackend();
-    expect(d).toMatchObject({ name: 'wasm', reason: 'forced (asked for)', fineTune: false });
+    // wasm fine-tunes through the engine's own gradient kernels: environment.json says so, as
+    // `backends`, Settings and the runner do (one answer: fineTuneSupport).
+    expect(d).toMatchObject({ name: 'wasm', reason: 'forced (asked for)', fineTune: true });
+    expect(d.fineTuneNote).toMatch(/slower/);
     expect(d.versions['tfjs-backend-wasm']).toBe('4.22.0');
   });
 
   it('knows which backends can fine-tune YAMNet', async () => {
     await initBackend('wasm');
-    expect(canFineTune('wasm')).toBe(false);
-    expect(fineTuneAdvice('wasm').message).toContain('Conv2DBackpropFilter');
+    expect(canFineTune('wasm')).toBe(true);
+    expect(fineTuneSupport('wasm')).toMatchObject({ possible: true, slow: true });
     expect(canFineTune('cpu')).toBe(true);
-    expect(fineTuneAdvice('cpu')).toMatchObject({ possible: true, slow: true });
+    expect(fineTuneSupport('cpu')).toMatchObject({ possible: true, slow: true });
     expect(canFineTune('tensorflow')).toBe(native.run);
   });
 
@@ -94,6 +97,12 @@ describe('backend selection', () => {
     for (const b of listing.backends) expect(b.reason.length).toBeGreaterThan(0);
     expect(listing.backends.filter((b) => b.selected).map((b) => b.name)).toEqual([listing.selected]);
     expect(listing.selected).toBe(native.run ? 'tensorflow' : 'wasm');
+    // The listing's fine-tune answer is the one fineTuneSupport gives (and a run acts on).
+    for (const b of listing.backends.filter((x) => x.available)) {
+      expect(b.fineTune, b.name).toBe(fineTuneSupport(b.backend).possible);
+      expect(b.fineTuneNote, b.name).toBe(fineTuneSupport(b.backend).message);
+    }
+    expect(listing.backends.find((b) => b.name === 'wasm')?.fineTune).toBe(true);
     // Listing initialises wasm and loads tfjs-node but leaves the active backend alone.
     expect(tf.getBackend()).toBe('cpu');
     process.env.SER_DISABLE_BACKENDS = 'tensorflow';

@@ -215,6 +215,9 @@ const KERNELS: [
   ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
 ];
 
+/** The gradient kernels this module supplies to the WASM backend (registered before training). */
+export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
+
 /** Kernels YAMNet fine-tuning needs that `backend` lacks (none once the WASM ones are registered). */
 export function missingTrainingKernels(backend = tf.getBackend()): string[] {
   return [...KERNELS.map(([name]) => name), 'Conv2DBackpropInput'].filter((k) => !tf.getKernel(k, backend));

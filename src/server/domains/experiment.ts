@@ -11,11 +11,18 @@ import {
   type ExperimentConfig,
   type TrainFrom,
 } from '../../engine/config/schema';
-import type { ConfigIssue, FoldsPreview, LayerCostTableInfo, RunEstimate } from '../../shared/contract';
+import type {
+  BaselineEstimate,
+  ConfigIssue,
+  FoldsPreview,
+  LayerCostTableInfo,
+  RunEstimate,
+} from '../../shared/contract';
 import type { CorpusIndex } from '../../engine/corpora/types';
 import type { Fold } from '../../engine/folds';
 import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
 import type { YamnetModel } from '../../engine/yamnet/model';
+import type { BackendName } from '../../engine/backend/tf';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
@@ -132,8 +139,11 @@ const KEYS_KEPT = 8;
 let timingNet: { backend: string; model: YamnetModel } | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Requests that switch the tfjs backend or time steps must not interleave. */
-function serialized<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Requests that switch the tfjs backend or time steps must not interleave: the backend is global
+ * to this process (listing backends switches it too, see system.ts).
+ */
+export function serialized<T>(fn: () => Promise<T>): Promise<T> {
   const next = queue.then(fn, fn);
   queue = next.catch(() => undefined);
   return next;
@@ -243,9 +253,56 @@ export function estimateCost(
     const known = calibrations.get(k);
     const e = known ? estimateFromCalibration(config, ctx, known) : estimateRunCost(config, ctx);
     if (!known) calibrations.set(k, calibrationOf(e));
+    const { fineTuneSupport } = await import('../../engine/backend/describe');
+    const fineTuneNote = k <= 14 ? fineTuneSupport(backend as BackendName).message : '';
     return {
-      estimate: { ...e, text: formatEstimate(e), reused: known !== undefined },
+      estimate: { ...e, text: formatEstimate(e), fineTuneNote, reused: known !== undefined },
       table: await layerTable(config, ctx, calibrations),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baselines: their cost is feature extraction once per file, then a classifier fit per fold and
+// cell. The extraction is timed here on a few real files; the fits are counted, not timed.
+
+/** Files timed for a baseline estimate: enough to average out the first file's warm-up. */
+const BASELINE_TIMED_FILES = 2;
+
+export async function estimateBaseline(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<BaselineEstimate> {
+  return serialized(async () => {
+    const { config, index, folds } = await runContext(configInput, checkPath);
+    if (config.model.kind !== 'baseline') throw new UserError('model.kind: not a baseline config');
+    const { baselineGrid } = await import('../../engine/config/schema');
+    const { extractFeatureSets } = await import('../../engine/baselines/features');
+    const { initBackend } = await import('../../engine/backend/tf');
+    const grid = baselineGrid(config.model);
+    await initBackend(config.backend);
+    const sample = index.utterances.slice(0, BASELINE_TIMED_FILES).map((u) => u.path);
+    // The first file pays for loading YAMNet (DL part); time the rest when there are several.
+    await extractFeatureSets(sample.slice(0, 1), grid.featureSets, { cache: false });
+    const started = performance.now();
+    const timed = sample.length > 1 ? sample.slice(1) : sample;
+    await extractFeatureSets(timed, grid.featureSets, { cache: false });
+    const perFileSec = (performance.now() - started) / 1000 / timed.length;
+    const files = index.utterances.length;
+    const cells = grid.featureSets.length * grid.classifiers.length;
+    const featureSec = perFileSec * files;
+    return {
+      folds: folds.length,
+      cells,
+      fits: folds.length * cells,
+      files,
+      perFileSec,
+      featureSec,
+      timedFiles: timed.length,
+      text:
+        `features for ${files} files ≈ ${featureSec.toFixed(1)} s (measured on ${timed.length} file(s), ` +
+        `less for files already cached), then ${folds.length} folds × ${cells} cell(s) = ` +
+        `${folds.length * cells} classifier fits (not timed)`,
     };
   });
 }

@@ -40,6 +40,9 @@ export async function textTable(t: ReportTable): Promise<TextTable> {
       label: r.label,
       kind: r.kind,
       cells: r.cells.map((c) => cellText(c, (v) => formatNumber(v))),
+      numbers: r.cells.map((c) =>
+        c.kind === 'number' ? { value: c.value, sd: c.sd ?? null, signed: c.signed ?? false } : null,
+      ),
     })),
     notes: t.notes,
   };

@@ -10,6 +10,7 @@ import { UserError } from '../../engine/util/errors';
 import { permittedPath } from '../access';
 import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
 import { baselineGrid } from '../../engine/config/schema';
+import { readLabel } from './run-manage';
 
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
@@ -92,6 +93,8 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   const cfg = run.config?.config;
   const status = run.status;
   let state = stateOf(status?.state);
+  // A job this process just started (or resumed) is running whatever status.json still says.
+  if (live) state = 'running';
   // 'running' left behind by a process that is gone (killed, machine restarted) is not running.
   if (state === 'running' && !live && !alive(status?.pid)) state = 'unknown';
   const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
@@ -99,7 +102,7 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   return {
     id: path.basename(dir),
     dir,
-    name: cfg?.name ?? path.basename(dir),
+    name: readLabel(dir) ?? cfg?.name ?? path.basename(dir),
     state,
     createdAt: run.config?.created ?? fs.statSync(dir).birthtime.toISOString(),
     corpus: corpus ?? (dataDir ? path.basename(dataDir) : null),
@@ -110,6 +113,9 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
     epochs: num(status?.epochs) ?? cfg?.training.epochs ?? null,
     error: str(status?.error),
     live,
+    etaSec: state === 'running' || live ? num(status?.etaSec) : null,
+    updatedAt: str(status?.updated),
+    uar: num((run.summary as { pooled?: { averageAccuracy?: unknown } } | null)?.pooled?.averageAccuracy),
   };
 }
 

@@ -1,16 +1,20 @@
 /** Backends and YAMNet weights for the Settings view, through the engine's own listings. */
 import type { BackendsInfo, WeightsStatus } from '../../shared/contract';
+import { serialized } from './experiment';
 
 export async function backendsInfo(): Promise<BackendsInfo> {
   const { listBackends } = await import('../../engine/backend/describe');
-  const listing = await listBackends();
+  // Listing tries wasm as the active backend for a moment: never in the middle of a cost estimate.
+  const listing = await serialized(() => listBackends());
   const selected = listing.backends.find((b) => b.name === listing.selected) ?? null;
   return {
     active: selected ? { name: selected.name, reason: selected.reason } : null,
     backends: listing.backends.map((b) => ({
       name: b.name,
       available: b.available,
-      reason: `${b.reason}${b.available && !b.fineTune ? ' (cannot fine-tune YAMNet: frozen mode only)' : ''}`,
+      reason: b.reason,
+      fineTune: b.available && b.fineTune,
+      fineTuneNote: b.fineTuneNote,
     })),
   };
 }
@@ -23,6 +27,7 @@ export async function weightsStatus(): Promise<WeightsStatus> {
     installed: sel !== null,
     source: sel ? `${sel.provenance.source} (${sel.origin})` : null,
     location: sel?.path ?? null,
+    files: sel ? sel.provenance.files.map((f) => ({ name: f.name, sha256: f.sha256 })) : [],
     detail: JSON.parse(JSON.stringify(status)),
   };
 }

@@ -184,5 +184,9 @@ describe('setup tensorflow (CLI)', () => {
       'cpu',
     ]);
     expect(listing.selected).toBe(native.run ? 'tensorflow' : 'wasm');
+    // wasm fine-tunes (the engine's gradient kernels), slowly: the same answer runs act on.
+    expect(listing.backends[2]).toMatchObject({ name: 'wasm', fineTune: true, fineTuneSlow: true });
+    const table = await cli(['backends']);
+    expect(table.stdout).toMatch(/^[ *] +wasm +yes +\S+ +yes \(slow\)/m);
   }, 120_000);
 });

@@ -1,14 +1,14 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { LayerCostTableInfo, RunEstimate } from '../../../shared/contract';
+import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '../../../shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';
+import { plainCopy } from '../lib/plain';
 
 /** The config with another first trained block: 1 is `full`, 15 is `frozen`. */
 function withBlock(config: ConfigJson, k: number): ConfigJson {
-  // A JSON round trip: the form's config is a reactive proxy, which structuredClone refuses.
-  const copy = JSON.parse(JSON.stringify(config)) as ConfigJson;
+  const copy = plainCopy(config);
   copy.model.yamnet = { ...copy.model.yamnet, trainFrom: k === 1 ? 'full' : k === 15 ? 'frozen' : k };
   return copy;
 }
@@ -25,7 +25,7 @@ export const useCostStore = defineStore('cost', () => {
   /** The config (as JSON text) the estimate was made for: an edit makes it stale. */
   const estimateOf = ref('');
   const estimateError = ref('');
-  /** Block being calibrated (15 = frozen), or null. */
+  /** Block being calibrated (15 = frozen; 0 = a baseline's features), or null. */
   const measuring = ref<number | null>(null);
   const measureError = ref('');
 
@@ -68,6 +68,26 @@ export const useCostStore = defineStore('cost', () => {
     }
   }
 
+  const baseline = ref<BaselineEstimate | null>(null);
+  const baselineOf = ref('');
+  /** Times feature extraction on a few of the corpus's files for a baseline run as configured. */
+  async function estimateBaseline(config: ConfigJson): Promise<BaselineEstimate | null> {
+    const text = JSON.stringify(config);
+    measuring.value = 0;
+    estimateError.value = '';
+    try {
+      baseline.value = await getApi().call('experiment.baselineEstimate', { config });
+      baselineOf.value = text;
+      return baseline.value;
+    } catch (err) {
+      baseline.value = null;
+      estimateError.value = messageOf(err);
+      return null;
+    } finally {
+      measuring.value = null;
+    }
+  }
+
   /** Calibrates training from block K (1..14) for the table, leaving the run's estimate alone. */
   async function measureBlock(config: ConfigJson, k: number): Promise<boolean> {
     measuring.value = k;
@@ -92,6 +112,8 @@ export const useCostStore = defineStore('cost', () => {
   }
 
   function isCurrent(config: ConfigJson | null): boolean {
+    if (config?.model?.kind === 'baseline')
+      return baseline.value !== null && baselineOf.value === JSON.stringify(config);
     return estimate.value !== null && config !== null && estimateOf.value === JSON.stringify(config);
   }
 
@@ -105,6 +127,8 @@ export const useCostStore = defineStore('cost', () => {
     measureError,
     loadTable,
     estimateRun,
+    baseline,
+    estimateBaseline,
     measureBlock,
     measureAll,
     isCurrent,

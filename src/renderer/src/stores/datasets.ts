@@ -33,6 +33,23 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  /** The corpus the first screen offers: the shared demo subset, or a synthetic one written now. */
+  async function addStarter(): Promise<Dataset | null> {
+    loading.value = true;
+    error.value = '';
+    try {
+      const ds = await getApi().call('datasets.addStarter', {});
+      datasets.value = [...datasets.value.filter((d) => d.dir !== ds.dir), ds];
+      selectedDir.value = ds.dir;
+      return ds;
+    } catch (err) {
+      error.value = messageOf(err);
+      return null;
+    } finally {
+      loading.value = false;
+    }
+  }
+
   /** Re-indexes the folders saved in the settings (the index is cached by the engine). */
   async function restore(dirs: string[]): Promise<void> {
     for (const dir of dirs) {
@@ -78,6 +95,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     audioLoading,
     audioError,
     add,
+    addStarter,
     browse,
     restore,
     remove,

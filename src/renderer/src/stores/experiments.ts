@@ -5,6 +5,7 @@ import { formatIssuePath, issuesByField } from '../../../shared/config-issues';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import { openTextFile, saveFile } from '../lib/platform';
+import { plainCopy } from '../lib/plain';
 
 // The config is the engine's ExperimentConfig as plain JSON; the form edits it in place.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,11 +27,24 @@ export const useExperimentsStore = defineStore('experiments', () => {
     const res = await getApi().call('config.schema', {});
     jsonSchema.value = res.jsonSchema;
     defaults.value = res.defaults as ConfigJson;
-    config.value = structuredClone(res.defaults as ConfigJson);
+    config.value = plainCopy(res.defaults as ConfigJson);
   }
 
+  /** The paper's defaults, keeping the corpus the form was pointed at. */
   function reset(): void {
-    if (defaults.value) config.value = structuredClone(defaults.value);
+    if (!defaults.value) return;
+    const dir = config.value?.data.dir;
+    config.value = plainCopy(defaults.value);
+    if (dir) config.value.data.dir = dir;
+  }
+
+  /** Switches the model kind: the kind's defaults (YAMNet-LSTM: the paper's), other edits kept. */
+  function setKind(kind: string): void {
+    if (!config.value || !defaults.value) return;
+    config.value.model =
+      kind === 'baseline'
+        ? { kind, features: 'mfcc+dl', classifier: 'svm' }
+        : plainCopy(defaults.value.model);
   }
 
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -55,18 +69,48 @@ export const useExperimentsStore = defineStore('experiments', () => {
   /** Every problem as one line (`training.epoch: unknown key; did you mean …`), as the CLI says it. */
   const issueLines = computed(() => issues.value.map((i) => `${formatIssuePath(i.path)}: ${i.message}`));
 
+  /** What the folds depend on: corpus, classes, scheme and seed. */
+  const foldsKey = computed(() => {
+    const c = config.value;
+    return c ? JSON.stringify([c.data, c.crossValidation, c.seed]) : '';
+  });
+  /** The key the preview shown was computed for: a preview of another corpus is never shown. */
+  const previewKey = ref('');
+  let previewRequest = 0;
+
   async function previewFolds(): Promise<void> {
+    const mine = ++previewRequest;
+    const key = foldsKey.value;
     previewError.value = '';
     previewLoading.value = true;
     try {
-      preview.value = await getApi().call('folds.preview', { config: config.value });
+      const res = await getApi().call('folds.preview', { config: plainCopy(config.value) });
+      if (mine !== previewRequest) return;
+      preview.value = res;
+      previewKey.value = key;
     } catch (err) {
+      if (mine !== previewRequest) return;
       preview.value = null;
       previewError.value = messageOf(err);
     } finally {
-      previewLoading.value = false;
+      if (mine === previewRequest) previewLoading.value = false;
     }
   }
+
+  // The fold preview follows every change of corpus, classes or scheme (once the config is valid).
+  let previewTimer: ReturnType<typeof setTimeout> | null = null;
+  watch(foldsKey, (key) => {
+    if (previewTimer) clearTimeout(previewTimer);
+    if (key !== previewKey.value) {
+      preview.value = null;
+      previewError.value = '';
+    }
+    if (!config.value?.data.dir) return;
+    previewTimer = setTimeout(async () => {
+      if (key !== foldsKey.value || key === previewKey.value) return;
+      if (await validate()) await previewFolds();
+    }, 400);
+  });
 
   async function saveConfig(): Promise<void> {
     if (!config.value) return;
@@ -103,6 +147,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     message,
     load,
     reset,
+    setKind,
     validate,
     previewFolds,
     saveConfig,

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { RunInfo, RunProgress, WorkbenchEvent } from '../../../shared/contract';
+import type { RunInfo, RunProgress, TrashedRun, WorkbenchEvent } from '../../../shared/contract';
+import { smoothEta, type EtaState } from '../lib/eta';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 
@@ -26,6 +27,16 @@ export const useRunsStore = defineStore('runs', () => {
   const runs = ref<RunInfo[]>([]);
   const progress = ref<Record<string, LiveProgress>>({});
   const error = ref('');
+  /** Smoothed ETA per run (see lib/eta). */
+  const eta = ref<Record<string, EtaState>>({});
+  /** A click the run has not answered yet: shown instead of its state until it does. */
+  const pending = ref<Record<string, 'cancelling' | 'resuming'>>({});
+  const trash = ref<TrashedRun[]>([]);
+
+  function readEta(id: string, sec: number | undefined | null, at = Date.now()): void {
+    if (sec === undefined || sec === null || !Number.isFinite(sec)) return;
+    eta.value[id] = smoothEta(eta.value[id] ?? null, sec, at);
+  }
   let subscribed = false;
 
   function live(id: string): LiveProgress {
@@ -37,6 +48,9 @@ export const useRunsStore = defineStore('runs', () => {
     if (e.type === 'run.progress') {
       const p = live(e.runId);
       p.last = e.event;
+      readEta(e.runId, e.event.etaSec);
+      // The resumed job speaks: it is running again.
+      if (pending.value[e.runId] === 'resuming') delete pending.value[e.runId];
       if (e.event.type === 'epoch') {
         const m = (e.event.metrics ?? {}) as Record<string, unknown>;
         p.epochs.push({
@@ -50,10 +64,16 @@ export const useRunsStore = defineStore('runs', () => {
       }
       const run = runs.value.find((r) => r.id === e.runId);
       if (run) {
-        run.fold = e.event.fold ?? run.fold;
-        run.folds = e.event.folds ?? run.folds;
-        run.epoch = e.event.epoch ?? run.epoch;
-        run.epochs = e.event.epochs ?? run.epochs;
+        // Events outside a fold (cache build, setup: fold -1, epoch 0) leave the shown fold and
+        // epoch as they were, so the progress text stays put.
+        const ev = e.event;
+        if (ev.fold !== undefined && ev.fold >= 0) {
+          if (ev.fold !== run.fold) run.epoch = ev.epoch ?? 0;
+          run.fold = ev.fold;
+        }
+        if (ev.folds) run.folds = ev.folds;
+        if (ev.epoch) run.epoch = ev.epoch;
+        if (ev.epochs) run.epochs = ev.epochs;
       } else void refresh();
     } else if (e.type === 'run.log') {
       const p = live(e.runId);
@@ -64,6 +84,10 @@ export const useRunsStore = defineStore('runs', () => {
         run.state = e.state;
         run.error = e.error;
         run.live = e.state === 'running';
+      }
+      if (e.state !== 'running') {
+        delete pending.value[e.runId];
+        delete eta.value[e.runId];
       }
       void refresh();
     }
@@ -78,6 +102,11 @@ export const useRunsStore = defineStore('runs', () => {
   async function refresh(): Promise<void> {
     try {
       runs.value = await getApi().call('runs.list', {});
+      // A run not watched live (reloaded page, started by the CLI) has its ETA from status.json.
+      for (const r of runs.value) {
+        if (r.state === 'running' && !eta.value[r.id] && r.etaSec !== null)
+          readEta(r.id, r.etaSec, r.updatedAt ? Date.parse(r.updatedAt) : Date.now());
+      }
       error.value = '';
     } catch (err) {
       error.value = messageOf(err);
@@ -98,17 +127,59 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function cancel(id: string): Promise<void> {
+    pending.value[id] = 'cancelling';
     try {
       await getApi().call('runs.cancel', { id });
     } catch (err) {
+      delete pending.value[id];
       error.value = messageOf(err);
     }
   }
 
   async function resume(id: string): Promise<void> {
+    pending.value[id] = 'resuming';
     try {
       const info = await getApi().call('runs.resume', { id });
       runs.value = runs.value.map((r) => (r.id === id ? info : r));
+    } catch (err) {
+      delete pending.value[id];
+      error.value = messageOf(err);
+    }
+  }
+
+  async function rename(id: string, name: string): Promise<void> {
+    try {
+      const info = await getApi().call('runs.rename', { id, name });
+      runs.value = runs.value.map((r) => (r.id === id ? info : r));
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  async function loadTrash(): Promise<void> {
+    try {
+      trash.value = await getApi().call('runs.trash', {});
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  /** Moves the run to the trash in the data folder (restorable). */
+  async function remove(id: string): Promise<void> {
+    try {
+      const trashed = await getApi().call('runs.delete', { id });
+      runs.value = runs.value.filter((r) => r.id !== id);
+      trash.value = [trashed, ...trash.value.filter((t) => t.id !== id)];
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  async function restore(id: string): Promise<void> {
+    try {
+      const info = await getApi().call('runs.restore', { id });
+      trash.value = trash.value.filter((t) => t.id !== id);
+      runs.value = [info, ...runs.value.filter((r) => r.id !== id)].sort((a, b) => b.id.localeCompare(a.id));
     } catch (err) {
       error.value = messageOf(err);
     }
@@ -138,5 +209,22 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  return { runs, progress, error, subscribe, refresh, start, cancel, resume, loadHistory };
+  return {
+    runs,
+    progress,
+    error,
+    eta,
+    pending,
+    trash,
+    subscribe,
+    refresh,
+    start,
+    cancel,
+    resume,
+    rename,
+    remove,
+    restore,
+    loadTrash,
+    loadHistory,
+  };
 });
