@@ -1,7 +1,10 @@
 import type { RunSummary } from '../eval/types';
 import { paperSection } from './comparison';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
+import { foldGroupsTable, perSpeakerTable } from './speakers';
 import { confusionTable, tableII } from './tables';
+
+const nonNull = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
 import type { RunReport } from './types';
 
 /** What made the numbers, one line each; every report names the weights (sha256) and the backend. */
@@ -73,6 +76,7 @@ export function buildRunReport(
     provenance: [...provenance(summary), ...environmentLines(opts.environment)],
     tables: [
       tableII(summary),
+      ...nonNull([perSpeakerTable(summary), foldGroupsTable(summary)]),
       confusionTable(summary.pooled.confusion, 'confusion-pooled', 'Pooled confusion matrix'),
     ],
   };

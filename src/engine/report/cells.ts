@@ -8,6 +8,7 @@ import { environmentLines, provenance } from './build';
 import { num, text } from './cell';
 import { paperCells, paperDeltaCells, paperProtocol, paperRowLabel, protocolDifferences } from './comparison';
 import { PAPER_SOURCE, paperRowFor, type PaperRow } from './paper';
+import { INTERVAL_NOTE, intervalRows, perSpeakerTable } from './speakers';
 import { confusionTable } from './tables';
 import type { ProtocolDifference, ReportRow, ReportTable, RunReport } from './types';
 
@@ -40,6 +41,7 @@ export function cellsTable(cells: ReportCell[], opts: { paper?: boolean } = {}):
   const notes = [
     'Average = unweighted mean of class accuracies (UAR); overall = correct / n. Pooled: all folds\u2019 test predictions together; mean ± sd: over folds, sample sd.',
     `Every cell uses the same ${cells[0].summary.folds.length} folds and the same per-utterance features.`,
+    ...(cells.some((c) => c.summary.statistics) ? [INTERVAL_NOTE] : []),
   ];
   for (const cell of cells) {
     const s = cell.summary;
@@ -67,6 +69,9 @@ export function cellsTable(cells: ReportCell[], opts: { paper?: boolean } = {}):
         num(ms.macroF1.mean, ms.macroF1.sd),
       ],
     });
+    rows.push(
+      ...intervalRows(s, `${name}: `, (cell) => [...classes.map(() => text('')), cell, text(''), text('')]),
+    );
     if (!opts.paper) continue;
     const paper = paperRowOf(cell);
     if (!paper) {
@@ -157,6 +162,10 @@ export function buildCellsReport(
     provenance: [...prov, ...environmentLines(opts.environment)],
     tables: [
       cellsTable(cells, opts),
+      ...cells.flatMap((c) => {
+        const t = perSpeakerTable(c.summary, `-${c.id}`, ` (${cellLabel(c)})`);
+        return t ? [t] : [];
+      }),
       ...cells.map((c) =>
         confusionTable(
           c.summary.pooled.confusion,

@@ -4,7 +4,7 @@ import { buildRunReport } from './build';
 import { buildCellsReport, cellLabel } from './cells';
 import { readRunCells, readRunForReport } from './load';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
-import { formatNumber } from './render';
+import { formatNumber, intervalText } from './render';
 import type { Cell, ReportTable, RunReport } from './types';
 
 /** A self-contained HTML page (no scripts, fonts or images from elsewhere) for the UI's export. */
@@ -21,6 +21,7 @@ export function escapeHtml(s: string): string {
 function cellHtml(c: Cell): string {
   if (c.kind === 'text') return escapeHtml(c.text);
   if (c.kind === 'count') return String(c.value);
+  if (c.kind === 'interval') return escapeHtml(intervalText(c.lo, c.hi));
   const v = (c.signed && c.value !== null && c.value > 0 ? '+' : '') + formatNumber(c.value);
   return c.sd !== undefined && c.value !== null ? `${v}&nbsp;±&nbsp;${formatNumber(c.sd ?? null)}` : v;
 }

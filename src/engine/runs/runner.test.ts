@@ -61,6 +61,17 @@ describe('runExperiment (frozen mode, in process)', () => {
     expect(run.config?.config.training.epochs).toBe(2);
     expect(run.summary?.mode).toBe('frozen');
     expect(run.summary?.folds.length).toBe(3);
+    // Per-speaker results (sex from the index) and the intervals are part of summary.json.
+    const stats = run.summary!.statistics!;
+    expect(stats.perSpeaker.map((s) => s.n)).toEqual([12, 12, 12]);
+    expect(stats.perSpeaker.every((s) => s.sex === 'male' || s.sex === 'female')).toBe(true);
+    expect(stats.pooledAverageAccuracy).toMatchObject({
+      method: 'bootstrap-speakers',
+      speakers: 3,
+      seed: 42,
+    });
+    expect(stats.pooledAverageAccuracy.estimate).toBeCloseTo(run.summary!.pooled.averageAccuracy!, 12);
+    expect(stats.foldAverageAccuracy.n).toBe(3);
     expect((run.environment as { weights: { source: string } }).weights.source).toBe('reconstructed');
 
     for (let i = 0; i < 3; i++) {

@@ -11,6 +11,7 @@ import { initBackend, tf, type BackendName } from '../backend/tf';
 import { canFineTune, describeActiveBackend } from '../backend/describe';
 import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
 import { runBaselineFolds, writeBaselineSummaries } from './baseline';
+import { computeRunStatistics, sexLookup } from './statistics';
 import { indexCorpus } from '../corpora';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
@@ -655,7 +656,7 @@ function summarize(
   });
   const classCounts: Record<string, number> = {};
   for (const u of index.utterances) classCounts[u.label] = (classCounts[u.label] ?? 0) + 1;
-  return buildRunSummary(folds, {
+  const summary = buildRunSummary(folds, {
     model,
     mode,
     trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'pretrained',
@@ -683,4 +684,6 @@ function summarize(
     },
     createdAt: new Date().toISOString(),
   });
+  const statistics = computeRunStatistics(summary, foldDirOf, sexLookup(index.utterances));
+  return statistics ? { ...summary, statistics } : summary;
 }
