@@ -28,7 +28,8 @@ export interface FoldResult {
 
 /** Where the YAMNet weights came from, with their hashes (H3's WeightsProvenance). */
 export interface WeightsProvenance {
-  source: 'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random';
+  /** 'none': no YAMNet was used (baseline features without +dl). */
+  source: 'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random' | 'none';
   files: { name: string; sha256: string }[];
 }
 

@@ -11,9 +11,15 @@ import type { RunReport } from './types';
 export function provenance(summary: RunSummary): RunReport['provenance'] {
   const lines: RunReport['provenance'] = [];
   const add = (label: string, value: string) => lines.push({ label, value });
-  add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.trainFrom}`);
   const w = summary.weights;
-  add('weights', w.files.length === 0 ? `${w.source} (no weight files)` : w.source);
+  if (w.source === 'none') {
+    // A baseline without YAMNet-embedding features: nothing pretrained was used, so none is named.
+    add('model', `${modelName(summary)}, mode ${summary.mode}`);
+    add('weights', 'none (these features use no YAMNet)');
+  } else {
+    add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.trainFrom}`);
+    add('weights', w.files.length === 0 ? `${w.source} (no weight files)` : w.source);
+  }
   for (const f of w.files) add('weights file', `${f.name} sha256 ${f.sha256}`);
   add('backend', `${summary.backend.name} (${summary.backend.reason})`);
   const c = summary.corpus;

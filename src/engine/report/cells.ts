@@ -139,6 +139,14 @@ function cellsProtocol(cells: ReportCell[]): NonNullable<RunReport['paper']> {
   return paperProtocol(differences);
 }
 
+/** ', YAMNet embeddings (pretrained) in mfcc+dl + svm, ...' or ', no YAMNet' for the provenance line. */
+function yamnetCells(cells: ReportCell[]): string {
+  const withDl = cells.filter((c) => c.summary.weights.source !== 'none');
+  if (withDl.length === 0) return ', no YAMNet';
+  const sets = [...new Set(withDl.map((c) => c.featureSet))];
+  return `, YAMNet embeddings (${withDl[0].summary.trainFrom}) in ${sets.join(', ')} only`;
+}
+
 /** The whole report of a grid run: provenance once, the one table, each cell's pooled confusion. */
 export function buildCellsReport(
   cells: ReportCell[],
@@ -149,13 +157,16 @@ export function buildCellsReport(
   const featureSets = [...new Set(cells.map((c) => c.featureSet))];
   const classifiers = [...new Set(cells.map((c) => c.classifier))];
   const grid = `${featureSets.join(', ')} × ${classifiers.join(', ')}`;
-  const prov = provenance(primary).map((p) =>
-    p.label === 'model'
-      ? {
-          label: 'models',
-          value: `baselines ${grid} (${cells.length} cells), features from ${primary.trainFrom} YAMNet`,
-        }
-      : p,
+  // The weights lines of the first cell that used YAMNet (+dl), else of the first cell ('none').
+  const weighted = cells.find((c) => c.summary.weights.source !== 'none')?.summary ?? primary;
+  const prov = provenance({ ...primary, weights: weighted.weights, trainFrom: weighted.trainFrom }).map(
+    (p) =>
+      p.label === 'model'
+        ? {
+            label: 'models',
+            value: `baselines ${grid} (${cells.length} cells)${yamnetCells(cells)}`,
+          }
+        : p,
   );
   const report: RunReport = {
     title: opts.title ?? `Results: baselines ${grid} on ${primary.corpus.name}`,
