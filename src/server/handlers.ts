@@ -16,6 +16,7 @@ import { audioView } from './domains/audio';
 import { configSchema, estimateCost, layerCosts, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { runTsne } from './domains/tsne';
+import { compareRuns, runPredictions } from './domains/diagnostics';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
@@ -135,7 +136,10 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'results.paper': async (req, ctx) =>
     paperComparison(readSummary(runDir(ctx.settings.get().runsDir, req.id))),
   'results.tsne': async (req, ctx) =>
-    runTsne(runDir(ctx.settings.get().runsDir, req.id), req.fold, req.perplexity ?? 30),
+    runTsne(runDir(ctx.settings.get().runsDir, req.id), req.fold, req.perplexity ?? 30, req.seed ?? 0),
+  'results.predictions': async (req, ctx) => runPredictions(runDir(ctx.settings.get().runsDir, req.id)),
+  'results.compare': async (req, ctx) =>
+    compareRuns(runDir(ctx.settings.get().runsDir, req.a), runDir(ctx.settings.get().runsDir, req.b)),
   'report.export': async (req, ctx) => exportReport(runDir(ctx.settings.get().runsDir, req.id), req.format),
 
   'backends.list': async () => backendsInfo(),

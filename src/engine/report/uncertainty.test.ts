@@ -170,3 +170,51 @@ describe('LaTeX structure (no TeX installed here: checked structurally)', () => 
     expect(tables[0].columns).toBe(tableIi.columns.length);
   });
 });
+
+describe('HTML report sections', () => {
+  it('holds the paper comparison, static SVG curves, per-speaker table, CIs and config/environment tables', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'f-html-'));
+    try {
+      const s = sampleRunSummary({ speakers: 4, seed: 2 });
+      await writeSampleRun(dir, s);
+      for (let f = 0; f < 4; f++) {
+        await fs.mkdir(foldDir(dir, f), { recursive: true });
+        const epochs = [1, 2, 3].map((e) => ({
+          epoch: e,
+          trainLoss: 1.4 - 0.3 * e,
+          trainAccuracy: 0.3 + 0.1 * e,
+          valLoss: 1.5 - 0.2 * e,
+          valAccuracy: 0.3 + 0.1 * e,
+          valAverageAccuracy: 0.25 + 0.1 * e,
+          seconds: 1,
+        }));
+        await fs.writeFile(
+          path.join(foldDir(dir, f), 'history.json'),
+          JSON.stringify({ bestEpoch: 3, epochs }),
+        );
+      }
+      const { renderHtmlReport } = await import('./html');
+      const html = await renderHtmlReport(dir);
+      for (const id of [
+        'table-ii',
+        'per-speaker',
+        'paper-comparison',
+        'protocol',
+        'curves',
+        'config',
+        'environment',
+      ]) {
+        expect(html, id).toContain(`id="${id}"`);
+      }
+      expect(html.match(/aria-label="fold \d training curves"/g)).toHaveLength(4);
+      const b = s.statistics!.pooledAverageAccuracy;
+      expect(html).toContain(`[${b.lo!.toFixed(3)}, ${b.hi!.toFixed(3)}]`);
+      expect(html).toContain('0.711');
+      expect(html).toMatch(/<th scope="row">backend\.device\.name<\/th><td class="text">test CPU<\/td>/);
+      expect(html).toMatch(/<th scope="row">seed<\/th>/);
+      expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
