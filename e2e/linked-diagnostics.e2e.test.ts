@@ -90,13 +90,31 @@ describe('linked diagnostics (served mode, Chromium)', () => {
   it('opens the run with per-fold t-SNE panels and per-speaker results', async () => {
     await page.goto(served.url);
     await page.click('[data-nav="results"]');
+    // The run list refreshes when the picker gets focus.
+    await page.focus('[data-test="results-run"]');
+    await page.waitForSelector(`[data-test="results-run"] option[value="${path.basename(runDir)}"]`, {
+      state: 'attached',
+    });
     await page.selectOption('[data-test="results-run"]', path.basename(runDir));
     await page.click('[data-test="results-open"]');
     await page.waitForSelector('[data-test="results-table"]', { timeout: 60_000 });
     await page.waitForSelector('[data-test$="-tsne"] .main-svg .scatterlayer .point', { timeout: 180_000 });
     // 'all folds' is one panel (own axes) per fold model, 64 test utterances in all.
     expect(await page.locator('[data-test$="-tsne"] .scatterlayer .point').count()).toBe(64);
-    expect(await page.locator('[data-test$="-tsne"] .xy').count()).toBe(4);
+    // Each panel (own x axis) holds the points of exactly one fold.
+    const panels = await page.evaluate(() => {
+      const gd = document.querySelector('[data-test$="-tsne"] .js-plotly-plot') as unknown as {
+        data: { xaxis?: string; text: string[] }[];
+      };
+      const byAxis: Record<string, string[]> = {};
+      for (const t of gd.data) {
+        const folds = t.text.map((x) => /fold (\d+)/.exec(x)![1]);
+        byAxis[t.xaxis ?? 'x'] = [...new Set([...(byAxis[t.xaxis ?? 'x'] ?? []), ...folds])];
+      }
+      return byAxis;
+    });
+    expect(Object.keys(panels)).toHaveLength(4);
+    expect(Object.values(panels).every((f) => f.length === 1)).toBe(true);
     expect(await page.locator('[data-test="per-speaker-table"] tbody tr').count()).toBe(4);
     expect(await page.textContent('[data-test="uar-intervals"]')).toMatch(/95 % CI \[\d\.\d{3}, \d\.\d{3}\]/);
   });
