@@ -27,6 +27,7 @@ import { ensureStarterCorpus, starterCorpus } from './domains/starter';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
+import { compareRuns, runPredictions } from './domains/diagnostics';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
 
@@ -221,10 +222,17 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     (await runTask(
       ctx,
       'results.tsne',
-      { runDir: runFolder(ctx, req.id), fold: req.fold, perplexity: req.perplexity ?? 30 },
+      {
+        runDir: runFolder(ctx, req.id),
+        fold: req.fold,
+        perplexity: req.perplexity ?? 30,
+        seed: req.seed ?? 0,
+      },
       req.taskId,
     )) as TsneResult,
   'tasks.cancel': async (req, ctx) => ({ cancelled: ctx.tasks.cancel(req.taskId) }),
+  'results.predictions': async (req, ctx) => runPredictions(runFolder(ctx, req.id)),
+  'results.compare': async (req, ctx) => compareRuns(runFolder(ctx, req.a), runFolder(ctx, req.b)),
   'report.export': async (req, ctx) => exportReport(runFolder(ctx, req.id), req.format),
 
   'backends.list': async () => backendsInfo(),

@@ -337,11 +337,41 @@ export const tsnePointSchema = z.object({
 });
 export type TsnePoint = z.infer<typeof tsnePointSchema>;
 
+/** One fold model's embedding of its own test utterances, with its quality stated. */
+export const tsnePanelSchema = z.object({
+  fold: z.number(),
+  method: z.string(),
+  points: z.array(tsnePointSchema),
+  perplexity: z.number(),
+  seed: z.number(),
+  /** Trustworthiness T(k) of the embedding (1 = no false neighbours); null with too few points. */
+  trustworthiness: z.object({ k: z.number(), value: z.number() }).nullable(),
+});
+export type TsnePanel = z.infer<typeof tsnePanelSchema>;
+
+/**
+ * A fold's t-SNE (`fold` set, one panel), or for 'all' one panel per fold (small multiples):
+ * activations of different fold models never share an embedding, since their distances are not
+ * comparable (pooled, the islands are the fold models, not emotions). `points` joins the panels.
+ */
 export const tsneSchema = z.object({
   method: z.string(),
   points: z.array(tsnePointSchema),
+  panels: z.array(tsnePanelSchema),
 });
 export type TsneResult = z.infer<typeof tsneSchema>;
+
+/** One test utterance's prediction (folds/fold-NN/predictions.json), with its fold. */
+export const utterancePredictionSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  speaker: z.string(),
+  true: z.string(),
+  predicted: z.string(),
+  probabilities: z.record(z.string(), z.number()),
+  fold: z.number(),
+});
+export type UtterancePrediction = z.infer<typeof utterancePredictionSchema>;
 
 export const exportFormatSchema = z.enum(['md', 'csv', 'latex', 'json', 'html']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
@@ -498,9 +528,23 @@ export const methods = {
         fold: z.union([z.number().int().min(0), z.literal('all')]),
         perplexity: z.number().min(2).max(100).optional(),
         taskId: taskId.optional(),
+        seed: z.number().int().min(0).optional(),
       })
       .strict(),
     response: tsneSchema,
+  },
+  /** Every test utterance's prediction of a run (a grid run: its first cell's). */
+  'results.predictions': {
+    request: z.object({ id: runId }).strict(),
+    response: z.array(utterancePredictionSchema),
+  },
+  /**
+   * Paired comparison of run a with run b over the same test speakers (engine's PairedComparison
+   * plus the config differences); refused with the reason when their folds differ.
+   */
+  'results.compare': {
+    request: z.object({ a: runId, b: runId }).strict(),
+    response: json,
   },
   'report.export': {
     request: z.object({ id: runId, format: exportFormatSchema }).strict(),

@@ -16,7 +16,7 @@ export interface TaskArgs {
   'experiment.layers': { config: unknown; roots: string[] };
   'experiment.estimate': { config: unknown; roots: string[] };
   'experiment.baselineEstimate': { config: unknown; roots: string[] };
-  'results.tsne': { runDir: string; fold: number | 'all'; perplexity: number };
+  'results.tsne': { runDir: string; fold: number | 'all'; perplexity: number; seed?: number };
 }
 
 export interface TaskControl {
@@ -34,7 +34,7 @@ export const taskTable: TaskTable = {
   'experiment.baselineEstimate': (args) =>
     estimateBaseline(args.config, (dir) => permittedPath(args.roots, dir)),
   'results.tsne': (args, c) =>
-    runTsne(args.runDir, args.fold, args.perplexity, 0, {
+    runTsne(args.runDir, args.fold, args.perplexity, args.seed ?? 0, {
       signal: c.signal,
       onProgress: (p) => c.progress(p.iteration, p.iterations, 't-SNE'),
     }),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/tf';
 import { trainAndPredict } from './classifiers';
+import { voteOf } from './svm-decision';
 import { applyStandardizer, fitStandardizer } from './standardize';
 import { mulberry32 } from '../util/random';
 import { CLASSIFIER_KINDS, type LabelledSet } from './types';
@@ -53,6 +54,33 @@ describe.each(CLASSIFIER_KINDS)('%s', (kind) => {
     const correct = r.predictions.filter((p, i) => p === data.test.y[i]).length;
     expect(correct / 40).toBeGreaterThanOrEqual(0.95);
     if (kind === 'svm') expect(r.chosen?.validationUar).toBeGreaterThan(0.9);
+  });
+
+  it('predicts what its stored probabilities (RF, MLP) or decision values (SVM) say, also on close calls', async () => {
+    // Close calls are where libsvm's one-vs-one vote and its Platt probabilities disagree.
+    const numClasses = 4;
+    const noisy = (set: LabelledSet): LabelledSet => ({
+      x: set.x.map((v, i) => v.map((x, d) => x + (d < numClasses ? 2.5 * Math.sin(i * 7.1 + d) : 0))),
+      y: set.y,
+    });
+    const data = {
+      train: noisy(blobs(15, numClasses, 8, 11)),
+      validation: noisy(blobs(5, numClasses, 8, 12)),
+      test: noisy(blobs(16, numClasses, 8, 13)),
+    };
+    const r = await trainAndPredict(kind, data, { seed: 3, numClasses });
+    const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+    if (kind === 'svm') {
+      // The SVM's label is the vote over its stored decision values (and libsvm's own vote).
+      const d = r.decision!;
+      expect(d.rule).toMatch(/one-vs-one vote/);
+      expect(r.predictions).toEqual(d.pairs.map((p) => voteOf(p, d.labelOrder)));
+      expect(d.pairs[0]).toHaveLength((numClasses * (numClasses - 1)) / 2);
+    } else {
+      expect(r.predictions).toEqual(r.probabilities.map(argmax));
+    }
+    // The data are hard enough that some test predictions are wrong (close calls exist).
+    expect(r.predictions.some((p, i) => p !== data.test.y[i])).toBe(true);
   });
 
   it('predicts each test vector independently of the other test vectors (no test statistics leak)', async () => {

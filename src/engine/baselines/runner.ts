@@ -37,6 +37,8 @@ export interface BaselineCell {
   metrics: Metrics;
   chosen?: ClassifierResult['chosen'];
   epochs?: ClassifierResult['epochs'];
+  /** SVM: the decision values its labels follow from (see ClassifierResult). */
+  decision?: ClassifierResult['decision'];
   trainSeconds: number;
 }
 
@@ -170,6 +172,7 @@ export async function runBaselineFold(
         metrics: computeMetrics(classes, data.test.y, r.predictions),
         ...(r.chosen ? { chosen: r.chosen } : {}),
         ...(r.epochs ? { epochs: r.epochs } : {}),
+        ...(r.decision ? { decision: r.decision } : {}),
         trainSeconds: (performance.now() - started) / 1000,
       };
       cells.push(cell);

@@ -7,13 +7,17 @@
  * kernel's reach independently of d). The score is the unweighted average recall on validation;
  * ties go to the smaller C, then the smaller γ. The final model is trained on the training
  * speakers only with the chosen pair, plus Platt-scaled probability estimates (libsvm -b 1).
- * Predictions are libsvm's one-vs-one votes; probabilities its pairwise-coupled estimates (they
- * can disagree on close calls, as in libsvm itself). Without validation data the libsvm
- * defaults C = 1, γ = 1/d are used.
+ * The prediction is libsvm's one-vs-one vote over the pairwise decision values, which are stored
+ * with it (recomputed from the saved model, ./svm-decision.ts), so every stored label can be
+ * re-derived. The Platt probabilities are stored as well but are NOT the decision: their argmax
+ * differs on close calls (on the RAVDESS subset for half the MFCC+SVM test predictions), and
+ * on small training sets Platt's internal 5-fold fit can make them near-uniform while the vote is
+ * right. Without validation data the libsvm defaults C = 1, γ = 1/d are used.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { averageRecall } from './scoring';
+import { parseSvmModel, svmDecision } from './svm-decision';
 import type { ClassifierResult, SvmChoice } from './types';
 
 /** The part of libsvm-js (which ships no types) used here. */
@@ -25,12 +29,17 @@ interface LibSvm {
     estimates: { label: number; probability: number }[];
   };
   free(): void;
+  serializeModel(): string;
 }
 interface LibSvmClass {
   new (options: Record<string, unknown>): LibSvm;
   SVM_TYPES: Record<string, string>;
   KERNEL_TYPES: Record<string, string>;
 }
+
+/** How an SVM prediction follows from its stored decision values (written beside them). */
+export const SVM_DECISION_RULE =
+  'libsvm one-vs-one vote: pair (a, b) votes a when its decision value > 0, else b; most votes win, first in labelOrder on ties';
 
 export const SVM_GRID = { C: [0.1, 1, 10, 100], gammaTimesD: [0.1, 0.3, 1, 3] };
 
@@ -133,14 +142,29 @@ export async function trainPredictSvm(
   const svm = makeSvm(await freshLibSvm(), chosen.C, chosen.gamma, new Set(train.y).size > 1);
   try {
     svm.train(train.x, train.y);
-    const predictions = test.map((v) => svm.predictOne(v));
-    const probabilities = test.map((v, i) => {
+    // One training class: libsvm has no probability model and no pairs; it predicts that class.
+    if (new Set(train.y).size < 2) {
+      const predictions = test.map((v) => svm.predictOne(v));
+      const probabilities = predictions.map((c) => {
+        const p = new Array<number>(opts.numClasses).fill(0);
+        p[c] = 1;
+        return p;
+      });
+      return { predictions, probabilities, chosen };
+    }
+    const model = parseSvmModel(svm.serializeModel(), d);
+    const decisions = test.map((v) => svmDecision(model, v));
+    const probabilities = test.map((v) => {
       const p = new Array<number>(opts.numClasses).fill(0);
-      if (new Set(train.y).size < 2) p[predictions[i]] = 1;
-      else for (const e of svm.predictOneProbability(v).estimates) p[e.label] = e.probability;
+      for (const e of svm.predictOneProbability(v).estimates) p[e.label] = e.probability;
       return p;
     });
-    return { predictions, probabilities, chosen };
+    return {
+      predictions: decisions.map((x) => x.predicted),
+      probabilities,
+      chosen,
+      decision: { rule: SVM_DECISION_RULE, labelOrder: model.labels, pairs: decisions.map((x) => x.pairs) },
+    };
   } finally {
     svm.free();
   }

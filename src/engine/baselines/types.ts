@@ -43,12 +43,24 @@ export interface SvmChoice {
 }
 
 export interface ClassifierResult {
-  /** Predicted class index per test vector. */
+  /**
+   * Predicted class index per test vector. RF and MLP: the argmax of `probabilities`. SVM: the
+   * one-vs-one vote over `decision` (libsvm's rule), which its Platt probabilities may not match.
+   */
   predictions: number[];
   /** Per test vector, a probability for each class (sums to 1). */
   probabilities: number[][];
+  /** SVM only: per test vector the decision value of every class pair, and the rule. */
+  decision?: SvmDecisions;
   /** SVM only: the (C, gamma) picked on the validation set. */
   chosen?: SvmChoice;
   /** MLP only: epochs trained and the epoch whose weights were kept. */
   epochs?: { trained: number; best: number };
+}
+
+/** An SVM's stored decisions: class pairs over class indices, and the rule that gives the label. */
+export interface SvmDecisions {
+  rule: string;
+  labelOrder: number[];
+  pairs: { a: number; b: number; value: number }[][];
 }

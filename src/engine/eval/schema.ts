@@ -20,6 +20,25 @@ export const metricsSchema = z.looseObject({
   confusion,
 });
 
+const interval = z.looseObject({ level: z.number(), lo: rate, hi: rate });
+
+const statistics = z.looseObject({
+  perSpeaker: z.array(
+    z.looseObject({
+      speaker: z.string(),
+      sex: z.string(),
+      fold: z.number().int().nonnegative(),
+      n: z.number().int().nonnegative(),
+      averageAccuracy: rate,
+      weightedAccuracy: rate,
+      confusion,
+    }),
+  ),
+  foldGroups: z.array(z.looseObject({ fold: z.number().int(), speakers: z.array(z.string()) })),
+  pooledAverageAccuracy: interval.extend({ estimate: rate, resamples: z.number(), seed: z.number() }),
+  foldAverageAccuracy: interval.extend({ mean: rate, sd: rate, n: z.number() }),
+});
+
 const meanSd = z.object({ mean: rate, sd: rate, n: z.number().int().nonnegative() });
 
 export const runSummarySchema = z.looseObject({
@@ -71,6 +90,7 @@ export const runSummarySchema = z.looseObject({
     })
     .optional(),
   createdAt: z.string(),
+  statistics: statistics.optional(),
 });
 
 /** Parses an unknown value as a RunSummary; throws zod's error listing every bad field. */

@@ -1,4 +1,5 @@
 import type { Metrics } from './metrics';
+import type { RunStatistics } from './speakers';
 
 export type { Metrics, ConfusionMatrix } from './metrics';
 
@@ -27,7 +28,8 @@ export interface FoldResult {
 
 /** Where the YAMNet weights came from, with their hashes (H3's WeightsProvenance). */
 export interface WeightsProvenance {
-  source: 'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random';
+  /** 'none': no YAMNet was used (baseline features without +dl). */
+  source: 'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random' | 'none';
   files: { name: string; sha256: string }[];
 }
 
@@ -66,7 +68,15 @@ export interface RunSummary {
   /** Epochs / learning rate etc. as run, for the protocol comparison; optional. */
   training?: { epochs?: number; batchSize?: number; learningRate?: number; optimizer?: string };
   createdAt: string;
+  /**
+   * Per-speaker results and the intervals (bootstrap over test speakers, t over folds); written
+   * by runs since they exist, computed from predictions.json when a report reads an older run.
+   */
+  statistics?: RunStatistics;
 }
 
 /** The metadata a runner supplies; results come from summarizeRun. */
-export type RunMetadata = Omit<RunSummary, 'version' | 'classes' | 'folds' | 'pooled' | 'meanSd'>;
+export type RunMetadata = Omit<
+  RunSummary,
+  'version' | 'classes' | 'folds' | 'pooled' | 'meanSd' | 'statistics'
+>;

@@ -1,16 +1,25 @@
 import type { RunSummary } from '../eval/types';
 import { paperSection } from './comparison';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
+import { foldGroupsTable, perSpeakerTable } from './speakers';
 import { confusionTable, tableII } from './tables';
+
+const nonNull = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
 import type { RunReport } from './types';
 
 /** What made the numbers, one line each; every report names the weights (sha256) and the backend. */
 export function provenance(summary: RunSummary): RunReport['provenance'] {
   const lines: RunReport['provenance'] = [];
   const add = (label: string, value: string) => lines.push({ label, value });
-  add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.trainFrom}`);
   const w = summary.weights;
-  add('weights', w.files.length === 0 ? `${w.source} (no weight files)` : w.source);
+  if (w.source === 'none') {
+    // A baseline without YAMNet-embedding features: nothing pretrained was used, so none is named.
+    add('model', `${modelName(summary)}, mode ${summary.mode}`);
+    add('weights', 'none (these features use no YAMNet)');
+  } else {
+    add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.trainFrom}`);
+    add('weights', w.files.length === 0 ? `${w.source} (no weight files)` : w.source);
+  }
   for (const f of w.files) add('weights file', `${f.name} sha256 ${f.sha256}`);
   add('backend', `${summary.backend.name} (${summary.backend.reason})`);
   const c = summary.corpus;
@@ -73,6 +82,7 @@ export function buildRunReport(
     provenance: [...provenance(summary), ...environmentLines(opts.environment)],
     tables: [
       tableII(summary),
+      ...nonNull([perSpeakerTable(summary), foldGroupsTable(summary)]),
       confusionTable(summary.pooled.confusion, 'confusion-pooled', 'Pooled confusion matrix'),
     ],
   };

@@ -16,3 +16,11 @@ export const text = (t: string): Cell => ({ kind: 'text', text: t });
 /** a − b, or null when either is missing (a class one side does not have). */
 export const diff = (a: number | null | undefined, b: number | null | undefined): number | null =>
   a === null || a === undefined || b === null || b === undefined ? null : a - b;
+
+/** A confidence interval cell. */
+export const interval = (i: { lo: number | null; hi: number | null; level: number }): Cell => ({
+  kind: 'interval',
+  lo: i.lo,
+  hi: i.hi,
+  level: i.level,
+});

@@ -8,6 +8,7 @@ import { environmentLines, provenance } from './build';
 import { num, text } from './cell';
 import { paperCells, paperDeltaCells, paperProtocol, paperRowLabel, protocolDifferences } from './comparison';
 import { PAPER_SOURCE, paperRowFor, type PaperRow } from './paper';
+import { INTERVAL_NOTE, intervalRows, perSpeakerTable } from './speakers';
 import { confusionTable } from './tables';
 import type { ProtocolDifference, ReportRow, ReportTable, RunReport } from './types';
 
@@ -40,6 +41,7 @@ export function cellsTable(cells: ReportCell[], opts: { paper?: boolean } = {}):
   const notes = [
     'Average = unweighted mean of class accuracies (UAR); overall = correct / n. Pooled: all folds\u2019 test predictions together; mean ± sd: over folds, sample sd.',
     `Every cell uses the same ${cells[0].summary.folds.length} folds and the same per-utterance features.`,
+    ...(cells.some((c) => c.summary.statistics) ? [INTERVAL_NOTE] : []),
   ];
   for (const cell of cells) {
     const s = cell.summary;
@@ -67,6 +69,9 @@ export function cellsTable(cells: ReportCell[], opts: { paper?: boolean } = {}):
         num(ms.macroF1.mean, ms.macroF1.sd),
       ],
     });
+    rows.push(
+      ...intervalRows(s, `${name}: `, (cell) => [...classes.map(() => text('')), cell, text(''), text('')]),
+    );
     if (!opts.paper) continue;
     const paper = paperRowOf(cell);
     if (!paper) {
@@ -134,6 +139,14 @@ function cellsProtocol(cells: ReportCell[]): NonNullable<RunReport['paper']> {
   return paperProtocol(differences);
 }
 
+/** ', YAMNet embeddings (pretrained) in mfcc+dl + svm, ...' or ', no YAMNet' for the provenance line. */
+function yamnetCells(cells: ReportCell[]): string {
+  const withDl = cells.filter((c) => c.summary.weights.source !== 'none');
+  if (withDl.length === 0) return ', no YAMNet';
+  const sets = [...new Set(withDl.map((c) => c.featureSet))];
+  return `, YAMNet embeddings (${withDl[0].summary.trainFrom}) in ${sets.join(', ')} only`;
+}
+
 /** The whole report of a grid run: provenance once, the one table, each cell's pooled confusion. */
 export function buildCellsReport(
   cells: ReportCell[],
@@ -144,19 +157,26 @@ export function buildCellsReport(
   const featureSets = [...new Set(cells.map((c) => c.featureSet))];
   const classifiers = [...new Set(cells.map((c) => c.classifier))];
   const grid = `${featureSets.join(', ')} × ${classifiers.join(', ')}`;
-  const prov = provenance(primary).map((p) =>
-    p.label === 'model'
-      ? {
-          label: 'models',
-          value: `baselines ${grid} (${cells.length} cells), features from ${primary.trainFrom} YAMNet`,
-        }
-      : p,
+  // The weights lines of the first cell that used YAMNet (+dl), else of the first cell ('none').
+  const weighted = cells.find((c) => c.summary.weights.source !== 'none')?.summary ?? primary;
+  const prov = provenance({ ...primary, weights: weighted.weights, trainFrom: weighted.trainFrom }).map(
+    (p) =>
+      p.label === 'model'
+        ? {
+            label: 'models',
+            value: `baselines ${grid} (${cells.length} cells)${yamnetCells(cells)}`,
+          }
+        : p,
   );
   const report: RunReport = {
     title: opts.title ?? `Results: baselines ${grid} on ${primary.corpus.name}`,
     provenance: [...prov, ...environmentLines(opts.environment)],
     tables: [
       cellsTable(cells, opts),
+      ...cells.flatMap((c) => {
+        const t = perSpeakerTable(c.summary, `-${c.id}`, ` (${cellLabel(c)})`);
+        return t ? [t] : [];
+      }),
       ...cells.map((c) =>
         confusionTable(
           c.summary.pooled.confusion,

@@ -3,6 +3,7 @@ import { provenance } from './build';
 import { num, text } from './cell';
 import { paperCells, paperDeltaCells, paperRowLabel, protocolDifferences } from './comparison';
 import { modelName, PAPER_CLASSES, PAPER_SOURCE, paperRowFor } from './paper';
+import { INTERVAL_NOTE, intervalRows } from './speakers';
 import type { ReportRow, ReportTable, RunReport } from './types';
 
 export interface LabelledRun {
@@ -52,6 +53,9 @@ export function buildCombinedReport(runs: LabelledRun[], opts: { paper?: boolean
         num(s.meanSd.averageAccuracy.mean, s.meanSd.averageAccuracy.sd),
       ],
     });
+    rows.push(
+      ...intervalRows(s, `${label}: `, (cell, note) => [text(note), ...classes.map(() => text('')), cell]),
+    );
     for (const p of provenance(s)) prov.push({ label: `${label} ${p.label}`, value: p.value });
     if (!opts.paper) continue;
     const paper = paperRowFor(modelName(s), s.corpus.name);
@@ -89,6 +93,7 @@ export function buildCombinedReport(runs: LabelledRun[], opts: { paper?: boolean
       ],
     });
   }
+  if (runs.some((r) => r.summary.statistics)) notes.push(INTERVAL_NOTE);
   if (opts.paper) notes.push(`Source of the paper rows: ${PAPER_SOURCE}.`);
   return {
     title: opts.paper ? 'Results vs the paper (Table II shape)' : 'Results (Table II shape)',

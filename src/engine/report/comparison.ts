@@ -9,7 +9,8 @@ import {
   type PaperCorpus,
   type PaperRow,
 } from './paper';
-import { diff, num, signed } from './cell';
+import { diff, num, signed, text } from './cell';
+import { INTERVAL_NOTE, intervalRows, referenceVersusIntervals } from './speakers';
 import type { Cell, ProtocolDifference, ReportTable, RunReport } from './types';
 
 /** How a paper row is labelled wherever it stands beneath a run's rows. */
@@ -63,6 +64,7 @@ export function paperComparisonTable(summary: RunSummary, paper: PaperRow): Repo
           num(summary.meanSd.averageAccuracy.mean, summary.meanSd.averageAccuracy.sd),
         ],
       },
+      ...intervalRows(summary, 'this run: ', (cell) => [...cls.map(() => text('')), cell]),
       {
         label: paperRowLabel(paper),
         kind: 'paper',
@@ -76,10 +78,14 @@ export function paperComparisonTable(summary: RunSummary, paper: PaperRow): Repo
     ],
     notes: [
       'The paper does not say whether Table II pools the folds\u2019 predictions or averages folds; both are shown.',
+      ...nonNull([referenceVersusIntervals(summary, paper.average, 'The paper\u2019s average')]),
+      ...(summary.statistics ? [INTERVAL_NOTE] : []),
       `Source: ${PAPER_SOURCE}.`,
     ],
   };
 }
+
+const nonNull = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
 
 const list = (xs: readonly string[]) => xs.join(', ');
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -209,10 +215,10 @@ export function paperSection(summary: RunSummary): {
       },
     };
   }
-  return {
-    table: paperComparisonTable(summary, row),
-    paper: paperProtocol(protocolDifferences(summary, row.corpus)),
-  };
+  const paper = paperProtocol(protocolDifferences(summary, row.corpus));
+  const verdict = referenceVersusIntervals(summary, row.average, 'The paper\u2019s average');
+  if (verdict) paper.notes.push(verdict);
+  return { table: paperComparisonTable(summary, row), paper };
 }
 
 /** The paper section of a report: the protocol compared aspect by aspect, and the verdict. */

@@ -4,7 +4,8 @@ import { buildRunReport } from './build';
 import { buildCellsReport, cellLabel } from './cells';
 import { readRunCells, readRunForReport } from './load';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
-import { formatNumber } from './render';
+import { curvesSection, jsonTableSection } from './htmlSections';
+import { formatNumber, intervalText } from './render';
 import type { Cell, ReportTable, RunReport } from './types';
 
 /** A self-contained HTML page (no scripts, fonts or images from elsewhere) for the UI's export. */
@@ -21,6 +22,7 @@ export function escapeHtml(s: string): string {
 function cellHtml(c: Cell): string {
   if (c.kind === 'text') return escapeHtml(c.text);
   if (c.kind === 'count') return String(c.value);
+  if (c.kind === 'interval') return escapeHtml(intervalText(c.lo, c.hi));
   const v = (c.signed && c.value !== null && c.value > 0 ? '+' : '') + formatNumber(c.value);
   return c.sd !== undefined && c.value !== null ? `${v}&nbsp;±&nbsp;${formatNumber(c.sd ?? null)}` : v;
 }
@@ -117,7 +119,12 @@ export function confusionFigures(summary: RunSummary, paper: boolean, label = 't
 }
 
 /** The HTML page of a report of one run; `figures` defaults to the run's confusion matrices. */
-export function reportToHtml(report: RunReport, summary?: RunSummary, figureList?: HtmlFigure[]): string {
+export function reportToHtml(
+  report: RunReport,
+  summary?: RunSummary,
+  figureList?: HtmlFigure[],
+  sections: string[] = [],
+): string {
   const prov = report.provenance
     .map((p) => `<dt>${escapeHtml(p.label)}</dt><dd>${escapeHtml(p.value)}</dd>`)
     .join('\n');
@@ -156,6 +163,7 @@ ${prov}
 ${report.tables.map(tableToHtml).join('\n')}
 ${figures.length > 0 ? `<section id="figures"><h2>Confusion matrices</h2>\n${figures.join('\n')}\n</section>` : ''}
 ${paper}
+${sections.filter(Boolean).join('\n')}
 </body>
 </html>
 `;
@@ -163,7 +171,19 @@ ${paper}
 
 /** The self-contained HTML report of a finished run folder. */
 export async function renderHtmlReport(runDir: string, opts: { paper?: boolean } = {}): Promise<string> {
-  const { summary, environment } = await readRunForReport(runDir);
+  const { summary, environment, config } = await readRunForReport(runDir);
+  const sections = [
+    curvesSection(
+      runDir,
+      summary.folds.map((f) => f.index),
+    ),
+    jsonTableSection(
+      'config',
+      'Configuration',
+      (config as { config?: unknown } | undefined)?.config ?? config,
+    ),
+    jsonTableSection('environment', 'Environment', environment),
+  ];
   const paper = opts.paper ?? true;
   const cells = await readRunCells(runDir);
   if (cells && cells.length > 1) {
@@ -171,7 +191,8 @@ export async function renderHtmlReport(runDir: string, opts: { paper?: boolean }
       buildCellsReport(cells, { paper, environment }),
       undefined,
       cells.flatMap((c) => confusionFigures(c.summary, paper, cellLabel(c))),
+      sections,
     );
   }
-  return reportToHtml(buildRunReport(summary, { paper, environment }), summary);
+  return reportToHtml(buildRunReport(summary, { paper, environment }), summary, undefined, sections);
 }

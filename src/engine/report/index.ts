@@ -9,3 +9,4 @@ export * from './load';
 export * from './runReport';
 export * from './combined';
 export * from './cells';
+export * from './speakers';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { runSummarySchema } from '../eval/schema';
 import type { RunSummary } from '../eval/types';
+import { withStatistics } from '../runs/statistics';
 import { FileError, UserError } from '../util/errors';
 
 export interface RunForReport {
@@ -45,7 +46,7 @@ export async function readRunForReport(runDir: string): Promise<RunForReport> {
   if (!parsed.success) throw new FileError(file, `not a run summary: ${z.prettifyError(parsed.error)}`);
   return {
     runDir: dir,
-    summary: parsed.data as RunSummary,
+    summary: withStatistics(dir, parsed.data as RunSummary),
     config: await readJson(path.join(dir, 'config.json'), false),
     environment: await readJson(path.join(dir, 'environment.json'), false),
   };
@@ -75,7 +76,8 @@ export async function readRunCells(runDir: string): Promise<RunCellForReport[] |
       const summaryFile = path.join(dir, c.dir, 'summary.json');
       const s = runSummarySchema.safeParse(await readJson(summaryFile, true));
       if (!s.success) throw new FileError(summaryFile, `not a run summary: ${z.prettifyError(s.error)}`);
-      return { id: c.id, featureSet: c.featureSet, classifier: c.classifier, summary: s.data as RunSummary };
+      const summary = withStatistics(dir, s.data as RunSummary, path.join(dir, c.dir));
+      return { id: c.id, featureSet: c.featureSet, classifier: c.classifier, summary };
     }),
   );
 }

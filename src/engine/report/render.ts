@@ -5,9 +5,15 @@ export function formatNumber(v: number | null, digits = 3): string {
   return v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
 
+/** '[0.612, 0.734]': an interval as printed in every text format. */
+export function intervalText(lo: number | null, hi: number | null, digits = 3): string {
+  return lo === null || hi === null ? '–' : `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
+}
+
 function cellText(c: Cell, digits = 3): string {
   if (c.kind === 'text') return c.text;
   if (c.kind === 'count') return String(c.value);
+  if (c.kind === 'interval') return intervalText(c.lo, c.hi, digits);
   const v = (c.signed && c.value !== null && c.value > 0 ? '+' : '') + formatNumber(c.value, digits);
   return c.sd !== undefined && c.value !== null ? `${v} ± ${formatNumber(c.sd, digits)}` : v;
 }
@@ -64,7 +70,8 @@ const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}
 /**
  * One CSV block per table, separated by a blank line, each headed by a `table` column naming it
  * so blocks stay identifiable after concatenation. Numbers at full precision; mean ± sd rows get
- * the sd in a following 'sd' row, so every numeric column stays numeric.
+ * the sd in a following 'sd' row, and interval rows become a '… lo' and a '… hi' row, so every
+ * numeric column stays numeric.
  */
 export function tableToCsv(t: ReportTable): string {
   const lines = [['table', ...t.columns].map(csvField).join(',')];
@@ -73,10 +80,21 @@ export function tableToCsv(t: ReportTable): string {
       ? c.text
       : c.kind === 'count'
         ? String(c.value)
-        : c.value === null
+        : c.kind === 'interval'
           ? ''
-          : String(c.value);
+          : c.value === null
+            ? ''
+            : String(c.value);
   for (const r of t.rows) {
+    if (r.cells.some((c) => c.kind === 'interval')) {
+      for (const end of ['lo', 'hi'] as const) {
+        const cells = r.cells.map((c) =>
+          c.kind === 'interval' ? (c[end] === null ? '' : String(c[end])) : raw(c),
+        );
+        lines.push([t.id, `${r.label} ${end}`, ...cells].map(csvField).join(','));
+      }
+      continue;
+    }
     const hasSd = r.cells.some((c) => c.kind === 'number' && c.sd !== undefined);
     const label = r.label.replace(/ ± sd$/, '');
     lines.push([t.id, label, ...r.cells.map(raw)].map(csvField).join(','));
@@ -127,9 +145,23 @@ function latexCell(c: Cell): string {
   return latexEscape(cellText(c));
 }
 
+/** A text column that wraps within the line width (tabularx X, ragged right). */
+const WRAP = '>{\\raggedright\\arraybackslash}X';
+
+/**
+ * The column spec: the label column 'l', numbers 'r', other text columns wrapping X columns of a
+ * tabularx as wide as the line (weights hashes, speaker lists and protocol texts are long). A
+ * table without such a column stays a plain tabular.
+ */
+export function latexColumnSpec(t: ReportTable): { spec: string; wraps: boolean } {
+  const cols = t.columns.map((_, i) => (i === 0 ? 'l' : isTextColumn(t, i) ? WRAP : 'r'));
+  return { spec: cols.join(''), wraps: cols.includes(WRAP) };
+}
+
 export function tableToLatex(t: ReportTable): string {
-  // Text columns left-aligned, numbers right-aligned.
-  const spec = t.columns.map((_, i) => (isTextColumn(t, i) ? 'l' : 'r')).join('');
+  const { spec, wraps } = latexColumnSpec(t);
+  const begin = wraps ? `\\begin{tabularx}{\\linewidth}{${spec}}` : `\\begin{tabular}{${spec}}`;
+  const end = wraps ? '\\end{tabularx}' : '\\end{tabular}';
   const body = t.rows.map((r, i) => {
     const line = `${[latexEscape(r.label), ...r.cells.map(latexCell)].join(' & ')} \\\\`;
     return i > 0 && (r.kind === 'pooled' || r.kind === 'paper') ? `\\midrule\n${line}` : line;
@@ -139,13 +171,13 @@ export function tableToLatex(t: ReportTable): string {
     '\\centering',
     `\\caption{${latexEscape(t.title)}}`,
     `\\label{tab:${t.id}}`,
-    `\\begin{tabular}{${spec}}`,
+    begin,
     '\\toprule',
     `${t.columns.map(latexEscape).join(' & ')} \\\\`,
     '\\midrule',
     ...body,
     '\\bottomrule',
-    '\\end{tabular}',
+    end,
     ...t.notes.map((n) => `\\par\\footnotesize ${latexEscape(n)}`),
     '\\end{table}',
   ].join('\n');
@@ -155,7 +187,7 @@ export function tableToLatex(t: ReportTable): string {
 export function reportToLatex(r: RunReport): string {
   const parts = [
     `% ${r.title}`,
-    '% requires \\usepackage{booktabs}',
+    '% requires \\usepackage{booktabs,tabularx,array}',
     ...r.provenance.map((p) => `% ${p.label}: ${p.value}`),
     '',
     '\\begin{itemize}',

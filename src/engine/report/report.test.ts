@@ -26,6 +26,8 @@ describe('report tables', () => {
       ...[1, 2, 3, 4, 5, 6].map((i) => `fold ${i}`),
       'pooled',
       'mean ± sd',
+      'pooled UAR 95 % CI',
+      'mean UAR 95 % CI',
     ]);
     const pooled = t.rows[6].cells;
     expect(pooled[4]).toEqual({ kind: 'number', value: summary.pooled.averageAccuracy });
@@ -61,7 +63,7 @@ describe('report tables', () => {
 
   it('renders latex tables with booktabs and escaped text', () => {
     const tex = renderReport(buildRunReport(summary, { paper: true }), 'latex');
-    expect(tex.match(/\\begin\{tabular\}/g)!.length).toBe(4);
+    expect(tex.match(/\\begin\{tabular\}/g)!.length).toBe(2);
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\pm');
     expect(tex).toContain('actual \\textbackslash{} predicted');
@@ -72,6 +74,7 @@ describe('report tables', () => {
     const json = JSON.parse(renderReport(buildRunReport(summary, { paper: true }), 'json'));
     expect(json.tables.map((t: { id: string }) => t.id)).toEqual([
       'table-ii',
+      'per-speaker',
       'confusion-pooled',
       'paper-comparison',
     ]);
@@ -102,8 +105,8 @@ describe('paper comparison', () => {
     const s = sampleRunSummary({ speakers: 4 });
     const r = buildRunReport(s, { paper: true });
     const t = r.tables.find((x) => x.id === 'paper-comparison')!;
-    expect(t.rows.map((x) => x.kind)).toEqual(['pooled', 'mean', 'paper', 'delta']);
-    const delta = t.rows[3].cells[4];
+    expect(t.rows.map((x) => x.kind)).toEqual(['pooled', 'mean', 'ci', 'ci', 'paper', 'delta']);
+    const delta = t.rows[5].cells[4];
     expect(delta.kind === 'number' && delta.value).toBeCloseTo(s.pooled.averageAccuracy! - 0.711, 12);
     const diff = Object.fromEntries(r.paper!.differences.map((d) => [d.aspect, d.same]));
     expect(diff).toMatchObject({
@@ -122,7 +125,7 @@ describe('paper comparison', () => {
     const r = buildRunReport(s, { paper: true });
     expect(r.title).toBe('Results: mfcc/svm on ravdess');
     const t = r.tables.find((x) => x.id === 'paper-comparison')!;
-    expect(t.rows[2].label).toBe('paper: MFCC+DL SVM');
+    expect(t.rows.find((x) => x.kind === 'paper')!.label).toBe('paper: MFCC+DL SVM');
     const features = r.paper!.differences.find((d) => d.aspect === 'features')!;
     expect(features).toMatchObject({ run: 'MFCC only', same: false });
     expect(r.paper!.differences.some((d) => d.aspect === 'training mode')).toBe(false);
@@ -161,18 +164,11 @@ describe('several runs in one table', () => {
     const t = r.tables[0];
     expect(t.columns).toEqual(['run', 'corpus', 'angry', 'happy', 'sad', 'neutral', 'average']);
     expect(t.rows.map((x) => x.kind)).toEqual([
-      'pooled',
-      'mean',
-      'paper',
-      'delta',
-      'pooled',
-      'mean',
-      'paper',
-      'delta',
-      'pooled',
-      'mean',
+      ...['pooled', 'mean', 'ci', 'ci', 'paper', 'delta'],
+      ...['pooled', 'mean', 'ci', 'ci', 'paper', 'delta'],
+      ...['pooled', 'mean', 'ci', 'ci'],
     ]);
-    const demosPaper = t.rows[6].cells[5];
+    const demosPaper = t.rows[10].cells[5];
     expect(demosPaper).toEqual({ kind: 'number', value: 0.78 });
     expect(r.tables.map((x) => x.id)).toEqual([
       'table-ii-runs',

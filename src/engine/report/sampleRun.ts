@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { computeMetrics } from '../eval/metrics';
+import { runStatistics, speakerResults, type SpeakerPrediction } from '../eval/speakers';
 import { buildRunSummary } from '../eval/summary';
 import type { FoldResult, RunMetadata, RunSummary } from '../eval/types';
 import { mulberry32 } from '../util/random';
@@ -11,7 +12,7 @@ import { mulberry32 } from '../util/random';
  * no trained run is at hand. Every number is computed by the real metric code.
  */
 export function sampleRunSummary(
-  opts: { seed?: number; speakers?: number; dropNeutralInFold?: number } = {},
+  opts: { seed?: number; speakers?: number; dropNeutralInFold?: number; statistics?: boolean } = {},
 ): RunSummary {
   const rand = mulberry32(opts.seed ?? 1);
   const classes = ['angry', 'happy', 'sad', 'neutral'];
@@ -19,6 +20,7 @@ export function sampleRunSummary(
   const recall = [0.85, 0.73, 0.73, 0.53];
   const speakers = opts.speakers ?? 24;
   const folds: FoldResult[] = [];
+  const predictions: { fold: number; predictions: SpeakerPrediction[] }[] = [];
   for (let s = 0; s < speakers; s++) {
     const yTrue: number[] = [];
     const yPred: number[] = [];
@@ -29,10 +31,11 @@ export function sampleRunSummary(
         yPred.push(rand() < recall[c] ? c : (c + 1 + Math.floor(rand() * 3)) % 4);
       }
     });
-    folds.push({
-      index: s,
-      testSpeakers: [String(s + 1).padStart(2, '0')],
-      metrics: computeMetrics(classes, yTrue, yPred),
+    const speaker = String(s + 1).padStart(2, '0');
+    folds.push({ index: s, testSpeakers: [speaker], metrics: computeMetrics(classes, yTrue, yPred) });
+    predictions.push({
+      fold: s,
+      predictions: yTrue.map((t, i) => ({ speaker, true: classes[t], predicted: classes[yPred[i]] })),
     });
   }
   const utterances = folds.reduce((a, f) => a + f.metrics.n, 0);
@@ -65,7 +68,17 @@ export function sampleRunSummary(
     training: { epochs: 50, batchSize: 24, learningRate: 0.0003, optimizer: 'adam' },
     createdAt: '2026-01-01T00:00:00.000Z',
   };
-  return buildRunSummary(folds, meta);
+  const summary = buildRunSummary(folds, meta);
+  if (opts.statistics === false) return summary;
+  // RAVDESS numbering: odd actors male, even female.
+  const sexOf = (sp: string) => (Number(sp) % 2 === 1 ? 'male' : 'female');
+  const perSpeaker = speakerResults(classes, predictions, sexOf);
+  const statistics = runStatistics(
+    perSpeaker,
+    folds.map((f) => f.metrics.averageAccuracy),
+    { seed: meta.seed, resamples: 500 },
+  );
+  return { ...summary, statistics };
 }
 
 /** Writes a minimal finished run folder (summary.json, config.json, environment.json, status.json). */

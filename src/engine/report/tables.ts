@@ -1,6 +1,7 @@
 import type { ConfusionMatrix, Metrics } from '../eval/metrics';
 import type { MeanSd, RunSummary } from '../eval/types';
 import { num, text } from './cell';
+import { INTERVAL_NOTE, intervalRows } from './speakers';
 import type { Cell, ReportRow, ReportTable } from './types';
 
 const fromMeanSd = (m: MeanSd): Cell => num(m.mean, m.sd);
@@ -45,11 +46,23 @@ export function tableII(summary: RunSummary): ReportTable {
       text(`${summary.folds.length} folds`),
     ],
   });
+  // Interval cells sit in the 'average' column; the description in 'test speakers'.
+  rows.push(
+    ...intervalRows(summary, '', (cell, note) => [
+      ...classes.map(() => text('')),
+      cell,
+      text(''),
+      text(''),
+      text(''),
+      text(note),
+    ]),
+  );
   const missing = summary.folds.filter((f) => classes.some((c) => f.metrics.classAccuracy[c] === null));
   const notes = [
     'Class accuracy = recall of the class; average = unweighted mean of class accuracies (UAR); overall = correct / n (weighted accuracy).',
     'Pooled: all folds\u2019 test predictions together (sum of the fold confusion matrices). Mean ± sd: over folds, sample sd.',
   ];
+  if (summary.statistics) notes.push(INTERVAL_NOTE);
   if (missing.length > 0) {
     notes.push(
       `${missing.length} fold(s) lack test utterances of some class (shown as –): that class is left out of the fold's average and of its mean ± sd.`,

@@ -8,9 +8,11 @@ export type Cell =
       /** print '+' on positive values (differences) */ signed?: boolean;
     }
   | { kind: 'count'; value: number }
+  /** A confidence interval [lo, hi] at `level` (0.95). */
+  | { kind: 'interval'; lo: number | null; hi: number | null; level: number }
   | { kind: 'text'; text: string };
 
-export type RowKind = 'fold' | 'pooled' | 'mean' | 'paper' | 'delta' | 'actual';
+export type RowKind = 'fold' | 'pooled' | 'mean' | 'ci' | 'paper' | 'delta' | 'actual' | 'speaker';
 
 export interface ReportRow {
   label: string;

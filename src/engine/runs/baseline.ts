@@ -16,6 +16,7 @@ import type { Fold } from '../folds';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { CancelledError } from '../train/trainFold';
 import type { YamnetSetup } from '../model/steps';
+import type { WeightsProvenance } from '../yamnet/provenance';
 import { cellDir, cellId, foldDir, writeJsonAtomic, type RunCellsTable } from './store';
 
 export interface BaselineRunArgs {
@@ -25,11 +26,25 @@ export interface BaselineRunArgs {
   folds: Fold[];
   wanted: number[];
   seed: number;
-  setup: YamnetSetup;
+  /** YAMNet for the +dl feature sets; null when no feature set uses it. */
+  setup: YamnetSetup | null;
   sink?: TrainEventSink;
   signal?: AbortSignal;
   onFoldDone(fold: number): void;
 }
+
+/** Whether a feature set contains YAMNet embedding statistics ('dl', 'mfcc+dl', ...). */
+export function featureSetUsesYamnet(featureSet: string): boolean {
+  return featureSet.split('+').includes('dl');
+}
+
+/** Whether any cell of a baseline grid needs YAMNet (and so its weights). */
+export function baselineUsesYamnet(model: BaselineModel): boolean {
+  return baselineGrid(model).featureSets.some(featureSetUsesYamnet);
+}
+
+/** The provenance of a result that used no YAMNet weights at all. */
+export const NO_WEIGHTS: WeightsProvenance = { source: 'none', files: [] };
 
 /** A cell of the grid: its id (folder name) and what it runs. */
 export interface GridCell {
@@ -77,6 +92,20 @@ function writeCellFold(
         true: u.label,
         predicted: classes[cell.predictions[j]],
         probabilities: Object.fromEntries(classes.map((c, ci) => [c, cell.probabilities[j][ci]])),
+        // SVM: the label is the vote over these pair decisions, not the probabilities' argmax.
+        ...(cell.decision
+          ? {
+              decision: {
+                rule: cell.decision.rule,
+                labelOrder: cell.decision.labelOrder.map((l) => classes[l]),
+                pairs: cell.decision.pairs[j].map((p) => ({
+                  a: classes[p.a],
+                  b: classes[p.b],
+                  value: p.value,
+                })),
+              },
+            }
+          : {}),
       };
     }),
   );
@@ -101,7 +130,7 @@ export async function runBaselineFolds(a: BaselineRunArgs): Promise<void> {
   // Each feature part (MFCC, GTCC, DL) is computed once however many sets share it.
   const features = await baselineFeatures(a.index, {
     featureSets,
-    yamnet: { model: a.setup.model, provenance: a.setup.provenance },
+    yamnet: a.setup ? { model: a.setup.model, provenance: a.setup.provenance } : undefined,
     cache: new BaselineFeatureCache(undefined, (entry) =>
       emit({ type: 'log', level: 'warn', message: `corrupt cache entry ${entry}; recomputed` }),
     ),

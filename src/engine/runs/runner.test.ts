@@ -61,6 +61,17 @@ describe('runExperiment (frozen mode, in process)', () => {
     expect(run.config?.config.training.epochs).toBe(2);
     expect(run.summary?.mode).toBe('frozen');
     expect(run.summary?.folds.length).toBe(3);
+    // Per-speaker results (sex from the index) and the intervals are part of summary.json.
+    const stats = run.summary!.statistics!;
+    expect(stats.perSpeaker.map((s) => s.n)).toEqual([12, 12, 12]);
+    expect(stats.perSpeaker.every((s) => s.sex === 'male' || s.sex === 'female')).toBe(true);
+    expect(stats.pooledAverageAccuracy).toMatchObject({
+      method: 'bootstrap-speakers',
+      speakers: 3,
+      seed: 42,
+    });
+    expect(stats.pooledAverageAccuracy.estimate).toBeCloseTo(run.summary!.pooled.averageAccuracy!, 12);
+    expect(stats.foldAverageAccuracy.n).toBe(3);
     expect((run.environment as { weights: { source: string } }).weights.source).toBe('reconstructed');
 
     for (let i = 0; i < 3; i++) {
@@ -142,10 +153,55 @@ describe('runExperiment (baseline model)', () => {
   it('runs MFCC statistics + random forest over the same folds and writes a summary', async () => {
     const config = parseConfig({
       name: 'baseline',
-      model: { kind: 'baseline', features: 'mfcc', classifier: 'rf' },
+      model: { kind: 'baseline', features: 'mfcc', classifiers: ['rf', 'svm'] },
     });
-    const result = await runExperiment(config, { dataDir: corpus, outDir: path.join(tmp, 'runs') });
-    expect(result.mode).toBe('baseline:mfcc/rf');
+    const logs: string[] = [];
+    const result = await runExperiment(config, {
+      dataDir: corpus,
+      outDir: path.join(tmp, 'runs'),
+      onEvent: (e) => (e.message ? logs.push(e.message) : undefined),
+    });
+    // MFCC alone uses no YAMNet: no weights are loaded, logged, recorded or reported.
+    expect(result.weights.source).toBe('none');
+    expect(logs.join('\n')).not.toMatch(/YAMNet weights/);
+    expect(logs.join('\n')).toContain('no YAMNet');
+    const env = JSON.parse(fs.readFileSync(path.join(result.runDir, 'environment.json'), 'utf8'));
+    expect(env.weights).toMatchObject({ source: 'none', files: [], init: 'none' });
+    const { renderRunReport } = await import('../report');
+    const md = await renderRunReport(result.runDir, 'md');
+    expect(md).toContain('**weights**: none (these features use no YAMNet)');
+    expect(md).not.toMatch(/reconstructed|sha256/);
+    // SVM labels are the vote over the stored decision values, and say so.
+    const { voteOf } = await import('../baselines/svm-decision');
+    for (let i = 0; i < 3; i++) {
+      const rows = JSON.parse(
+        fs.readFileSync(
+          path.join(result.runDir, 'cells', 'mfcc__svm', 'folds', `fold-0${i + 1}`, 'predictions.json'),
+          'utf8',
+        ),
+      ) as {
+        predicted: string;
+        decision: { rule: string; labelOrder: string[]; pairs: { a: string; b: string; value: number }[] };
+      }[];
+      for (const r of rows) {
+        expect(r.decision.rule).toMatch(/one-vs-one vote/);
+        const order = r.decision.labelOrder;
+        const pairs = r.decision.pairs.map((p) => ({
+          a: order.indexOf(p.a),
+          b: order.indexOf(p.b),
+          value: p.value,
+        }));
+        expect(
+          order[
+            voteOf(
+              pairs,
+              order.map((_, k) => k),
+            )
+          ],
+        ).toBe(r.predicted);
+      }
+    }
+    expect(result.mode).toBe('baseline:mfcc/rf,svm');
     expect(result.folds).toBe(3);
     expect(result.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(36);
     const run = readRun(result.runDir);

@@ -10,7 +10,14 @@ import path from 'node:path';
 import { initBackend, tf, type BackendName } from '../backend/tf';
 import { canFineTune, describeActiveBackend } from '../backend/describe';
 import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
-import { runBaselineFolds, writeBaselineSummaries } from './baseline';
+import {
+  baselineUsesYamnet,
+  featureSetUsesYamnet,
+  NO_WEIGHTS,
+  runBaselineFolds,
+  writeBaselineSummaries,
+} from './baseline';
+import { computeRunStatistics, sexLookup } from './statistics';
 import { prepareCorpus } from './prepare';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
@@ -247,14 +254,15 @@ export async function runExperiment(
     const classes = classesOf(index);
     setStatus({ folds: folds.length });
 
-    // Weights.
-    let setup: YamnetSetup;
-    if (!yam || yam.yamnet.weights === 'pretrained') {
+    // Weights: a baseline without YAMNet-embedding features (+dl) loads none and names none.
+    let setup: YamnetSetup | null = null;
+    if (yam?.yamnet.weights === 'random') {
+      setup = await setupYamnet('random', config.seed);
+    } else if (yam || baselineUsesYamnet(config.model as BaselineModel)) {
       const source = opts.weightsSource ?? resolveWeightsSource().path;
       setup = await setupYamnet('pretrained', config.seed, source);
-    } else {
-      setup = await setupYamnet('random', config.seed);
     }
+    const weights = setup?.provenance ?? NO_WEIGHTS;
     const describe = describeActiveBackend();
     if (!resuming || !fs.existsSync(path.join(runDir, 'environment.json'))) {
       writeJsonAtomic(path.join(runDir, 'environment.json'), {
@@ -262,9 +270,9 @@ export async function runExperiment(
         // TensorFlow's intra-/inter-op threads (null: the native backend is not in use).
         threads: backend.name === 'tensorflow' ? threadSettings() : null,
         weights: {
-          ...setup.provenance,
-          ...(setup.path ? { path: setup.path } : {}),
-          init: yam ? yam.yamnet.weights : 'pretrained',
+          ...weights,
+          ...(setup?.path ? { path: setup.path } : {}),
+          init: yam ? yam.yamnet.weights : setup ? 'pretrained' : 'none',
         },
         mode,
         node: process.versions.node,
@@ -275,7 +283,8 @@ export async function runExperiment(
       });
     }
     log(
-      `backend ${backend.name} (${backend.reason}); mode ${mode}; YAMNet weights ${setup.provenance.source}`,
+      `backend ${backend.name} (${backend.reason}); mode ${mode}; ` +
+        (setup ? `YAMNet weights ${setup.provenance.source}` : 'no YAMNet (features without +dl)'),
     );
 
     // Folds finished before (resume) and the ones this process trains.
@@ -283,18 +292,7 @@ export async function runExperiment(
     const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
     foldsDone = folds.map((f) => f.index).filter(doneFold);
     const finishRun = () =>
-      finish(
-        runDir,
-        config,
-        index,
-        foldsDoc,
-        setup.provenance,
-        backend,
-        mode,
-        parallelWorker,
-        setStatus,
-        sink,
-      );
+      finish(runDir, config, index, foldsDoc, weights, backend, mode, parallelWorker, setStatus, sink);
 
     if (!yam) {
       await runBaselineFolds({
@@ -312,9 +310,10 @@ export async function runExperiment(
           setStatus({ foldsDone, fold: i });
         },
       });
-      setup.model.dispose();
+      setup?.model.dispose();
       return finishRun();
     }
+    if (!setup) throw new Error('YAMNet-LSTM run without a YAMNet setup');
 
     if (!parallelWorker) {
       // The cost before anything is built or trained, so a user can stop a run that would take days.
@@ -636,7 +635,14 @@ function writeSummary(
       runDir,
       config.model,
       index.classes as string[],
-      (cell, foldDirOf) => summarize(at, foldDirOf, cell.model, cell.mode),
+      // A cell names YAMNet weights only when its features contain YAMNet embeddings.
+      (cell, foldDirOf) =>
+        summarize(
+          { ...at, weights: featureSetUsesYamnet(cell.featureSet) ? weights : NO_WEIGHTS },
+          foldDirOf,
+          cell.model,
+          cell.mode,
+        ),
     );
     writeJsonAtomic(path.join(runDir, 'summary.json'), primary);
     return { summary: primary, cells: table };
@@ -677,10 +683,15 @@ function summarize(
   });
   const classCounts: Record<string, number> = {};
   for (const u of index.utterances) classCounts[u.label] = (classCounts[u.label] ?? 0) + 1;
-  return buildRunSummary(folds, {
+  const summary = buildRunSummary(folds, {
     model,
     mode,
-    trainFrom: config.model.kind === 'yamnet-lstm' ? config.model.yamnet.weights : 'pretrained',
+    trainFrom:
+      config.model.kind === 'yamnet-lstm'
+        ? config.model.yamnet.weights
+        : weights.source === 'none'
+          ? 'none'
+          : 'pretrained',
     weights,
     backend: { name: backend.name, reason: backend.reason },
     corpus: {
@@ -705,4 +716,6 @@ function summarize(
     },
     createdAt: new Date().toISOString(),
   });
+  const statistics = computeRunStatistics(summary, foldDirOf, sexLookup(index.utterances));
+  return statistics ? { ...summary, statistics } : summary;
 }

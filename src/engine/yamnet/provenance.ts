@@ -17,7 +17,9 @@
 import path from 'node:path';
 import { sha256File } from '../util/hash';
 
-export type WeightsSourceKind = 'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random';
+/** 'none': a result that used no YAMNet (a baseline without +dl features). */
+export type WeightsSourceKind =
+  'official-tfhub' | 'official-h5' | 'reconstructed' | 'user' | 'random' | 'none';
 
 export interface WeightsProvenance {
   source: WeightsSourceKind;

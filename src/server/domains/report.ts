@@ -27,6 +27,8 @@ export async function exportReport(
 function cellText(c: Cell, format: (v: number | null) => string): string {
   if (c.kind === 'text') return c.text;
   if (c.kind === 'count') return String(c.value);
+  if (c.kind === 'interval')
+    return c.lo === null || c.hi === null ? '–' : `[${format(c.lo)}, ${format(c.hi)}]`;
   const v = c.signed && c.value !== null && c.value > 0 ? `+${format(c.value)}` : format(c.value);
   return c.sd !== undefined && c.sd !== null && c.value !== null ? `${v} ± ${format(c.sd)}` : v;
 }

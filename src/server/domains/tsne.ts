@@ -1,11 +1,16 @@
 /**
  * t-SNE of a run's LSTM activations (folds/fold-NN/activations.f32 + .json), joined with the
- * fold's predictions for each point's file, speaker, true and predicted class. Results are
- * cached in the run folder: the embedding is deterministic for a seed, and re-opening is instant.
+ * fold's predictions for each point's file, speaker, true and predicted class.
+ *
+ * Each fold's embedding holds that fold model's activations only: the folds are different
+ * networks, so distances between their activations mean nothing, and one embedding of all folds
+ * shows the fold models (on RAVDESS four islands, one per test speaker), not emotions. 'all'
+ * therefore gives small multiples, one panel per fold. Each panel states its trustworthiness.
+ * Results are cached in the run folder (deterministic for a perplexity and seed).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TsnePoint, TsneResult } from '../../shared/contract';
+import type { TsnePanel, TsnePoint, TsneResult } from '../../shared/contract';
 import { UserError } from '../../engine/util/errors';
 import { writeJsonAtomic } from '../../engine/util/atomic';
 import type { TsneOptions } from '../../engine/eval/tsne/types';
@@ -23,6 +28,9 @@ interface Prediction {
   true: string;
   predicted: string;
 }
+
+/** Neighbours counted by the stated trustworthiness (scikit-learn's default k = 5). */
+const TRUST_K = 5;
 
 function readFold(
   dir: string,
@@ -43,6 +51,47 @@ function readFold(
   return { data, dims, ids: meta.ids, predictions: new Map(preds.map((p) => [p.id, p])) };
 }
 
+/** One fold model's t-SNE of its test utterances; null when the fold saved no activations. */
+async function foldPanel(
+  fold: number,
+  dir: string,
+  perplexity: number,
+  seed: number,
+  control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
+): Promise<TsnePanel | null> {
+  const read = readFold(dir);
+  if (!read) return null;
+  if (read.ids.length < 4) {
+    throw new UserError(
+      `fold ${fold + 1}: ${read.ids.length} test utterances are too few for a t-SNE (it needs 4 or more)`,
+    );
+  }
+  const meta: Omit<TsnePoint, 'x' | 'y'>[] = read.ids.map((id) => {
+    const p = read.predictions.get(id);
+    return {
+      file: id,
+      path: p?.path ?? '',
+      speaker: p?.speaker ?? '',
+      label: p?.true ?? '',
+      predicted: p?.predicted ?? '',
+      fold,
+    };
+  });
+  const { tsne } = await import('../../engine/eval/tsne');
+  const { trustworthiness } = await import('../../engine/eval/tsne/quality');
+  const result = await tsne(read.data, { inputDims: read.dims, perplexity, seed, ...control });
+  const k = Math.min(TRUST_K, Math.ceil(read.ids.length / 2) - 1);
+  const trust = k >= 1 ? { k, value: trustworthiness(read.data, result.embedding, k, read.dims, 2) } : null;
+  return {
+    fold,
+    method: `t-SNE of fold ${fold + 1}'s model on its ${read.ids.length} test utterances (${result.engine}, perplexity ${result.perplexity.toFixed(1)}, ${result.iterations} iterations, seed ${seed})`,
+    points: meta.map((m, i) => ({ ...m, x: result.embedding[i * 2], y: result.embedding[i * 2 + 1] })),
+    perplexity: result.perplexity,
+    seed,
+    trustworthiness: trust,
+  };
+}
+
 export async function runTsne(
   runDir: string,
   fold: number | 'all',
@@ -50,45 +99,37 @@ export async function runTsne(
   seed = 0,
   control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
 ): Promise<TsneResult> {
-  const cacheFile = path.join(runDir, 'tsne', `fold-${fold}-p${perplexity}-s${seed}.json`);
+  const cacheFile = path.join(runDir, 'tsne', `v2-fold-${fold}-p${perplexity}-s${seed}.json`);
   if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as TsneResult;
 
   const dirs = foldDirs(runDir).filter((f) => fold === 'all' || f.fold === fold);
-  const chunks: Float32Array[] = [];
-  const meta: Omit<TsnePoint, 'x' | 'y'>[] = [];
-  let dims = 0;
-  for (const { fold: f, dir } of dirs) {
-    const read = readFold(dir);
-    if (!read) continue;
-    if (dims && read.dims !== dims)
-      throw new UserError(`fold ${f + 1}: activations have ${read.dims} dimensions, not ${dims}`);
-    dims = read.dims;
-    chunks.push(read.data);
-    for (const id of read.ids) {
-      const p = read.predictions.get(id);
-      meta.push({
-        file: id,
-        path: p?.path ?? '',
-        speaker: p?.speaker ?? '',
-        label: p?.true ?? '',
-        predicted: p?.predicted ?? '',
-        fold: f,
-      });
-    }
+  const panels: TsnePanel[] = [];
+  for (const [i, { fold: f, dir }] of dirs.entries()) {
+    // Progress over all panels: panel i's iterations follow those of the panels before it.
+    const onProgress = control.onProgress
+      ? (p: { iteration: number; iterations: number }) =>
+          control.onProgress!({
+            iteration: i * p.iterations + p.iteration,
+            iterations: dirs.length * p.iterations,
+          })
+      : undefined;
+    const panel = await foldPanel(f, dir, perplexity, seed, { signal: control.signal, onProgress });
+    if (panel) panels.push(panel);
   }
-  if (meta.length < 4)
-    throw new UserError('this run has too few saved activations for a t-SNE plot (it needs 4 or more)');
-  const all = new Float32Array(meta.length * dims);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.length;
+  if (panels.length === 0) {
+    throw new UserError(
+      fold === 'all'
+        ? 'this run saved no LSTM activations for a t-SNE plot'
+        : `fold ${fold + 1} saved no LSTM activations for a t-SNE plot`,
+    );
   }
-  const { tsne } = await import('../../engine/eval/tsne');
-  const result = await tsne(all, { inputDims: dims, perplexity, seed, ...control });
   const out: TsneResult = {
-    method: `t-SNE (${result.engine}, perplexity ${result.perplexity.toFixed(1)}, ${result.iterations} iterations, seed ${seed})`,
-    points: meta.map((m, i) => ({ ...m, x: result.embedding[i * 2], y: result.embedding[i * 2 + 1] })),
+    method:
+      fold === 'all'
+        ? `one t-SNE per fold (${panels.length} panels): each fold's model embeds only its own test utterances; fold models are never mixed in one embedding`
+        : panels[0].method,
+    points: panels.flatMap((p) => p.points),
+    panels,
   };
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
   writeJsonAtomic(cacheFile, out);

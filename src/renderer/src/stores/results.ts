@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PaperComparison, ResultsTable, RunDetail, TsneResult } from '../../../shared/contract';
+import type {
+  PaperComparison,
+  ResultsTable,
+  RunDetail,
+  TsneResult,
+  UtterancePrediction,
+} from '../../../shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 
@@ -14,6 +20,12 @@ export interface RunResults {
   error: string;
   tsneError: string;
   tsneLoading: boolean;
+  /** Utterance ids (file) selected in a linked view (confusion cell, t-SNE lasso), highlighted everywhere. */
+  highlight: string[];
+  /** What the highlighted utterances are ('angry predicted as sad, pooled'). */
+  selectionTitle: string;
+  /** Every test utterance's prediction (for the linked views); empty until loaded. */
+  predictions: UtterancePrediction[];
 }
 
 export type ColourBy = 'label' | 'speaker' | 'correct';
@@ -23,6 +35,9 @@ export const useResultsStore = defineStore('results', () => {
   const panes = ref<RunResults[]>([]);
   const colourBy = ref<ColourBy>('label');
   const normalise = ref(false);
+  /** t-SNE settings, shared by every pane (one embedding per fold model, cached per setting). */
+  const tsnePerplexity = ref(30);
+  const tsneSeed = ref(0);
 
   async function open(id: string, slot = 0): Promise<void> {
     const pane: RunResults = {
@@ -35,6 +50,9 @@ export const useResultsStore = defineStore('results', () => {
       error: '',
       tsneError: '',
       tsneLoading: false,
+      highlight: [],
+      selectionTitle: '',
+      predictions: [],
     };
     const next = [...panes.value];
     next[slot] = pane;
@@ -47,7 +65,12 @@ export const useResultsStore = defineStore('results', () => {
     } catch (err) {
       p.error = messageOf(err);
     }
-    if (p.table) await loadTsne(p, 'all');
+    if (p.table) {
+      p.predictions = await getApi()
+        .call('results.predictions', { id })
+        .catch(() => []);
+      await loadTsne(p, 'all');
+    }
   }
 
   async function loadTsne(p: RunResults, fold: number | 'all'): Promise<void> {
@@ -55,7 +78,12 @@ export const useResultsStore = defineStore('results', () => {
     p.tsneLoading = true;
     p.tsneError = '';
     try {
-      p.tsne = await getApi().call('results.tsne', { id: p.id, fold });
+      p.tsne = await getApi().call('results.tsne', {
+        id: p.id,
+        fold,
+        perplexity: tsnePerplexity.value,
+        seed: tsneSeed.value,
+      });
     } catch (err) {
       p.tsne = null;
       p.tsneError = messageOf(err);
@@ -64,9 +92,15 @@ export const useResultsStore = defineStore('results', () => {
     }
   }
 
+  /** Highlights these utterances in every linked view of the pane (table, t-SNE). */
+  function select(p: RunResults, ids: string[], title: string): void {
+    p.highlight = ids;
+    p.selectionTitle = title;
+  }
+
   function close(slot: number): void {
     panes.value = panes.value.filter((_, i) => i !== slot);
   }
 
-  return { panes, colourBy, normalise, open, loadTsne, close };
+  return { panes, colourBy, normalise, tsnePerplexity, tsneSeed, open, loadTsne, select, close };
 });
