@@ -9,6 +9,7 @@ import type { RunSummary } from '../../engine/eval/types';
 import { UserError } from '../../engine/util/errors';
 import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
 import { baselineGrid } from '../../engine/config/schema';
+import { runLiveness } from '../../engine/runs/liveness';
 
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
@@ -22,7 +23,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function stateOf(v: unknown): RunState {
-  return v === 'running' || v === 'done' || v === 'failed' || v === 'cancelled' || v === 'queued'
+  return v === 'running' ||
+    v === 'done' ||
+    v === 'failed' ||
+    v === 'cancelled' ||
+    v === 'queued' ||
+    v === 'interrupted' ||
+    v === 'incomplete'
     ? v
     : 'unknown';
 }
@@ -50,17 +57,6 @@ export function foldDirs(dir: string): { fold: number; dir: string }[] {
   );
 }
 
-/** Whether a process (a CLI run's worker, say) is still alive. */
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
   if (!config) return null;
   if (config.model.kind === 'baseline') {
@@ -75,9 +71,10 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   const run = readRun(dir);
   const cfg = run.config?.config;
   const status = run.status;
-  let state = stateOf(status?.state);
-  // 'running' left behind by a process that is gone (killed, machine restarted) is not running.
-  if (state === 'running' && !live && !alive(status?.pid)) state = 'unknown';
+  // 'running' left behind by a process that is gone (killed, machine restarted) is 'interrupted',
+  // resumable; a live fold claim (a second process, a cluster task) keeps a run 'running'.
+  const seen = runLiveness(dir, status, run.foldsDone);
+  const state = live ? stateOf(status?.state) : stateOf(seen.state);
   const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
   const dataDir = run.config?.dataDir || cfg?.data.dir || '';
   return {
@@ -94,6 +91,8 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
     epochs: num(status?.epochs) ?? cfg?.training.epochs ?? null,
     error: str(status?.error),
     live,
+    resumable: !live && seen.resumable,
+    training: seen.training,
   };
 }
 
