@@ -45,6 +45,7 @@ async function start(job: RunJob): Promise<void> {
       worker: job.worker,
       prepareOnly: job.prepareOnly,
       executor: job.executor,
+      executionPlan: job.executionPlan,
       parallel: job.parallel,
       signal: controller.signal,
       onEvent: (event) => send({ type: 'event', event }),

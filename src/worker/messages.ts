@@ -25,6 +25,8 @@ export interface RunJob {
   parallel?: number;
   /** Executor name and job id, recorded in each fold's environment.json. */
   executor?: { name: string; jobId?: string; processes?: number };
+  /** What the executor chose and why, written to execution.json. */
+  executionPlan?: Record<string, unknown>;
   /** Environment of each fold worker process (thread budget, CUDA_VISIBLE_DEVICES), by slot. */
   workerEnv?: Record<string, string>[];
 }

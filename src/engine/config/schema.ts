@@ -132,6 +132,41 @@ export const CrossValidationSchema = z
     path: ['k'],
   });
 
+/**
+ * Slurm options of the `slurm` executor: one `sbatch --array` job, one task per pending fold.
+ * `timeMinutes` overrides the time limit per task, which otherwise comes from the run's cost
+ * estimate × `timeMargin` (plus 10 minutes of start-up).
+ */
+export const SlurmSchema = z.object({
+  partition: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  qos: z.string().min(1).optional(),
+  timeMinutes: positiveInt().optional(),
+  timeMargin: positiveNumber().default(2),
+  cpusPerTask: positiveInt().optional(),
+  /** Memory per task as sbatch writes it: '8G', '16000M'. */
+  mem: z
+    .string()
+    .regex(/^\d+[KMGT]?$/, { error: "must be a size like '8G' or '16000M'" })
+    .optional(),
+  /** Generic resources per task, e.g. 'gpu:1'. */
+  gres: z.string().min(1).optional(),
+  /** Extra lines for the job script's header, each without or with the '#SBATCH ' prefix. */
+  extraSbatch: z.array(z.string()).default([]),
+  /** Shell lines run on the node before ser-workbench (`module load cuda/11.2`). */
+  setup: z.array(z.string()).default([]),
+  /** How a node starts ser-workbench (default: this node binary and this installation's CLI). */
+  nodeCommand: z.string().min(1).optional(),
+});
+
+/** Where a run's folds train: this process and its workers, or a Slurm cluster. */
+export const ExecutionSchema = z.object({
+  executor: z.enum(['local', 'slurm'], { error: "must be 'local' or 'slurm'" }).default('local'),
+  /** Local: worker processes (default from cores, GPUs and measured memory per process). */
+  processes: positiveInt().optional(),
+  slurm: SlurmSchema.prefault({}),
+});
+
 export const ExperimentConfigSchema = z.object({
   name: z.string().default('experiment'),
   data: DataSchema.prefault({}),
@@ -143,7 +178,11 @@ export const ExperimentConfigSchema = z.object({
   backend: z
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'], { error: "must be 'auto', 'tensorflow', 'wasm' or 'cpu'" })
     .default('auto'),
+  execution: ExecutionSchema.prefault({}),
 });
+
+export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
+export type SlurmOptions = z.infer<typeof SlurmSchema>;
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 /** What a user may write: every field optional where it has a default. */

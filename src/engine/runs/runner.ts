@@ -80,6 +80,8 @@ export interface RunOptions {
   executor?: { name: string; jobId?: string; processes?: number };
   /** How many processes train folds at once (default 1: in this process). */
   parallel?: number;
+  /** What the executor chose and why (processes, threads, memory), written to execution.json. */
+  executionPlan?: Record<string, unknown>;
   /** Runs `folds` in child processes; given by the worker module (keeps this file process-free). */
   spawnFolds?: (
     runDir: string,
@@ -213,6 +215,12 @@ export async function runExperiment(
       log(`removed ${removed.length} temporary file(s) of interrupted writes: ${removed.join(', ')}`);
     if (runLock.claim.tookOver)
       log(`took over the run from ${describeOwner(runLock.claim.tookOver)} (no longer running)`);
+    if (opts.executionPlan && !parallelWorker) {
+      writeJsonAtomic(path.join(runDir, 'execution.json'), {
+        ...opts.executionPlan,
+        at: new Date().toISOString(),
+      });
+    }
   } else if (!parallelWorker) {
     log(
       `${runDir} is being run by ${describeOwner(runLock.heldBy)}; this process trains the folds nobody has claimed`,
@@ -382,7 +390,8 @@ export async function runExperiment(
       return finishRun();
     }
 
-    if (!parallelWorker) {
+    // A Slurm task's cost was estimated by the submitting process, for the whole run.
+    if (!parallelWorker && opts.executor?.name !== 'slurm') {
       // The cost before anything is built or trained, so a user can stop a run that would take days.
       const toTrain = folds.filter((f) => !doneFold(f.index));
       const estimate = estimateRunCost(config, {
@@ -390,7 +399,7 @@ export async function runExperiment(
         folds: toTrain,
         backend: backend.name,
         yamnet: setup.model,
-        parallel: k === 15 && opts.spawnFolds ? (opts.parallel ?? 1) : 1,
+        parallel: opts.spawnFolds ? (opts.parallel ?? 1) : 1,
       });
       writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
       emit(sink, {
