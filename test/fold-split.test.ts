@@ -5,41 +5,18 @@
  * never train the same fold (each fold's start line appears in exactly one process), and the
  * last one to finish writes summary.json. Real CLI processes, real claims.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config/schema';
 import { foldDir, readStatus } from '../src/engine/runs/store';
-import { repoRoot, sharedDir } from '../src/engine/util/paths';
+import { sharedDir } from '../src/engine/util/paths';
+import { runCli } from './helpers/cli';
 
-const cli = path.join(repoRoot, 'bin', 'ser-workbench.mjs');
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const FOLDS = 4;
 let tmp: string;
-
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[], home: string): Promise<Done> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      SER_WORKBENCH_HOME: home,
-      YAMNET_WEIGHTS: path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 const predictions = (runDir: string) =>
   Array.from({ length: FOLDS }, (_, i) =>

@@ -11,7 +11,7 @@ import { UserError } from '../../engine/util/errors';
 import { launchWorker } from '../../worker/launch';
 import type { RunJob } from '../../worker/messages';
 import { parseCommand, printJson, progress } from '../args';
-import { modeOf, parseConfig, type ExperimentConfig } from '../../engine/config/schema';
+import { modeOf, parseConfig, type ExperimentConfig, type SlurmOptions } from '../../engine/config/schema';
 import { planLocal, recordMemory } from '../../engine/exec/local';
 import {
   cancelJobs,
@@ -176,8 +176,28 @@ export async function run(argv: string[]): Promise<number> {
   const executor = values.executor ?? config.execution.executor;
   if (executor !== 'local' && executor !== 'slurm')
     throw new UserError(`--executor: '${executor}' is not an executor (local or slurm)`);
-  if (values['node-command']) config.execution.slurm.nodeCommand = values['node-command'];
-  if (executor === 'slurm') return runOnSlurm(job, config, values.wait, values.json);
+  if (config.sweep && !values.resume) {
+    const { runSweep, printSweep } = await import('./sweep');
+    const { sweepDir, code } = await runSweep({
+      configFile: positionals[0],
+      config,
+      dataDir: job.dataDir,
+      outDir: job.outDir,
+      executor,
+      processes: values.parallel !== undefined ? Number(values.parallel) : config.execution.processes,
+      wait: values.wait,
+      batches: values.batches,
+    });
+    if (values.json) printJson({ sweepDir });
+    else printSweep(sweepDir);
+    return code;
+  }
+  // A command-line override is for this submission only: the run's config.json keeps what it said.
+  const slurmOptions = {
+    ...config.execution.slurm,
+    ...(values['node-command'] ? { nodeCommand: values['node-command'] } : {}),
+  };
+  if (executor === 'slurm') return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
 
   if (process.env.SER_WORKBENCH_EXECUTOR === 'slurm') {
     // An array task on a node (the job script sets this): train its fold in this process.
@@ -222,6 +242,7 @@ export async function run(argv: string[]): Promise<number> {
 async function runOnSlurm(
   job: RunJob,
   config: ExperimentConfig,
+  slurmOptions: SlurmOptions,
   wait: boolean,
   json: boolean,
 ): Promise<number> {
@@ -240,7 +261,7 @@ async function runOnSlurm(
   if (tasks.length && selected.size) {
     const e = estimate as RunCostEstimate | null;
     const perTask = e ? e.perFoldSec + (e.calibrationSec ?? 0) : null;
-    const record = submitArray(runDir, config.name, tasks, config.execution.slurm, perTask);
+    const record = submitArray(runDir, config.name, tasks, slurmOptions, perTask);
     jobId = record.jobId;
     const prior = readStatus(runDir);
     if (prior && prior.state !== 'running') writeStatus(runDir, { ...prior, state: 'queued' });
@@ -259,7 +280,10 @@ async function runOnSlurm(
   }
   while (jobsActive(runDir)) await new Promise((r) => setTimeout(r, 2000));
   const states = foldJobStatus(runDir, [{ runDir, folds }]);
-  const failed = states.filter((s) => s.state !== 'done');
+  // The folds this command was about (all, or those of --folds / --test-speakers).
+  const failed = states.filter(
+    (s) => s.state !== 'done' && (!job.onlyFolds || job.onlyFolds.includes(s.fold)),
+  );
   if (json)
     printJson({
       runDir,

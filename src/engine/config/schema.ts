@@ -159,6 +159,38 @@ export const SlurmSchema = z.object({
   nodeCommand: z.string().min(1).optional(),
 });
 
+/**
+ * A sweep: a grid over config fields (dotted paths, every combination of the listed values) or
+ * `random.samples` seeded draws from ranges ({min, max, log?, integer?}) or lists of choices.
+ */
+const SweepRangeSchema = z.union([
+  z.array(z.unknown()).min(1, { error: 'needs at least one value' }),
+  z
+    .object({
+      min: z.number({ error: 'must be a number' }),
+      max: z.number({ error: 'must be a number' }),
+      log: z.boolean().default(false),
+      integer: z.boolean().default(false),
+    })
+    .refine((r) => r.max >= r.min, { error: 'max must be at least min' })
+    .refine((r) => !r.log || r.min > 0, { error: 'a log range needs min > 0' }),
+]);
+export const SweepSchema = z
+  .object({
+    grid: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'needs at least one value' })).optional(),
+    random: z
+      .object({
+        samples: positiveInt(),
+        seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(1),
+        ranges: z.record(z.string(), SweepRangeSchema),
+      })
+      .optional(),
+  })
+  .refine((s) => (s.grid === undefined) !== (s.random === undefined), {
+    error: "give either 'grid' or 'random'",
+  });
+export type SweepConfig = z.infer<typeof SweepSchema>;
+
 /** Where a run's folds train: this process and its workers, or a Slurm cluster. */
 export const ExecutionSchema = z.object({
   executor: z.enum(['local', 'slurm'], { error: "must be 'local' or 'slurm'" }).default('local'),
@@ -179,6 +211,8 @@ export const ExperimentConfigSchema = z.object({
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'], { error: "must be 'auto', 'tensorflow', 'wasm' or 'cpu'" })
     .default('auto'),
   execution: ExecutionSchema.prefault({}),
+  /** One run per cell of this sweep (see src/engine/runs/sweep.ts); absent: one run. */
+  sweep: SweepSchema.optional(),
 });
 
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;

@@ -23,6 +23,7 @@ import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
+import { failpoint } from '../util/failpoint';
 import { resolveWeightsSource } from '../yamnet/store';
 import {
   cleanStaleTemps,
@@ -523,7 +524,8 @@ export async function runExperiment(
               numClasses: classes.length,
               signal: opts.signal,
               resume: checkpoint ?? undefined,
-              onBatch: (epoch, batch, batches, loss) =>
+              onBatch: (epoch, batch, batches, loss) => {
+                failpoint('batch');
                 emit(sink, {
                   type: 'batch',
                   fold: i,
@@ -533,7 +535,8 @@ export async function runExperiment(
                   batch,
                   batches,
                   loss,
-                }),
+                });
+              },
               onEpoch: async (record, snapshot) => {
                 epochSeconds.push(record.seconds);
                 saveCheckpoint(dir, await snapshot());
