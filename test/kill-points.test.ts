@@ -21,5 +21,5 @@ describe('kill -9 at seeded points, then resume', () => {
     expect(r.tried).toBe(3);
     // Each point really killed the run (none finished before its point).
     expect(lines.filter((l) => l.includes(': killed;'))).toHaveLength(3);
-  });
+  }, 1_500_000);
 });

@@ -112,5 +112,5 @@ describe('sweeps', () => {
       4,
     );
     expect(report.stdout.split('\n').filter((l) => l.startsWith('| * |')).length).toBeGreaterThanOrEqual(1);
-  });
+  }, 1_500_000);
 });

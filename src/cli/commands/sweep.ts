@@ -40,7 +40,14 @@ export async function runSweep(a: SweepArgs): Promise<{ sweepDir: string; code: 
   for (const [i, cell] of cells.entries()) {
     let perFoldSec: number | null = null;
     const r = await runInWorker(
-      { config: cell.config, dataDir: a.dataDir, runDir: file.cells[i].runDir, prepareOnly: true },
+      // The cost is estimated once, for the first cell (the cells share the corpus and model).
+      {
+        config: cell.config,
+        dataDir: a.dataDir,
+        runDir: file.cells[i].runDir,
+        prepareOnly: true,
+        worker: i > 0,
+      },
       false,
       (e) => {
         if (e.estimate) perFoldSec = e.estimate.perFoldSec + (e.estimate.calibrationSec ?? 0);
@@ -74,7 +81,13 @@ export async function runSweep(a: SweepArgs): Promise<{ sweepDir: string; code: 
     plan.env.map(async (env) => {
       for (const p of prepared) {
         await launchWorker(
-          { resumeDir: p.runDir, parallel: 1, executor: { name: 'local', processes: plan.processes } },
+          // worker: the cell was estimated when prepared; no second calibration per slot.
+          {
+            resumeDir: p.runDir,
+            parallel: 1,
+            worker: true,
+            executor: { name: 'local', processes: plan.processes },
+          },
           { env, onEvent: print },
         );
       }
