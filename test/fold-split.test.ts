@@ -79,7 +79,7 @@ async function serialVersusSplit(name: string, model: object, epochs: number): P
     expect(env).toMatchObject({
       fold: i,
       host: os.hostname(),
-      executor: 'serial',
+      executor: 'local',
       backend: { name: 'wasm' },
     });
     expect(fs.existsSync(path.join(foldDir(runDir, i), 'claim.lock'))).toBe(false);
