@@ -204,7 +204,20 @@ export type LayerCostTableInfo = z.infer<typeof layerCostTableSchema>;
 // ---------------------------------------------------------------------------------------------
 // Runs and results
 
-export const runStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'unknown']);
+/**
+ * 'interrupted': status.json said running but its process is gone (killed, machine down);
+ * 'incomplete': its processes stopped with folds left on purpose (`--folds`, cluster tasks).
+ */
+export const runStateSchema = z.enum([
+  'queued',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'incomplete',
+  'unknown',
+]);
 export type RunState = z.infer<typeof runStateSchema>;
 
 export const runInfoSchema = z.object({
@@ -228,6 +241,10 @@ export const runInfoSchema = z.object({
   updatedAt: z.string().nullable(),
   /** Test UAR pooled over folds, once the run is done. */
   uar: z.number().nullable(),
+  /** Folds are left and no process is training them: `run --resume` continues it. */
+  resumable: z.boolean().optional(),
+  /** Folds being trained now by live processes (any host sharing the folder), 0-based. */
+  training: z.array(z.number()).optional(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
 

@@ -29,6 +29,7 @@ function onMessage(listener: (m: ToWorker) => void): void {
 
 const controller = new AbortController();
 let started = false;
+let nextSlot = 0;
 
 async function start(job: RunJob): Promise<void> {
   try {
@@ -40,12 +41,23 @@ async function start(job: RunJob): Promise<void> {
       resumeDir: job.resumeDir,
       weightsSource: job.weightsSource,
       onlyFolds: job.onlyFolds,
+      testSpeakers: job.testSpeakers,
+      worker: job.worker,
+      prepareOnly: job.prepareOnly,
+      executor: job.executor,
+      executionPlan: job.executionPlan,
       parallel: job.parallel,
       repairNonFinite: job.repairNonFinite,
       signal: controller.signal,
       onEvent: (event) => send({ type: 'event', event }),
-      spawnFolds: (runDir, folds, onEvent, signal) =>
-        launchWorker({ resumeDir: runDir, onlyFolds: folds }, { onEvent, signal }).then(() => undefined),
+      spawnFolds: (runDir, folds, onEvent, signal) => {
+        // Each worker gets its own slot's environment (threads, GPU), set before tfjs loads.
+        const slot = nextSlot++;
+        return launchWorker(
+          { resumeDir: runDir, onlyFolds: folds, worker: true, executor: job.executor },
+          { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
+        ).then(() => undefined);
+      },
     });
     send({ type: 'done', result: { ...result, summary: null } });
   } catch (err) {

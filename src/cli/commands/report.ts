@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { renderRunReport, renderRunsReport } from '../../engine/report/runReport';
 import { REPORT_FORMATS, type ReportFormat } from '../../engine/report/types';
 import { UserError } from '../../engine/util/errors';
@@ -25,6 +27,16 @@ export async function run(argv: string[]): Promise<number> {
   const format = values.json ? 'json' : values.format!;
   if (format !== 'html' && !REPORT_FORMATS.includes(format as ReportFormat)) {
     throw new UserError(`unknown format '${format}' (md, csv, latex, json, html)\nusage: ${usage}`);
+  }
+  // A sweep folder: the sweep table (one row per cell, best marked).
+  if (positionals.length === 1 && existsSync(path.join(positionals[0], 'sweep.json'))) {
+    const { renderSweepTable, sweepTable } = await import('../../engine/runs/sweep');
+    process.stdout.write(
+      values.json
+        ? JSON.stringify(sweepTable(positionals[0]), null, 2) + '\n'
+        : renderSweepTable(positionals[0]),
+    );
+    return 0;
   }
   // One run: its full report (folds, confusion); several: one Table II row block per run.
   const text =

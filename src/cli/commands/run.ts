@@ -7,7 +7,6 @@ import { renderReport } from '../../engine/report/render';
 import { checkOutputLocations } from '../../engine/runs/locations';
 import type { RunResult } from '../../engine/runs/runner';
 import { checkResumeConfig } from '../../engine/runs/prepare';
-import { readRun } from '../../engine/runs/store';
 import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
 import { CancelledError } from '../../engine/train/trainFold';
@@ -16,10 +15,31 @@ import type { SkippedFile } from '../../engine/corpora/types';
 import { launchWorker } from '../../worker/launch';
 import type { RunJob } from '../../worker/messages';
 import { parseCommand, printJson, progress } from '../args';
+import { modeOf, parseConfig, type ExperimentConfig, type SlurmOptions } from '../../engine/config/schema';
+import { planLocal, recordMemory } from '../../engine/exec/local';
+import {
+  cancelJobs,
+  foldJobStatus,
+  foldsToSubmit,
+  jobsActive,
+  requireSlurm,
+  submitArray,
+  type FoldJobStatus,
+} from '../../engine/exec/slurm';
+import { runLiveness } from '../../engine/runs/liveness';
+import { readRun, readStatus, writeStatus } from '../../engine/runs/store';
 
-const usage =
-  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--parallel N] [--batches] [--repair-nonfinite] [--json]\n' +
-  "       ser-workbench run --resume RUNDIR [CONFIG (must equal the run's)] [--data DIR] [--parallel N]";
+const usage = [
+  'ser-workbench run CONFIG [--data DIR] [--out DIR] [--folds 3,8 | --test-speakers 03,08] [--parallel N] [--batches] [--repair-nonfinite] [--json]',
+  "       ser-workbench run --resume RUNDIR [CONFIG (must equal the run's)] [--folds 3,8 | --test-speakers 03,08] [--parallel N]",
+  '       ser-workbench run --gather RUNDIR      (write summary.json from the finished folds)',
+  '       ser-workbench run --status RUNDIR | --cancel RUNDIR',
+  "  --executor local|slurm  overrides the config's execution.executor; slurm: one sbatch --array job,",
+  '                        one task per pending fold (--wait follows it to the end)',
+  '  --node-command CMD    how a Slurm node starts ser-workbench (overrides execution.slurm.nodeCommand)',
+  '  --folds N,M           train only these folds (numbered from 1, as folds/fold-NN); other',
+  '                        processes may fill the same run folder at once (each fold is claimed)',
+].join('\n');
 
 /** Progress on stderr: one line per fold and epoch (and per batch with --batches). */
 export function progressPrinter(batches: boolean): (e: TrainEvent) => void {
@@ -38,6 +58,8 @@ export function defaultParallel(): number {
 export function resultDocument(r: RunResult, estimate?: RunCostEstimate | null) {
   return {
     ...(estimate ? { estimate } : {}),
+    ...(r.foldsDone ? { foldsDone: r.foldsDone.map((i) => i + 1) } : {}),
+    ...(r.pending ? { pending: r.pending.map((i) => i + 1) } : {}),
     runDir: r.runDir,
     backend: r.backend,
     mode: r.mode,
@@ -158,6 +180,14 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       resume: { type: 'string' },
       parallel: { type: 'string' },
+      folds: { type: 'string' },
+      'test-speakers': { type: 'string' },
+      gather: { type: 'string' },
+      status: { type: 'string' },
+      cancel: { type: 'string' },
+      executor: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      'node-command': { type: 'string' },
       batches: { type: 'boolean', default: false },
       'repair-nonfinite': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -166,38 +196,247 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!args) return 0;
   const { values, positionals } = args;
-  const parallel = values.parallel !== undefined ? Number(values.parallel) : defaultParallel();
-  if (!Number.isInteger(parallel) || parallel < 1)
+  if (values.gather) {
+    // Imported here: the runner loads TensorFlow, which the other paths leave to the worker.
+    const { gatherRun } = await import('../../engine/runs/runner');
+    const result = gatherRun(values.gather);
+    if (values.json) printJson(resultDocument(result));
+    else await printResultTable(result.runDir);
+    return 0;
+  }
+  const selection = {
+    ...(values.folds !== undefined ? { onlyFolds: parseFoldNumbers(values.folds) } : {}),
+    ...(values['test-speakers'] !== undefined
+      ? { testSpeakers: parseList('--test-speakers', values['test-speakers']) }
+      : {}),
+  };
+  if (values.status) return printStatus(values.status, values.json);
+  if (values.cancel) {
+    const ids = cancelJobs(path.resolve(values.cancel));
+    progress(
+      ids.length ? `cancelled Slurm job(s) ${ids.join(', ')}` : 'no job of this run is queued or running',
+    );
+    return 0;
+  }
+  if (
+    values.parallel !== undefined &&
+    (!Number.isInteger(Number(values.parallel)) || Number(values.parallel) < 1)
+  )
     throw new UserError(`--parallel must be a positive integer`);
   let job: RunJob;
+  let config: ExperimentConfig;
   if (values.resume) {
     if (positionals.length > 1) throw new UserError(`expected at most one config file\nusage: ${usage}`);
+    const resumeDir = resolveResumeDir(values.resume);
     // A config beside --resume must be the run's own: a resumed run never takes another.
-    if (positionals.length === 1) await checkResumeConfigFile(path.resolve(values.resume), positionals[0]);
-    job = {
-      resumeDir: resolveResumeDir(values.resume),
-      parallel,
-      ...(values.data ? { dataDir: path.resolve(values.data) } : {}),
-    };
+    if (positionals.length === 1) await checkResumeConfigFile(resumeDir, positionals[0]);
+    const prior = readRun(resumeDir).config;
+    if (!prior) throw new UserError(`${resumeDir}: not a run folder (config.json missing)`);
+    config = parseConfig(prior.config, path.join(resumeDir, 'config.json'));
+    job = { resumeDir, ...selection, ...(values.data ? { dataDir: path.resolve(values.data) } : {}) };
   } else {
     if (positionals.length !== 1) throw new UserError(`expected one config file\nusage: ${usage}`);
-    const config = await loadConfigFile(positionals[0]);
+    config = await loadConfigFile(positionals[0]);
     const dataDir =
       values.data ??
       (config.data.dir ? path.resolve(path.dirname(positionals[0]), config.data.dir) : undefined);
-    job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), parallel };
+    job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), ...selection };
   }
   if (values['repair-nonfinite']) job.repairNonFinite = true;
   // Before the worker starts: a bad --out or data home is one user error, and no run folder is made.
   checkOutputLocations({ outDir: job.outDir, resuming: !!job.resumeDir });
+  const executor = values.executor ?? config.execution.executor;
+  if (executor !== 'local' && executor !== 'slurm')
+    throw new UserError(`--executor: '${executor}' is not an executor (local or slurm)`);
+  if (config.sweep && !values.resume) {
+    const { runSweep, printSweep } = await import('./sweep');
+    const { sweepDir, code } = await runSweep({
+      configFile: positionals[0],
+      config,
+      dataDir: job.dataDir,
+      outDir: job.outDir,
+      executor,
+      processes: values.parallel !== undefined ? Number(values.parallel) : config.execution.processes,
+      wait: values.wait,
+      batches: values.batches,
+    });
+    if (values.json) printJson({ sweepDir });
+    else printSweep(sweepDir);
+    return code;
+  }
+  // A command-line override is for this submission only: the run's config.json keeps what it said.
+  const slurmOptions = {
+    ...config.execution.slurm,
+    ...(values['node-command'] ? { nodeCommand: values['node-command'] } : {}),
+  };
+  if (executor === 'slurm') return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
+
+  if (process.env.SER_WORKBENCH_EXECUTOR === 'slurm') {
+    // An array task on a node (the job script sets this): train its fold in this process.
+    const jobId = process.env.SLURM_ARRAY_JOB_ID
+      ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}`
+      : process.env.SLURM_JOB_ID;
+    const result = await runInWorker(
+      { ...job, parallel: 1, executor: { name: 'slurm', jobId } },
+      values.batches,
+    );
+    if (values.json) printJson(resultDocument(result));
+    else printPartial(result);
+    return 0;
+  }
+
+  // local: N worker processes, each with its thread budget (and GPU), chosen and said why.
+  const requested = values.parallel !== undefined ? Number(values.parallel) : config.execution.processes;
+  const plan = planLocal({ requested, mode: modeOf(config) });
+  progress(`local executor: ${plan.reason}`);
+  job = {
+    ...job,
+    parallel: plan.processes,
+    workerEnv: plan.env,
+    executor: { name: 'local', processes: plan.processes },
+    executionPlan: { executor: 'local', ...plan },
+  };
   let estimate: RunCostEstimate | null = null;
   const result = await runInWorker(job, values.batches, (e) => {
     if (e.estimate) estimate = e.estimate;
   });
+  recordMemory(result.runDir, result.mode);
   if (values.json) {
     const skipped = skippedText(result.runDir);
     if (skipped) progress(skipped.trimEnd());
     printJson({ ...resultDocument(result, estimate), skipped: skippedFiles(result.runDir) });
-  } else await printResultTable(result.runDir);
+  } else if (result.summary || result.pending?.length === 0) await printResultTable(result.runDir);
+  else printPartial(result);
   return 0;
+}
+
+/**
+ * The slurm executor: the run is prepared here (corpus, folds, step cache, estimate), its pending
+ * folds go out as one array job, and with --wait this process follows the tasks to the end.
+ */
+async function runOnSlurm(
+  job: RunJob,
+  config: ExperimentConfig,
+  slurmOptions: SlurmOptions,
+  wait: boolean,
+  json: boolean,
+): Promise<number> {
+  requireSlurm();
+  let estimate: RunCostEstimate | null = null;
+  const prepared = await runInWorker({ ...job, prepareOnly: true }, false, (e) => {
+    if (e.estimate) estimate = e.estimate;
+  });
+  const runDir = prepared.runDir;
+  const folds = prepared.folds;
+  const selected = new Set(prepared.pending ?? []);
+  const tasks = foldsToSubmit(runDir, [{ runDir, folds }]).filter(
+    (t) => !job.onlyFolds || job.onlyFolds.includes(t.fold),
+  );
+  let jobId: string | null = null;
+  if (tasks.length && selected.size) {
+    const e = estimate as RunCostEstimate | null;
+    const perTask = e ? e.perFoldSec + (e.calibrationSec ?? 0) : null;
+    const record = submitArray(runDir, config.name, tasks, slurmOptions, perTask);
+    jobId = record.jobId;
+    const prior = readStatus(runDir);
+    if (prior && prior.state !== 'running') writeStatus(runDir, { ...prior, state: 'queued' });
+    progress(
+      `submitted Slurm job ${jobId}: ${tasks.length} task(s), folds ${tasks.map((t) => t.fold + 1).join(',')}, ` +
+        `${record.timeMinutes} min per task; script ${record.script}`,
+    );
+  } else progress('nothing to submit: every fold is done, queued or running');
+  if (!wait) {
+    if (json) printJson({ runDir, jobId, folds: tasks.map((t) => t.fold + 1) });
+    else
+      process.stdout.write(
+        `Slurm job ${jobId ?? '-'}; follow it with \`ser-workbench run --status ${runDir}\`\n`,
+      );
+    return 0;
+  }
+  while (jobsActive(runDir)) await new Promise((r) => setTimeout(r, 2000));
+  const states = foldJobStatus(runDir, [{ runDir, folds }]);
+  // The folds this command was about (all, or those of --folds / --test-speakers).
+  const failed = states.filter(
+    (s) => s.state !== 'done' && (!job.onlyFolds || job.onlyFolds.includes(s.fold)),
+  );
+  if (json)
+    printJson({
+      runDir,
+      jobId,
+      folds: states.map(statusRow),
+      summary: fs.existsSync(path.join(runDir, 'summary.json')),
+    });
+  else {
+    printStatusTable(states);
+    if (!failed.length) await printResultTable(runDir);
+  }
+  return failed.length ? 1 : 0;
+}
+
+function statusRow(s: FoldJobStatus) {
+  return {
+    fold: s.fold + 1,
+    state: s.state,
+    ...(s.taskId ? { task: s.taskId } : {}),
+    ...(s.detail ? { detail: s.detail } : {}),
+    ...(s.log ? { log: s.log } : {}),
+    ...(s.logTail ? { logTail: s.logTail } : {}),
+  };
+}
+
+function printStatusTable(states: FoldJobStatus[]): void {
+  for (const s of states) {
+    process.stdout.write(
+      `fold ${s.fold + 1}: ${s.state}${s.taskId ? ` (Slurm task ${s.taskId})` : ''}${s.detail ? ` ${s.detail}` : ''}\n`,
+    );
+    if (s.logTail) process.stdout.write(`  log ${s.log}:\n${s.logTail.replace(/^/gm, '    ')}\n`);
+  }
+}
+
+/** `run --status RUNDIR`: each fold's state (done, training by whom, queued/failed in Slurm). */
+function printStatus(dirIn: string, json: boolean): number {
+  const runDir = path.resolve(dirIn);
+  const run = readRun(runDir);
+  const folds = run.config?.foldAssignment.length ?? 0;
+  const seen = runLiveness(runDir, run.status, run.foldsDone);
+  const states = foldJobStatus(runDir, [{ runDir, folds }]).map((s) =>
+    s.state === 'not submitted' && seen.training.includes(s.fold) ? { ...s, state: 'running' as const } : s,
+  );
+  if (json) printJson({ runDir, state: seen.state, resumable: seen.resumable, folds: states.map(statusRow) });
+  else {
+    process.stdout.write(`${runDir}: ${seen.state}${seen.resumable ? ', resumable (run --resume)' : ''}\n`);
+    printStatusTable(states);
+  }
+  return 0;
+}
+
+/** After a run that stopped with folds left: what is done and how to go on. */
+function printPartial(r: RunResult): void {
+  const done = r.foldsDone ?? [];
+  const pending = r.pending ?? [];
+  process.stdout.write(
+    `${done.length} of ${r.folds} folds done (${done.map((i) => i + 1).join(',') || 'none'}); ` +
+      `left: ${pending.map((i) => i + 1).join(',')}\n` +
+      `the summary is written when the last fold finishes; go on with \`ser-workbench run --resume ${r.runDir}\`\n` +
+      `run folder: ${r.runDir}\n`,
+  );
+}
+
+function parseList(flag: string, value: string): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!items.length) throw new UserError(`${flag}: expected a comma-separated list, got '${value}'`);
+  return items;
+}
+
+/** `--folds 3,8` (numbered from 1, as the fold folders) → 0-based fold indices. */
+export function parseFoldNumbers(value: string): number[] {
+  return parseList('--folds', value).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UserError(`--folds: '${s}' is not a fold number (1, 2, ...)`);
+    return n - 1;
+  });
 }

@@ -156,6 +156,73 @@ export const CrossValidationSchema = zs
     path: ['k'],
   });
 
+/**
+ * Slurm options of the `slurm` executor: one `sbatch --array` job, one task per pending fold.
+ * `timeMinutes` overrides the time limit per task, which otherwise comes from the run's cost
+ * estimate × `timeMargin` (plus 10 minutes of start-up).
+ */
+export const SlurmSchema = zs.object({
+  partition: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  qos: z.string().min(1).optional(),
+  timeMinutes: positiveInt().optional(),
+  timeMargin: positiveNumber().default(2),
+  cpusPerTask: positiveInt().optional(),
+  /** Memory per task as sbatch writes it: '8G', '16000M'. */
+  mem: z
+    .string()
+    .regex(/^\d+[KMGT]?$/, { error: "must be a size like '8G' or '16000M'" })
+    .optional(),
+  /** Generic resources per task, e.g. 'gpu:1'. */
+  gres: z.string().min(1).optional(),
+  /** Extra lines for the job script's header, each without or with the '#SBATCH ' prefix. */
+  extraSbatch: z.array(z.string()).default([]),
+  /** Shell lines run on the node before ser-workbench (`module load cuda/11.2`). */
+  setup: z.array(z.string()).default([]),
+  /** How a node starts ser-workbench (default: this node binary and this installation's CLI). */
+  nodeCommand: z.string().min(1).optional(),
+});
+
+/**
+ * A sweep: a grid over config fields (dotted paths, every combination of the listed values) or
+ * `random.samples` seeded draws from ranges ({min, max, log?, integer?}) or lists of choices.
+ */
+const SweepRangeSchema = z.union([
+  z.array(z.unknown()).min(1, { error: 'needs at least one value' }),
+  z
+    .object({
+      min: z.number({ error: 'must be a number' }),
+      max: z.number({ error: 'must be a number' }),
+      log: z.boolean().default(false),
+      integer: z.boolean().default(false),
+    })
+    .refine((r) => r.max >= r.min, { error: 'max must be at least min' })
+    .refine((r) => !r.log || r.min > 0, { error: 'a log range needs min > 0' }),
+]);
+export const SweepSchema = z
+  .object({
+    grid: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'needs at least one value' })).optional(),
+    random: z
+      .object({
+        samples: positiveInt(),
+        seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(1),
+        ranges: z.record(z.string(), SweepRangeSchema),
+      })
+      .optional(),
+  })
+  .refine((s) => (s.grid === undefined) !== (s.random === undefined), {
+    error: "give either 'grid' or 'random'",
+  });
+export type SweepConfig = z.infer<typeof SweepSchema>;
+
+/** Where a run's folds train: this process and its workers, or a Slurm cluster. */
+export const ExecutionSchema = zs.object({
+  executor: z.enum(['local', 'slurm'], { error: "must be 'local' or 'slurm'" }).default('local'),
+  /** Local: worker processes (default from cores, GPUs and measured memory per process). */
+  processes: positiveInt().optional(),
+  slurm: SlurmSchema.prefault({}),
+});
+
 export const ExperimentConfigSchema = zs.object({
   name: z.string().default('experiment'),
   data: DataSchema.prefault({}),
@@ -167,7 +234,13 @@ export const ExperimentConfigSchema = zs.object({
   backend: z
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'], { error: "must be 'auto', 'tensorflow', 'wasm' or 'cpu'" })
     .default('auto'),
+  execution: ExecutionSchema.prefault({}),
+  /** One run per cell of this sweep (see src/engine/runs/sweep.ts); absent: one run. */
+  sweep: SweepSchema.optional(),
 });
+
+export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
+export type SlurmOptions = z.infer<typeof SlurmSchema>;
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 /** What a user may write: every field optional where it has a default. */

@@ -31,6 +31,8 @@ export interface BaselineRunArgs {
   sink?: TrainEventSink;
   signal?: AbortSignal;
   onFoldDone(fold: number): void;
+  /** Claims a fold for this process (a release function), or null when another process has it. */
+  claimFold?(fold: number): (() => void) | null;
 }
 
 /** Whether a feature set contains YAMNet embedding statistics ('dl', 'mfcc+dl', ...). */
@@ -144,6 +146,16 @@ export async function runBaselineFolds(a: BaselineRunArgs): Promise<void> {
   const byId = new Map(a.index.utterances.map((u) => [u.id, u]));
   for (const i of a.wanted) {
     if (a.signal?.aborted) throw new CancelledError();
+    const release = a.claimFold ? a.claimFold(i) : () => undefined;
+    if (!release) continue;
+    try {
+      await baselineFold(i);
+    } finally {
+      release();
+    }
+  }
+
+  async function baselineFold(i: number): Promise<void> {
     const fold = a.folds[i];
     emit({ type: 'fold', fold: i, message: `test ${fold.test.join(',')}: ${grid}` });
     const result = await runBaselineFold(a.index, fold, features, {

@@ -33,7 +33,18 @@ import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
 import { ensureWritableDir } from '../util/writable-dir';
 import { checkOutputLocations } from './locations';
+import { failpoint } from '../util/failpoint';
 import { resolveWeightsSource } from '../yamnet/store';
+import {
+  cleanStaleTemps,
+  describeOwner,
+  liveFoldClaims,
+  processStartTicks,
+  remoteClaims,
+  selfOwner,
+  tryClaim,
+} from './claims';
+import { gatherOnce } from './gather';
 import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import {
@@ -43,6 +54,7 @@ import {
   newRunDir,
   readJson,
   readRun,
+  readStatus,
   removeCheckpoint,
   saveCheckpoint,
   saveModel,
@@ -67,12 +79,22 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Weights path for pretrained YAMNet (default: resolveWeightsSource()). */
   weightsSource?: string;
-  /** Train only these folds and skip the summary (used by parallel fold workers). */
+  /** Train only these folds (0-based indices); the summary is written once every fold is done. */
   onlyFolds?: number[];
   /** Keep float WAVs holding NaN/Inf samples, zeroed and listed (as config data.repairNonFinite). */
   repairNonFinite?: boolean;
-  /** Frozen mode: how many processes train folds at once (default 1: in this process). */
+  /** Train only the folds whose test set holds one of these speakers. */
+  testSpeakers?: string[];
+  /** A fold worker spawned by a parallel run: no estimate, no status.json (the parent keeps it). */
+  worker?: boolean;
+  /** Stop after the corpus, folds and step cache are ready (an executor then sends out the folds). */
+  prepareOnly?: boolean;
+  /** Which executor runs this process's folds, recorded in each fold's environment.json. */
+  executor?: { name: string; jobId?: string; processes?: number };
+  /** How many processes train folds at once (default 1: in this process). */
   parallel?: number;
+  /** What the executor chose and why (processes, threads, memory), written to execution.json. */
+  executionPlan?: Record<string, unknown>;
   /** Runs `folds` in child processes; given by the worker module (keeps this file process-free). */
   spawnFolds?: (
     runDir: string,
@@ -94,6 +116,9 @@ export interface RunResult {
   summary: RunSummary | null;
   /** Baseline runs: every (feature set × classifier) cell (table.json); summary is the first's. */
   cells?: RunCellsTable;
+  /** Folds done when this process stopped, and the folds still to train (0-based). */
+  foldsDone?: number[];
+  pending?: number[];
 }
 
 export interface PredictionRow {
@@ -203,14 +228,39 @@ export async function runExperiment(
     epochs: config.training.epochs,
     foldsDone,
     pid: process.pid,
+    host: os.hostname(),
+    procStart: processStartTicks(process.pid),
   };
-  const parallelWorker = !!opts.onlyFolds;
-  const setStatus = (patch: Partial<typeof status>) => {
+  const parallelWorker = !!opts.worker;
+  // One process keeps status.json: the holder of run.lock. Others (fold workers, a second
+  // --resume, Slurm array tasks) only claim and train folds.
+  const runLock = tryClaim(path.join(runDir, 'run.lock'), 'run');
+  const ownsRun = 'claim' in runLock;
+  if ('claim' in runLock) {
+    const removed = cleanStaleTemps(runDir, remoteClaims(runDir));
+    if (removed.length)
+      log(`removed ${removed.length} temporary file(s) of interrupted writes: ${removed.join(', ')}`);
+    if (runLock.claim.tookOver)
+      log(`took over the run from ${describeOwner(runLock.claim.tookOver)} (no longer running)`);
+    if (opts.executionPlan && !parallelWorker) {
+      writeJsonAtomic(path.join(runDir, 'execution.json'), {
+        ...opts.executionPlan,
+        at: new Date().toISOString(),
+      });
+    }
+  } else if (!parallelWorker) {
+    log(
+      `${runDir} is being run by ${describeOwner(runLock.heldBy)}; this process trains the folds nobody has claimed`,
+    );
+  }
+  // `always`: the process that writes the summary also marks the run done, run lock or not.
+  const setStatus = (patch: Partial<typeof status>, always = false) => {
     status = { ...status, ...patch };
-    // Fold workers of a parallel run leave status.json to the parent.
-    if (!parallelWorker) writeStatus(runDir, status);
+    if (ownsRun || always) writeStatus(runDir, status);
   };
   emit(sink, { type: 'log', message: `run folder ${runDir}`, runDir });
+  const heldFolds = new Set<() => void>();
+  let selectionValid = false;
 
   try {
     const backend = await chooseBackend(config, log);
@@ -251,6 +301,9 @@ export async function runExperiment(
     for (const r of index.repaired ?? [])
       log(`${r.path}: ${r.count} non-finite sample(s) set to zero (first at ${r.first.join(', ')})`, 'warn');
     const folds: Fold[] = foldsDoc.folds;
+    // Checked before status.json is touched: a mistyped --folds leaves a finished run as it was.
+    const selected = selectFolds(folds, opts.onlyFolds, opts.testSpeakers);
+    selectionValid = true;
     const classes = classesOf(index);
     setStatus({ folds: folds.length });
 
@@ -289,10 +342,61 @@ export async function runExperiment(
 
     // Folds finished before (resume) and the ones this process trains.
     const doneFold = (i: number) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json'));
-    const wanted = (opts.onlyFolds ?? folds.map((f) => f.index)).filter((i) => !doneFold(i));
+    const wanted = selected.filter((i) => !doneFold(i));
     foldsDone = folds.map((f) => f.index).filter(doneFold);
+    if (selected.length < folds.length) {
+      log(
+        `folds ${selected.map((i) => i + 1).join(',')} of ${folds.length} selected; ${wanted.length} to train`,
+      );
+    }
     const finishRun = () =>
-      finish(runDir, config, index, foldsDoc, weights, backend, mode, parallelWorker, setStatus, sink);
+      finish(runDir, config, index, foldsDoc, weights, backend, mode, ownsRun, setStatus, sink);
+    // A fold is trained by exactly one process: the one holding its claim.
+    const foldEnvironment = {
+      host: os.hostname(),
+      pid: process.pid,
+      backend: { name: backend.name, reason: backend.reason, device: describe.device },
+      executor: opts.executor?.name ?? 'serial',
+      ...(opts.executor?.processes ? { processes: opts.executor.processes } : {}),
+      jobId: opts.executor?.jobId ?? selfOwner().jobId ?? null,
+      threads: {
+        intraOp: process.env.TF_NUM_INTRAOP_THREADS ?? null,
+        interOp: process.env.TF_NUM_INTEROP_THREADS ?? null,
+      },
+      cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? null,
+    };
+    const claimFold = (i: number): (() => void) | null => {
+      const dir = foldDir(runDir, i);
+      const got = tryClaim(path.join(dir, 'claim.lock'), `fold ${i + 1}`);
+      if (!('claim' in got)) {
+        log(`fold ${i + 1} is being trained by ${describeOwner(got.heldBy)}; skipped here`);
+        return null;
+      }
+      // Finished by another process between our listing and our claim.
+      if (doneFold(i)) {
+        got.claim.release();
+        return null;
+      }
+      if (got.claim.tookOver)
+        log(`fold ${i + 1}: took over from ${describeOwner(got.claim.tookOver)} (gone)`);
+      writeJsonAtomic(path.join(dir, 'environment.json'), {
+        fold: i,
+        ...foldEnvironment,
+        started: new Date().toISOString(),
+      });
+      return () => {
+        if (doneFold(i)) {
+          const envFile = path.join(dir, 'environment.json');
+          const usage = process.resourceUsage();
+          writeJsonAtomic(envFile, {
+            ...readJson<Record<string, unknown>>(envFile),
+            finished: new Date().toISOString(),
+            maxRssMB: Math.round(usage.maxRSS / 1024),
+          });
+        }
+        got.claim.release();
+      };
+    };
 
     if (!yam) {
       await runBaselineFolds({
@@ -305,6 +409,7 @@ export async function runExperiment(
         setup,
         sink,
         signal: opts.signal,
+        claimFold,
         onFoldDone: (i) => {
           foldsDone = [...foldsDone, i].sort((a, b) => a - b);
           setStatus({ foldsDone, fold: i });
@@ -315,7 +420,8 @@ export async function runExperiment(
     }
     if (!setup) throw new Error('YAMNet-LSTM run without a YAMNet setup');
 
-    if (!parallelWorker) {
+    // A Slurm task's cost was estimated by the submitting process, for the whole run.
+    if (!parallelWorker && opts.executor?.name !== 'slurm') {
       // The cost before anything is built or trained, so a user can stop a run that would take days.
       const toTrain = folds.filter((f) => !doneFold(f.index));
       const estimate = estimateRunCost(config, {
@@ -323,7 +429,7 @@ export async function runExperiment(
         folds: toTrain,
         backend: backend.name,
         yamnet: setup.model,
-        parallel: k === 15 && opts.spawnFolds ? (opts.parallel ?? 1) : 1,
+        parallel: opts.spawnFolds ? (opts.parallel ?? 1) : 1,
       });
       writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
       emit(sink, {
@@ -366,6 +472,10 @@ export async function runExperiment(
     );
 
     setStatus({ foldsDone });
+    if (opts.prepareOnly) {
+      setup.model.dispose();
+      return finishRun();
+    }
 
     const epochSeconds: number[] = [];
     const epochsLeftAfter = (foldPos: number, epoch: number) =>
@@ -377,16 +487,15 @@ export async function runExperiment(
     };
 
     const parallel = Math.min(opts.parallel ?? 1, wanted.length);
-    if (parallel > 1 && k === 15 && opts.spawnFolds && !parallelWorker) {
-      // Frozen mode: folds are independent and the cache is built, so whole folds go to workers.
-      const groups: number[][] = Array.from({ length: parallel }, () => []);
-      wanted.forEach((f, i) => groups[i % parallel].push(f));
+    if (parallel > 1 && opts.spawnFolds && !parallelWorker) {
+      // Folds are independent and the step cache is built: every worker gets the whole list and
+      // trains the folds it manages to claim, so a slow fold never holds up a fixed share.
       log(`training ${wanted.length} folds in ${parallel} processes`);
       await Promise.all(
-        groups.map((g) =>
+        Array.from({ length: parallel }, () =>
           opts.spawnFolds!(
             runDir,
-            g,
+            wanted,
             (e) => {
               if (e.type === 'fold' && e.message?.startsWith('done')) {
                 foldsDone = [...new Set([...foldsDone, e.fold])].sort((a, b) => a - b);
@@ -404,6 +513,10 @@ export async function runExperiment(
     } else {
       for (let pos = 0; pos < wanted.length; pos++) {
         const i = wanted[pos];
+        if (opts.signal?.aborted) throw new CancelledError();
+        const releaseFold = claimFold(i);
+        if (!releaseFold) continue;
+        heldFolds.add(releaseFold);
         const fold = folds[i];
         const dir = foldDir(runDir, i);
         fs.mkdirSync(dir, { recursive: true });
@@ -419,7 +532,8 @@ export async function runExperiment(
           backbone,
         );
         try {
-          const checkpoint = resuming || opts.onlyFolds ? loadCheckpoint(dir) : null;
+          // A checkpoint here was left by a process that stopped (its claim was free or stale).
+          const checkpoint = loadCheckpoint(dir);
           setStatus({ fold: i, epoch: checkpoint?.epoch ?? 0 });
           emit(sink, {
             type: 'fold',
@@ -442,7 +556,8 @@ export async function runExperiment(
               numClasses: classes.length,
               signal: opts.signal,
               resume: checkpoint ?? undefined,
-              onBatch: (epoch, batch, batches, loss) =>
+              onBatch: (epoch, batch, batches, loss) => {
+                failpoint('batch');
                 emit(sink, {
                   type: 'batch',
                   fold: i,
@@ -452,7 +567,8 @@ export async function runExperiment(
                   batch,
                   batches,
                   loss,
-                }),
+                });
+              },
               onEpoch: async (record, snapshot, checkpointDue) => {
                 epochSeconds.push(record.seconds);
                 if (checkpointDue) saveCheckpoint(dir, await snapshot());
@@ -549,6 +665,8 @@ export async function runExperiment(
           });
         } finally {
           net.dispose();
+          heldFolds.delete(releaseFold);
+          releaseFold();
         }
         log(`fold ${i + 1}: tf.memory().numTensors = ${tf.memory().numTensors}`);
       }
@@ -557,16 +675,52 @@ export async function runExperiment(
 
     return finishRun();
   } catch (err) {
+    if (resuming && !selectionValid) throw err;
     const cancelled = err instanceof CancelledError || opts.signal?.aborted;
     setStatus({
       state: cancelled ? 'cancelled' : 'failed',
       error: cancelled ? undefined : (err as Error).message,
     });
     throw err;
+  } finally {
+    for (const release of heldFolds) release();
+    if ('claim' in runLock) runLock.claim.release();
   }
 }
 
-/** After the folds: summary.json, status done and the result (fold workers stop before). */
+/**
+ * The folds a process trains: all, or those named by index or by test speaker. An unknown fold or
+ * speaker is a user error naming it.
+ */
+export function selectFolds(folds: Fold[], only?: number[], testSpeakers?: string[]): number[] {
+  let picked = folds.map((f) => f.index);
+  if (only) {
+    for (const i of only) {
+      if (!folds.some((f) => f.index === i)) {
+        throw new UserError(`--folds: there is no fold ${i + 1} (this run has folds 1..${folds.length})`);
+      }
+    }
+    picked = picked.filter((i) => only.includes(i));
+  }
+  if (testSpeakers) {
+    const known = new Set(folds.flatMap((f) => f.test));
+    for (const s of testSpeakers) {
+      if (!known.has(s)) {
+        throw new UserError(
+          `--test-speakers: '${s}' is not a test speaker of any fold (speakers: ${[...known].sort().join(', ')})`,
+        );
+      }
+    }
+    picked = picked.filter((i) => folds[i].test.some((s) => testSpeakers.includes(s)));
+  }
+  return picked;
+}
+
+/**
+ * After this process's folds. When every fold of the run is done, the summary (written once: the
+ * first process to get here after the last fold writes it, under gather.lock) and status done;
+ * otherwise the folds done and pending (other processes may still be training).
+ */
 function finish(
   runDir: string,
   config: ExperimentConfig,
@@ -575,27 +729,30 @@ function finish(
   weights: WeightsProvenance,
   backend: { name: string; reason: string },
   mode: string,
-  parallelWorker: boolean,
-  setStatus: (patch: Partial<RunStatus>) => void,
+  ownsRun: boolean,
+  setStatus: (patch: Partial<RunStatus>, always?: boolean) => void,
   sink: TrainEventSink | undefined,
 ): RunResult {
   const folds = foldsDoc.folds;
-  if (parallelWorker) {
-    const confusion = { labels: index.classes as string[], matrix: [] };
+  const foldsDone = folds
+    .map((f) => f.index)
+    .filter((i) => fs.existsSync(path.join(foldDir(runDir, i), 'done.json')));
+  const pending = folds.map((f) => f.index).filter((i) => !foldsDone.includes(i));
+  const base = { runDir, backend, mode, weights, folds: folds.length, foldsDone, pending };
+  if (pending.length) {
+    if (ownsRun) setStatus({ state: liveFoldClaims(runDir).size ? 'running' : 'incomplete', foldsDone });
     return {
-      runDir,
-      backend,
-      mode,
-      weights,
-      folds: folds.length,
+      ...base,
       averageAccuracy: null,
       classAccuracy: {},
-      confusion,
+      confusion: { labels: index.classes as string[], matrix: [] },
       summary: null,
     };
   }
-  const { summary, cells } = writeSummary(runDir, config, index, foldsDoc, weights, backend, mode);
-  setStatus({ state: 'done', foldsDone: folds.map((f) => f.index), etaSec: 0 });
+  const { summary, cells } = gatherOnce(runDir, false, () =>
+    writeSummary(runDir, config, index, foldsDoc, weights, backend, mode),
+  );
+  setStatus({ state: 'done', foldsDone, etaSec: 0 }, true);
   emit(sink, {
     type: 'done',
     folds: folds.length,
@@ -603,11 +760,65 @@ function finish(
     runDir,
   });
   return {
+    ...base,
+    averageAccuracy: summary.pooled.averageAccuracy,
+    classAccuracy: summary.pooled.classAccuracy,
+    confusion: summary.pooled.confusion,
+    summary,
+    ...(cells ? { cells } : {}),
+  };
+}
+
+/**
+ * `run --gather RUNDIR`: writes summary.json (and table.json of a baseline grid) from the folds on
+ * disk, as the last fold's process would. Every fold must be done.
+ */
+export function gatherRun(runDirIn: string): RunResult {
+  const runDir = path.resolve(runDirIn);
+  const run = readRun(runDir);
+  if (!run.config) throw new UserError(`${runDir}: not a run folder (config.json missing)`);
+  const config = parseConfig(run.config.config, path.join(runDir, 'config.json'));
+  const index = readJson<CorpusIndex>(path.join(runDir, 'index.json'));
+  const foldsDoc = readJson<FoldsDocument>(path.join(runDir, 'folds.json'));
+  const pending = foldsDoc.folds.map((f) => f.index).filter((i) => !run.foldsDone.includes(i));
+  if (pending.length) {
+    throw new UserError(
+      `${runDir}: folds ${pending.map((i) => i + 1).join(',')} are not done; resume the run (\`run --resume ${runDir}\`) first`,
+    );
+  }
+  const env = (run.environment ?? {}) as {
+    backend?: { name?: string; reason?: string };
+    weights?: WeightsProvenance;
+  };
+  const backend = { name: env.backend?.name ?? 'unknown', reason: env.backend?.reason ?? '' };
+  const weights: WeightsProvenance = {
+    source: env.weights?.source ?? 'user',
+    files: env.weights?.files ?? [],
+  } as WeightsProvenance;
+  const mode = run.config.mode;
+  const { summary, cells } = gatherOnce(runDir, true, () =>
+    writeSummary(runDir, config, index, foldsDoc, weights, backend, mode),
+  );
+  const prior = readStatus(runDir);
+  writeStatus(runDir, {
+    state: 'done',
+    fold: prior?.fold ?? 0,
+    folds: foldsDoc.folds.length,
+    epoch: prior?.epoch ?? 0,
+    epochs: config.training.epochs,
+    foldsDone: run.foldsDone,
+    etaSec: 0,
+    pid: process.pid,
+    host: os.hostname(),
+  });
+  return {
     runDir,
     backend,
     mode,
     weights,
-    folds: folds.length,
+    folds: foldsDoc.folds.length,
+    foldsDone: run.foldsDone,
+    pending: [],
     averageAccuracy: summary.pooled.averageAccuracy,
     classAccuracy: summary.pooled.classAccuracy,
     confusion: summary.pooled.confusion,

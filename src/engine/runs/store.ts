@@ -22,11 +22,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { FileError } from '../util/errors';
+import { runLiveness } from './liveness';
 import { dataHome } from '../util/paths';
 import type { NamedWeights } from '../model/lstmHead';
 import type { FoldCheckpoint, SerializedTensor } from '../train/trainFold';
 
-export type RunState = 'running' | 'done' | 'failed' | 'cancelled';
+/** 'incomplete': the processes stopped with folds left (a `--folds` run, or tasks still to come). */
+export type RunState = 'running' | 'done' | 'failed' | 'cancelled' | 'incomplete' | 'queued';
 
 export interface RunStatus {
   state: RunState;
@@ -38,6 +40,10 @@ export interface RunStatus {
   foldsDone: number[];
   updated: string;
   pid?: number;
+  /** Host of `pid` (a pid means nothing on another machine sharing the folder). */
+  host?: string;
+  /** Start of `pid` in clock ticks since boot, to tell a recycled pid from the writer. */
+  procStart?: number;
   error?: string;
   etaSec?: number;
 }
@@ -258,7 +264,7 @@ export function writeFloat32Atomic(file: string, data: Float32Array): void {
 export interface RunListing {
   runDir: string;
   id: string;
-  state: RunState | 'unknown';
+  state: import('./liveness').RunLivenessState;
   name?: string;
   mode?: string;
   created?: string;
@@ -277,7 +283,7 @@ export function listRuns(dir = defaultRunsDir()): RunListing[] {
       return {
         runDir,
         id: d.name,
-        state: (run.status?.state ?? 'unknown') as RunListing['state'],
+        state: runLiveness(runDir, run.status, run.foldsDone).state,
         name: run.config?.config?.name,
         mode: run.config?.mode,
         created: run.config?.created,

@@ -102,13 +102,13 @@ describe('estimateRunCost', () => {
     const two = at(10, 8, 2);
     expect(two.parallel).toBe(2);
     expect(training(two)).toBeCloseTo(training(a) / 2, 6);
-    // Only frozen mode trains folds in parallel.
+    // Every mode trains folds in parallel worker processes.
     const k11 = estimateFromCalibration(
       config({ model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 11 } } }),
       { index, folds, backend, parallel: 2 },
       cal,
     );
-    expect(k11.parallel).toBe(1);
+    expect(k11.parallel).toBe(2);
     expect(k11.cacheDiskBytes).toBeGreaterThanOrEqual(k11.patches * 6 * 4 * 512 * 2);
   });
 

@@ -72,7 +72,7 @@ export interface EstimateContext {
   backend: string;
   /** The YAMNet whose blocks train (default: seeded random weights; timing does not depend on them). */
   yamnet?: YamnetModel;
-  /** Processes training folds at once (only frozen mode parallelises; default 1). */
+  /** Processes training folds at once (default 1). */
   parallel?: number;
   /** Timed calibration steps (default 5 for the head alone, 3 for trainFrom 9..14, 1 below). */
   calibrationSteps?: number;
@@ -272,8 +272,8 @@ function combine(
   const epochs = config.training.epochs;
   const perEpochSec = shape.trainBatches * cal.perStepSec + shape.validationBatches * cal.perScoreBatchSec;
   const perFoldSec = epochs * perEpochSec + shape.testBatches * cal.perScoreBatchSec;
-  // Only frozen-mode folds go to parallel processes (the runner's rule).
-  const parallel = k === 15 ? Math.max(1, Math.min(ctx.parallel ?? 1, ctx.folds.length)) : 1;
+  // Folds of every mode go to parallel worker processes (the local executor).
+  const parallel = Math.max(1, Math.min(ctx.parallel ?? 1, ctx.folds.length));
   const patches = shape.patchCounts.reduce((a, b) => a + b, 0);
   const cacheBuildSec = patches * cal.cachePerPatchSec;
   const rounds = Math.ceil(ctx.folds.length / parallel);

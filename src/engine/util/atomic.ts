@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { failpoint } from './failpoint';
 
 /**
  * Write a file so that a reader (or a crash) never sees half of it: write a sibling temp file,
@@ -15,7 +16,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } finally {
     fs.closeSync(fd);
   }
+  failpoint(`write:${path.basename(file)}:before-rename`);
   fs.renameSync(tmp, file);
+  failpoint(`write:${path.basename(file)}:after-rename`);
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

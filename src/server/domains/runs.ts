@@ -11,6 +11,7 @@ import { permittedPath } from '../access';
 import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
 import { baselineGrid } from '../../engine/config/schema';
 import { readLabel } from './run-manage';
+import { runLiveness } from '../../engine/runs/liveness';
 
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
@@ -24,7 +25,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function stateOf(v: unknown): RunState {
-  return v === 'running' || v === 'done' || v === 'failed' || v === 'cancelled' || v === 'queued'
+  return v === 'running' ||
+    v === 'done' ||
+    v === 'failed' ||
+    v === 'cancelled' ||
+    v === 'queued' ||
+    v === 'interrupted' ||
+    v === 'incomplete'
     ? v
     : 'unknown';
 }
@@ -67,17 +74,6 @@ export function foldDirs(dir: string): { fold: number; dir: string }[] {
   );
 }
 
-/** Whether a process (a CLI run's worker, say) is still alive. */
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
   if (!config) return null;
   if (config.model.kind === 'baseline') {
@@ -92,11 +88,10 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   const run = readRun(dir);
   const cfg = run.config?.config;
   const status = run.status;
-  let state = stateOf(status?.state);
-  // A job this process just started (or resumed) is running whatever status.json still says.
-  if (live) state = 'running';
-  // 'running' left behind by a process that is gone (killed, machine restarted) is not running.
-  if (state === 'running' && !live && !alive(status?.pid)) state = 'unknown';
+  // 'running' left behind by a process that is gone (killed, machine restarted) is 'interrupted',
+  // resumable; a live fold claim (a second process, a cluster task) keeps a run 'running'.
+  const seen = runLiveness(dir, status, run.foldsDone);
+  const state = live ? stateOf(status?.state) : stateOf(seen.state);
   const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
   const dataDir = run.config?.dataDir || cfg?.data.dir || '';
   return {
@@ -116,6 +111,8 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
     etaSec: state === 'running' || live ? num(status?.etaSec) : null,
     updatedAt: str(status?.updated),
     uar: num((run.summary as { pooled?: { averageAccuracy?: unknown } } | null)?.pooled?.averageAccuracy),
+    resumable: !live && seen.resumable,
+    training: seen.training,
   };
 }
 
