@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FuzzOptions, FuzzResult } from './types';
+import { mulberry32 } from '../src/engine/util/random';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'bin', 'ser-workbench.mjs');
@@ -43,18 +44,6 @@ const POINTS: KillPoint[] = [
   { failpoint: 'write:^summary\\.json$:before-rename', max: 1 },
   { failpoint: 'write:^summary\\.json$:after-rename', max: 1 },
 ];
-
-/** mulberry32: small, seeded, good enough to pick kill points. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ran {
   code: number | null;
@@ -104,7 +93,7 @@ function leftovers(runDir: string): string[] {
 export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
   const count = o.long ? 50 : 3;
   const failures: string[] = [];
-  const random = rng(o.seed * 7919 + 13);
+  const random = mulberry32(o.seed * 7919 + 13);
   const { synthesizeCorpus } = await import('../src/engine/corpora');
   const { defaultConfig } = await import('../src/engine/config/schema');
   const corpus = path.join(o.workDir, 'corpus');

@@ -15,6 +15,7 @@ import { parseConfig, type ExperimentConfig, type SweepConfig } from '../config/
 import { readJson, writeJsonAtomic } from '../util/atomic';
 import { UserError } from '../util/errors';
 import { newRunDir, readRun, type RunRecord } from './store';
+import { mulberry32 } from '../util/random';
 
 export interface SweepCell {
   id: string;
@@ -49,17 +50,6 @@ function setPath(obj: Record<string, unknown>, field: string, value: unknown): v
   o[keys.at(-1)!] = value;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The swept values of every cell: the grid's product, or the random samples. */
 function points(sweep: SweepConfig): Record<string, unknown>[] {
   if (sweep.grid) {
@@ -69,7 +59,7 @@ function points(sweep: SweepConfig): Record<string, unknown>[] {
     );
   }
   const r = sweep.random!;
-  const next = rng(r.seed);
+  const next = mulberry32(r.seed);
   return Array.from({ length: r.samples }, () =>
     Object.fromEntries(
       Object.entries(r.ranges).map(([field, range]) => {
