@@ -45,11 +45,15 @@ describe('sweeps', () => {
     const typo = writeConfig('typo', { ...base, sweep: { grid: { 'training.epoch': [1, 2] } } });
     const a = await runCli(['run', typo, '--data', corpus, '--out', out], home);
     expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/sweep field 'training\.epoch' \(cell 01-epoch=1\): not a config field/);
+    expect(a.stderr).toMatch(
+      /sweep cell 01-epoch=1 is not a valid experiment config:\n\s+training\.epoch: unknown key; did you mean 'training\.epochs'\?/,
+    );
     const bad = writeConfig('bad', { ...base, sweep: { grid: { 'training.batchSize': [8, -1] } } });
     const b = await runCli(['run', bad, '--data', corpus, '--out', out], home);
     expect(b.code).toBe(1);
-    expect(b.stderr).toMatch(/sweep cell 02-batchSize=-1: .*training\.batchSize/s);
+    expect(b.stderr).toMatch(
+      /sweep cell 02-batchSize=-1 is not a valid experiment config:.*training\.batchSize/s,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 

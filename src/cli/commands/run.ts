@@ -243,6 +243,11 @@ export async function run(argv: string[]): Promise<number> {
     job = { config, dataDir, ...(values.out ? { outDir: path.resolve(values.out) } : {}), ...selection };
   }
   if (values['repair-nonfinite']) job.repairNonFinite = true;
+  // A sweep's cells are checked before anything is created, --out included.
+  if (config.sweep && !values.resume) {
+    const { expandSweep } = await import('../../engine/runs/sweep');
+    expandSweep(JSON.parse(fs.readFileSync(positionals[0], 'utf8')) as Record<string, unknown>, config.sweep);
+  }
   // Before the worker starts: a bad --out or data home is one user error, and no run folder is made.
   checkOutputLocations({ outDir: job.outDir, resuming: !!job.resumeDir });
   const executor = values.executor ?? config.execution.executor;

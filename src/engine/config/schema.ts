@@ -189,7 +189,7 @@ export const SlurmSchema = zs.object({
  */
 const SweepRangeSchema = z.union([
   z.array(z.unknown()).min(1, { error: 'needs at least one value' }),
-  z
+  zs
     .object({
       min: z.number({ error: 'must be a number' }),
       max: z.number({ error: 'must be a number' }),
@@ -199,10 +199,10 @@ const SweepRangeSchema = z.union([
     .refine((r) => r.max >= r.min, { error: 'max must be at least min' })
     .refine((r) => !r.log || r.min > 0, { error: 'a log range needs min > 0' }),
 ]);
-export const SweepSchema = z
+export const SweepSchema = zs
   .object({
     grid: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'needs at least one value' })).optional(),
-    random: z
+    random: zs
       .object({
         samples: positiveInt(),
         seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(1),

@@ -94,12 +94,8 @@ export function expandSweep(raw: Record<string, unknown>, sweep: SweepConfig): S
     const id = cellId(i, values);
     const input = structuredClone(base);
     for (const [field, value] of Object.entries(values)) setPath(input, field, value);
-    let config: ExperimentConfig;
-    try {
-      config = parseConfig(input, `sweep cell ${id}`);
-    } catch (err) {
-      throw new UserError(`sweep cell ${id}: ${(err as Error).message}`);
-    }
+    // A field or value the schema refuses is a user error naming the cell and the field.
+    const config: ExperimentConfig = parseConfig(input, `sweep cell ${id}`);
     for (const [field, value] of Object.entries(values)) {
       // A field the schema does not know is dropped (or rejected) by it: never swept silently.
       if (JSON.stringify(getPath(config, field)) !== JSON.stringify(value)) {
