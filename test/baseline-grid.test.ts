@@ -141,6 +141,8 @@ describe('a baseline grid run (2 feature sets × 2 classifiers, RAVDESS LOSO)', 
     for (const cell of ['mfcc+dl + rf', 'mfcc+dl + svm', 'gtcc+dl + rf', 'gtcc+dl + svm']) {
       expect(r.stdout).toContain(`| **${cell} (pooled)** |`);
       expect(r.stdout).toContain(`| **${cell} (mean ± sd)** |`);
+      expect(r.stdout).toContain(`${cell}: pooled UAR 95 % CI`);
+      expect(r.stdout).toContain(`${cell}: mean UAR 95 % CI`);
     }
     expect(r.stdout).toContain('| paper: GTCC+DL SVM | 0.760 | 0.594 | 0.599 | 0.302 | 0.564 |');
     expect(r.stdout).toContain('### Protocol: the paper vs this run');
@@ -150,11 +152,13 @@ describe('a baseline grid run (2 feature sets × 2 classifiers, RAVDESS LOSO)', 
     expect(json.status).toBe(0);
     const doc = JSON.parse(json.stdout) as { tables: { id: string; rows: unknown[] }[] };
     expect(doc.tables[0].id).toBe('table-ii-cells');
-    expect(doc.tables[0].rows).toHaveLength(8);
+    // Per cell: pooled, mean ± sd, and the two 95 % intervals (bootstrap over speakers, t over folds).
+    expect(doc.tables[0].rows).toHaveLength(4 * 4);
 
     const csv = cli(['report', result.runDir, '--format', 'csv']);
     expect(csv.status).toBe(0);
-    expect(csv.stdout.split('\n').filter((l) => l.startsWith('table-ii-cells,'))).toHaveLength(4 * 3);
+    // Per cell: pooled, mean, sd, and each 95 % interval's lo and hi.
+    expect(csv.stdout.split('\n').filter((l) => l.startsWith('table-ii-cells,'))).toHaveLength(4 * 7);
   });
 });
 

@@ -293,7 +293,8 @@ export async function run(argv: string[]): Promise<number> {
   // local: N worker processes, each with its thread budget (and GPU), chosen and said why.
   const requested = values.parallel !== undefined ? Number(values.parallel) : config.execution.processes;
   const plan = planLocal({ requested, mode: modeOf(config) });
-  progress(`local executor: ${plan.reason}`);
+  // Said right after the run folder's path (the first line a run prints).
+  let planSaid = false;
   job = {
     ...job,
     parallel: plan.processes,
@@ -304,6 +305,10 @@ export async function run(argv: string[]): Promise<number> {
   let estimate: RunCostEstimate | null = null;
   const result = await runInWorker(job, values.batches, (e) => {
     if (e.estimate) estimate = e.estimate;
+    if (e.runDir && !planSaid) {
+      planSaid = true;
+      progress(`local executor: ${plan.reason}`);
+    }
   });
   recordMemory(result.runDir, result.mode);
   if (values.json) {

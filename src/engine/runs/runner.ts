@@ -208,11 +208,13 @@ export async function runExperiment(
   }
   // A new run checks its corpus, classes and folds before its folder exists: a refused run
   // leaves nothing behind.
+  // Its log lines wait until the run folder exists, so that a run's first line names its folder.
+  const preparing: [string, 'info' | 'warn'][] = [];
   const prepared = resuming
     ? null
-    : await prepareCorpus(config, dataDir, log, {
+    : await prepareCorpus(config, dataDir, (m) => preparing.push([m, 'info']), {
         repairNonFinite: opts.repairNonFinite,
-        onWarning: (m) => log(m, 'warn'),
+        onWarning: (m) => preparing.push([m, 'warn']),
       });
   const runDir = resuming
     ? path.resolve(opts.resumeDir!)
@@ -259,6 +261,7 @@ export async function runExperiment(
     if (ownsRun || always) writeStatus(runDir, status);
   };
   emit(sink, { type: 'log', message: `run folder ${runDir}`, runDir });
+  for (const [message, level] of preparing) log(message, level);
   const heldFolds = new Set<() => void>();
   let selectionValid = false;
 
