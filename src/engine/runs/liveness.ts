@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { liveFoldClaims, ownerGone } from './claims';
-import type { RunStatus } from './store';
+import type { RunStatus } from './status';
 
 export type RunLivenessState = RunStatus['state'] | 'interrupted' | 'unknown';
 
