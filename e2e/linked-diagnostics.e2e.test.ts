@@ -90,12 +90,8 @@ describe('linked diagnostics (served mode, Chromium)', () => {
   it('opens the run with per-fold t-SNE panels and per-speaker results', async () => {
     await page.goto(served.url);
     await page.click('[data-nav="results"]');
-    // The run list refreshes when the picker gets focus.
-    await page.focus('[data-test="results-run"]');
-    await page.waitForSelector(`[data-test="results-run"] option[value="${path.basename(runDir)}"]`, {
-      state: 'attached',
-    });
-    await page.selectOption('[data-test="results-run"]', path.basename(runDir));
+    // The searchable run picker lists finished runs; choose this one.
+    await page.click(`[data-run-option="${path.basename(runDir)}"]`, { timeout: 60_000 });
     await page.click('[data-test="results-open"]');
     await page.waitForSelector('[data-test="results-table"]', { timeout: 60_000 });
     await page.waitForSelector('[data-test$="-tsne"] .main-svg .scatterlayer .point', { timeout: 180_000 });

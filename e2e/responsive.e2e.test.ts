@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe('responsiveness', () => {
   it('answers within 100 ms (median) while a calibration and a t-SNE run', async () => {
-    const runId = runWithActivations(served.home, 2000, 32);
+    const runId = runWithActivations(served.home, 6000, 32);
     const config = {
       name: 'e2e-responsive',
       data: { dir: path.join(sharedDir(), 'data', 'ravdess') },

@@ -91,7 +91,8 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   // 'running' left behind by a process that is gone (killed, machine restarted) is 'interrupted',
   // resumable; a live fold claim (a second process, a cluster task) keeps a run 'running'.
   const seen = runLiveness(dir, status, run.foldsDone);
-  const state = live ? stateOf(status?.state) : stateOf(seen.state);
+  // A job this process just started (or resumed) is running whatever status.json still says.
+  const state: RunState = live ? 'running' : stateOf(seen.state);
   const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
   const dataDir = run.config?.dataDir || cfg?.data.dir || '';
   return {
