@@ -75,6 +75,15 @@ function runFolder(ctx: WorkbenchContext, id: string): string {
   return runDir(ctx.settings.get().runsDir, id, ctx.jobs.isLive(id));
 }
 
+/** A cost task on a config (layer table, estimates): its corpus must lie in the permitted folders. */
+function configTask(
+  ctx: WorkbenchContext,
+  name: 'experiment.layers' | 'experiment.estimate' | 'experiment.baselineEstimate',
+  req: { config: unknown; taskId?: string },
+): Promise<unknown> {
+  return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId);
+}
+
 function requireDialogs(ctx: WorkbenchContext) {
   if (!ctx.dialogs) throw new UserError('native dialogs exist only in the desktop app');
   return ctx.dialogs;
@@ -143,27 +152,12 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'config.validate': async (req) => validateConfig(req.config),
   'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
   'experiment.layers': async (req, ctx) =>
-    (await runTask(
-      ctx,
-      'experiment.layers',
-      { config: req.config, roots: permittedRoots(ctx) },
-      req.taskId,
-    )) as LayerCostTableInfo,
+    (await configTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
   'experiment.estimate': async (req, ctx) =>
-    (await runTask(
-      ctx,
-      'experiment.estimate',
-      { config: req.config, roots: permittedRoots(ctx) },
-      req.taskId,
-    )) as Res<'experiment.estimate'>,
+    (await configTask(ctx, 'experiment.estimate', req)) as Res<'experiment.estimate'>,
 
   'experiment.baselineEstimate': async (req, ctx) =>
-    (await runTask(
-      ctx,
-      'experiment.baselineEstimate',
-      { config: req.config, roots: permittedRoots(ctx) },
-      req.taskId,
-    )) as BaselineEstimate,
+    (await configTask(ctx, 'experiment.baselineEstimate', req)) as BaselineEstimate,
 
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;

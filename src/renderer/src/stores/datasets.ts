@@ -17,11 +17,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const selected = computed(() => datasets.value.find((d) => d.dir === selectedDir.value) ?? null);
 
-  async function add(dir: string, corpus = 'auto'): Promise<Dataset | null> {
+  /** Runs one indexing call and makes its dataset the listed, selected one (errors shown, not thrown). */
+  async function adopt(index: () => Promise<Dataset>): Promise<Dataset | null> {
     loading.value = true;
     error.value = '';
     try {
-      const ds = await getApi().call('datasets.index', { dir, corpus });
+      const ds = await index();
       datasets.value = [...datasets.value.filter((d) => d.dir !== ds.dir), ds];
       selectedDir.value = ds.dir;
       return ds;
@@ -33,21 +34,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  function add(dir: string, corpus = 'auto'): Promise<Dataset | null> {
+    return adopt(() => getApi().call('datasets.index', { dir, corpus }));
+  }
+
   /** The corpus the first screen offers: the shared demo subset, or a synthetic one written now. */
-  async function addStarter(): Promise<Dataset | null> {
-    loading.value = true;
-    error.value = '';
-    try {
-      const ds = await getApi().call('datasets.addStarter', {});
-      datasets.value = [...datasets.value.filter((d) => d.dir !== ds.dir), ds];
-      selectedDir.value = ds.dir;
-      return ds;
-    } catch (err) {
-      error.value = messageOf(err);
-      return null;
-    } finally {
-      loading.value = false;
-    }
+  function addStarter(): Promise<Dataset | null> {
+    return adopt(() => getApi().call('datasets.addStarter', {}));
   }
 
   /** Re-indexes the folders saved in the settings (the index is cached by the engine). */
