@@ -167,7 +167,7 @@ describe('researcher path (served mode, Chromium)', () => {
 
   it('shows YAMNet blocks 1..14 as train-from choices with measured costs and a run estimate', async () => {
     const card = page.locator('[data-test="layer-card"]');
-    await card.locator('[data-test="layer-table"]').waitFor({ timeout: 60_000 });
+    await card.locator('[data-test="layer-table"]').waitFor({ timeout: 240_000 });
     expect(await card.locator('[data-test="layer-table"] tbody tr').count()).toBe(14);
     expect(await card.locator('[data-test="chosen-block"]').textContent()).toBe('frozen');
     // Choosing a block in the select highlights its row, and clicking a row chooses it.
@@ -268,9 +268,7 @@ describe('researcher path (served mode, Chromium)', () => {
     await shot('05-results');
   });
 
-  // Skipped after the stop-12 merge of the results work (issues 15 and 18): the unit switch does not
-  // reach every table of the merged Results view yet (issue 18 note); the next test depends on it.
-  it.skip('uses one unit per view, cites the paper once, and plays a t-SNE point in a visible player', async () => {
+  it('uses one unit per view, cites the paper once, and plays a t-SNE point in a visible player', async () => {
     const pane = page.locator('[data-pane="0"]');
     const mean = () =>
       pane.locator('[data-test="results-table"] tbody tr.summary').first().locator('td').last().textContent();
@@ -280,17 +278,22 @@ describe('researcher path (served mode, Chromium)', () => {
         .first()
         .locator('tbody td:not(:first-child)')
         .allTextContents();
-    // Percent in both tables by default…
+    const speakerCells = () =>
+      pane.locator('[data-test="per-speaker-table"] tbody tr td:nth-child(5)').allTextContents();
+    // Percent in every table by default (Table II, the paper comparison with its intervals, per speaker)…
     expect(await mean()).toMatch(/^\d{1,3}\.\d$/);
-    for (const c of await paperCells()) expect(c).not.toMatch(/^[+-]?0\.\d{3}/);
+    for (const c of await paperCells()) expect(c).not.toMatch(/0\.\d{3}/);
+    expect(await speakerCells()).not.toHaveLength(0);
+    for (const c of await speakerCells()) expect(c).toMatch(/^\d{1,3}\.\d$/);
     // …fractions in both once Settings says so.
     await page.click('[data-nav="settings"]');
     await page.selectOption('[data-test="pref-accuracy-unit"]', 'fraction');
     await page.click('[data-nav="results"]');
     expect(await mean()).toMatch(/^[01]\.\d{3}$/);
-    expect((await paperCells()).filter((c) => /\d/.test(c)).every((c) => /^[+-]?[01]\.\d{3}/.test(c))).toBe(
-      true,
-    );
+    expect(
+      (await paperCells()).filter((c) => /\d/.test(c)).every((c) => /^(\[)?[+-]?[01]\.\d{3}/.test(c)),
+    ).toBe(true);
+    for (const c of await speakerCells()) expect(c).toMatch(/^[01]\.\d{3}$/);
     await page.click('[data-nav="settings"]');
     await page.selectOption('[data-test="pref-accuracy-unit"]', 'percent');
     await page.click('[data-nav="results"]');
@@ -317,7 +320,7 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(await player.count()).toBe(0);
   });
 
-  it.skip('puts two runs side by side', async () => {
+  it('puts two runs side by side', async () => {
     const id = await page.getAttribute('[data-pane="0"]', 'data-run');
     // The picker lists finished runs with date, corpus, mode and UAR, and filters as one types.
     const option = page.locator(`[data-run-option="${id}"]`);

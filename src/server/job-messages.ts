@@ -8,8 +8,13 @@ export function workerJob(spec: RunJobSpec): RunJob {
 }
 
 /** Engine progress events as job messages (log lines also as their own message). */
-export function eventMessages(event: { type: string; message?: string }): JobMessage[] {
+export function eventMessages(event: {
+  type: string;
+  message?: string;
+  level?: 'debug' | 'info' | 'warn';
+}): JobMessage[] {
   const out: JobMessage[] = [{ type: 'event', event }];
-  if (event.type === 'log' && event.message) out.push({ type: 'log', line: event.message });
+  if (event.type === 'log' && event.message)
+    out.push({ type: 'log', line: event.message, level: event.level ?? 'info' });
   return out;
 }

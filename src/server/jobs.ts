@@ -20,7 +20,7 @@ export interface RunJobSpec {
 /** What a launcher reports about its job (translated from the worker's messages). */
 export type JobMessage =
   | { type: 'event'; event: { type: string; [k: string]: unknown } }
-  | { type: 'log'; line: string }
+  | { type: 'log'; line: string; level?: 'debug' | 'info' | 'warn' }
   | { type: 'done'; state: 'done' | 'failed' | 'cancelled'; error: string | null };
 
 export interface RunningJob {
@@ -62,7 +62,8 @@ export class JobManager {
       spec,
       (m) => {
         if (m.type === 'event') this.emit({ type: 'run.progress', runId: id, event: m.event });
-        else if (m.type === 'log') this.emit({ type: 'run.log', runId: id, line: m.line });
+        else if (m.type === 'log')
+          this.emit({ type: 'run.log', runId: id, line: m.line, level: m.level ?? 'info' });
         else {
           finished = true;
           this.live.delete(id);

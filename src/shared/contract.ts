@@ -321,7 +321,13 @@ export const textTableSchema = z.object({
       numbers: z
         .array(
           z
-            .object({ value: z.number().nullable(), sd: z.number().nullable(), signed: z.boolean() })
+            .object({
+              value: z.number().nullable(),
+              sd: z.number().nullable(),
+              signed: z.boolean(),
+              /** A confidence interval cell: its bounds (value and sd are null). */
+              interval: z.tuple([z.number().nullable(), z.number().nullable()]).optional(),
+            })
             .nullable(),
         )
         .optional(),
@@ -415,6 +421,8 @@ export const backendsSchema = z.object({
       /** The engine's fineTuneSupport: the same answer `backends`, the estimate and runs give. */
       fineTune: z.boolean(),
       fineTuneNote: z.string(),
+      /** Measured s/step per mode on this host ('' before any calibration measured one). */
+      measuredCost: z.string(),
     }),
   ),
 });
@@ -629,7 +637,13 @@ export type RunProgress = z.infer<typeof runProgressSchema>;
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.progress'), runId, event: runProgressSchema }),
   z.object({ type: z.literal('run.state'), runId, state: runStateSchema, error: z.string().nullable() }),
-  z.object({ type: z.literal('run.log'), runId, line: z.string() }),
+  z.object({
+    type: z.literal('run.log'),
+    runId,
+    line: z.string(),
+    /** 'debug' lines are for developers: the Runs view hides them unless asked. */
+    level: z.enum(['debug', 'info', 'warn']).default('info'),
+  }),
   z.object({ type: z.literal('weights.progress'), message: z.string(), fraction: z.number().nullable() }),
   /** Progress of a heavy request running in a task worker (see `tasks.cancel`). */
   z.object({

@@ -67,4 +67,39 @@ describe('training worker', () => {
     await expect(job).rejects.toBeInstanceOf(CancelledError);
     expect(readStatus(runDir)?.state).toBe('cancelled');
   });
+
+  it('cancels a fine-tuning run (trainFrom 13) within one training step', async () => {
+    const controller = new AbortController();
+    let runDir = '';
+    let abortedAt = -1;
+    const batchesAfter: string[] = [];
+    const config = defaultConfig({
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 13 } },
+      // Small batches: many steps per epoch, so a cancel lands mid-epoch.
+      training: { epochs: 5, batchSize: 2 },
+    });
+    const job = launchWorker(
+      { config, dataDir: corpus, outDir: path.join(tmp, 'runs'), parallel: 1 },
+      {
+        env: env(),
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.runDir) runDir = e.runDir;
+          if (e.type !== 'batch' && e.type !== 'epoch') return;
+          if (abortedAt >= 0) batchesAfter.push(`${e.type} ${e.epoch}:${e.batch ?? ''}`);
+          else if (e.type === 'batch' && e.epoch === 1 && e.batch >= 2) {
+            abortedAt = e.batch;
+            controller.abort();
+          }
+        },
+      },
+    );
+    await expect(job).rejects.toBeInstanceOf(CancelledError);
+    expect(abortedAt).toBeGreaterThan(0);
+    // At most the step that was running when the cancel arrived, and the one whose loss was still
+    // being read, report after it; no epoch ends.
+    expect(batchesAfter.filter((b) => b.startsWith('epoch'))).toEqual([]);
+    expect(batchesAfter.length).toBeLessThanOrEqual(2);
+    expect(readStatus(runDir)?.state).toBe('cancelled');
+  });
 });

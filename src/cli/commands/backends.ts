@@ -1,8 +1,12 @@
 import { parse, printJson } from '../args';
-import { listBackends } from '../../engine/backend/describe';
+import { listBackends, type BackendInfo } from '../../engine/backend/describe';
 import type { Device } from '../../engine/backend/device';
 
-const usage = 'ser-workbench backends [--json]';
+const usage = `ser-workbench backends [--json] [--measure]
+
+  --measure   time one training step per mode (full, from 11, frozen; the paper's batch, 7 patches per utterance) on
+              every available backend and record it, so this list, Settings and environment.json
+              show what fine-tuning costs here (random weights: the cost does not depend on them)`;
 
 function deviceText(d: Device | null): string {
   if (!d) return '';
@@ -11,7 +15,8 @@ function deviceText(d: Device | null): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, usage);
+  const { values } = parse(argv, { json: { type: 'boolean' }, measure: { type: 'boolean' } }, usage);
+  if (values.measure) await measure(await listBackends());
   const listing = await listBackends();
   if (values.json) {
     printJson(listing);
@@ -24,9 +29,10 @@ export async function run(argv: string[]): Promise<number> {
     b.version ?? '-',
     b.available ? (b.fineTune ? (b.fineTuneSlow ? 'yes (slow)' : 'yes') : 'no') : '-',
     b.available ? deviceText(b.device) : '',
+    b.available ? b.measuredCost || 'not yet (--measure)' : '-',
     b.reason,
   ]);
-  const head = [' ', 'backend', 'available', 'version', 'fine-tune', 'device', 'reason'];
+  const head = [' ', 'backend', 'available', 'version', 'fine-tune', 'device', 'measured', 'reason'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   process.stdout.write(
@@ -35,4 +41,44 @@ export async function run(argv: string[]): Promise<number> {
     ) + '\n',
   );
   return 0;
+}
+
+/** Modes timed by --measure: full fine-tuning, the paper's trainFrom 11, frozen. */
+const MEASURED_BLOCKS = [1, 11, 15];
+
+/**
+ * Times one step of each mode on each available backend (calibrate records it). The cpu backend
+ * times the frozen head only: its fine-tuning step takes minutes (about 1000x tensorflow).
+ */
+async function measure(listing: { backends: BackendInfo[] }): Promise<void> {
+  const { useBackend } = await import('../../engine/backend/tf');
+  const { calibrate } = await import('../../engine/train/estimate');
+  const { YamnetModel } = await import('../../engine/yamnet/model');
+  const { seededRandomWeights } = await import('../../engine/model/steps');
+  const { defaultConfig } = await import('../../engine/config/schema');
+  const paper = defaultConfig({ model: { kind: 'yamnet-lstm' } });
+  if (paper.model.kind !== 'yamnet-lstm') throw new Error('unreachable: default model is yamnet-lstm');
+  const seen = new Set<string>();
+  for (const b of listing.backends) {
+    if (!b.available || seen.has(b.backend)) continue;
+    seen.add(b.backend);
+    await useBackend(b.backend);
+    const yamnet = new YamnetModel(seededRandomWeights(1));
+    try {
+      for (const k of b.backend === 'cpu' ? [15] : MEASURED_BLOCKS) {
+        process.stderr.write(`measuring ${b.name}, first trained block ${k}…\n`);
+        calibrate(k, {
+          patchCounts: [7],
+          batchSize: paper.training.batchSize,
+          lstmUnits: paper.model.lstmUnits,
+          numClasses: paper.data.classes.length,
+          learningRate: paper.training.learningRate,
+          yamnet,
+          steps: k === 15 ? 5 : 2,
+        });
+      }
+    } finally {
+      yamnet.dispose();
+    }
+  }
 }

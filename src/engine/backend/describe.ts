@@ -7,6 +7,7 @@ import { tf, activeBackend, disabledBackends, useBackend, type BackendName } fro
 import { loadNativeBackend, resolveNativePackage, type NativePackage } from './native';
 import { cpuDevice, nvidiaGpus, cudaRuntimeFound, type Device } from './device';
 import { WASM_TRAINING_KERNELS } from '../yamnet/wasm-gradients';
+import { describeStepCosts, measuredStepCosts } from './stepCosts';
 
 export type BackendEntryName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -26,6 +27,8 @@ export interface BackendInfo {
   fineTuneNote: string;
   /** fineTuneSupport's `slow`. */
   fineTuneSlow: boolean;
+  /** fineTuneSupport's `measured`: this host's measured s/step per mode ('' before any). */
+  measuredCost: string;
   /** The backend `auto` would pick. */
   selected: boolean;
 }
@@ -43,6 +46,8 @@ export interface BackendDescription {
   device: Device;
   fineTune: boolean;
   fineTuneNote: string;
+  /** Measured s/step per mode on this backend and host, as `backends` prints it. */
+  measuredCost: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -69,6 +74,11 @@ export interface FineTuneSupport {
   slow: boolean;
   /** One sentence for `backends`, Settings, the estimate and logs. */
   message: string;
+  /**
+   * What a training step measured on this backend and host, per mode (from every cost
+   * calibration: run estimates, the layer table, `backends --measure`); '' before any.
+   */
+  measured: string;
 }
 
 /**
@@ -79,6 +89,10 @@ export interface FineTuneSupport {
  * tensorflow on YAMNet (bench/backends.ts); wasm with those kernels is also far slower.
  */
 export function fineTuneSupport(name: BackendName): FineTuneSupport {
+  return { ...kernelSupport(name), measured: describeStepCosts(measuredStepCosts(name)) };
+}
+
+function kernelSupport(name: BackendName): Omit<FineTuneSupport, 'measured'> {
   if (name === 'tensorflow' && !loadNativeBackend().ok) {
     return {
       possible: false,
@@ -149,6 +163,7 @@ export function describeActiveBackend(): BackendDescription {
     device: deviceOf(name, pkg),
     fineTune: canFineTune(name),
     fineTuneNote: fineTuneSupport(name).message,
+    measuredCost: fineTuneSupport(name).measured,
   };
 }
 
@@ -192,6 +207,7 @@ export async function listBackends(): Promise<BackendListing> {
         fineTune: canFineTune('tensorflow'),
         fineTuneNote: fineTuneSupport('tensorflow').message,
         fineTuneSlow: fineTuneSupport('tensorflow').slow,
+        measuredCost: fineTuneSupport('tensorflow').measured,
       };
     }
     let reason: string;
@@ -211,6 +227,7 @@ export async function listBackends(): Promise<BackendListing> {
       fineTune: false,
       fineTuneNote: '',
       fineTuneSlow: false,
+      measuredCost: '',
     };
   };
 
@@ -229,6 +246,7 @@ export async function listBackends(): Promise<BackendListing> {
       fineTune: wasm.ok && canFineTune('wasm'),
       fineTuneNote: wasm.ok ? fineTuneSupport('wasm').message : '',
       fineTuneSlow: wasm.ok && fineTuneSupport('wasm').slow,
+      measuredCost: wasm.ok ? fineTuneSupport('wasm').measured : '',
       selected: false,
     },
     {
@@ -242,6 +260,7 @@ export async function listBackends(): Promise<BackendListing> {
       fineTune: canFineTune('cpu'),
       fineTuneNote: fineTuneSupport('cpu').message,
       fineTuneSlow: fineTuneSupport('cpu').slow,
+      measuredCost: fineTuneSupport('cpu').measured,
       selected: false,
     },
   ];

@@ -108,9 +108,10 @@ describe('runExperiment (frozen mode, in process)', () => {
     }
 
     // Memory: the same number of live tensors after every fold.
-    const counts = events
-      .filter((e) => e.type === 'log' && e.message?.includes('numTensors'))
-      .map((e) => Number(/= (\d+)/.exec(e.message!)![1]));
+    // (a developer's line: logged at 'debug' level, which views hide unless asked)
+    const countLines = events.filter((e) => e.type === 'log' && e.message?.includes('numTensors'));
+    expect(countLines.map((e) => e.level)).toEqual(['debug', 'debug', 'debug']);
+    const counts = countLines.map((e) => Number(/= (\d+)/.exec(e.message!)![1]));
     expect(counts).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
 

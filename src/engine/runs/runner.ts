@@ -180,7 +180,7 @@ export async function runExperiment(
   opts: RunOptions = {},
 ): Promise<RunResult> {
   const sink = opts.onEvent;
-  const log = (message: string, level: 'info' | 'warn' = 'info') =>
+  const log = (message: string, level: 'debug' | 'info' | 'warn' = 'info') =>
     emit(sink, { type: 'log', message, level });
   const resuming = !!opts.resumeDir;
   checkOutputLocations({ ...opts, resuming });
@@ -505,8 +505,8 @@ export async function runExperiment(
                 setStatus({ foldsDone, fold: e.fold });
               }
               if (e.type === 'epoch') setStatus({ fold: e.fold, epoch: e.epoch, etaSec: e.etaSec });
-              // The workers repeat the parent's setup lines; pass on only their warnings.
-              if (e.type === 'log' && e.level !== 'warn' && !e.message?.includes('numTensors')) return;
+              // The workers repeat the parent's setup lines; pass on only their warnings and debug lines.
+              if (e.type === 'log' && e.level !== 'warn' && e.level !== 'debug') return;
               sink?.(e);
             },
             opts.signal,
@@ -671,7 +671,7 @@ export async function runExperiment(
           heldFolds.delete(releaseFold);
           releaseFold();
         }
-        log(`fold ${i + 1}: tf.memory().numTensors = ${tf.memory().numTensors}`);
+        log(`fold ${i + 1}: tf.memory().numTensors = ${tf.memory().numTensors}`, 'debug');
       }
     }
     setup.model.dispose();

@@ -8,6 +8,7 @@
  * size, patches per utterance, step shape, trainable blocks), not on the numbers in them. The patch
  * counts are drawn from the corpus' durations, so padding costs what it will cost in the run.
  */
+import { recordStepCost } from '../backend/stepCosts';
 import { tf } from '../backend/tf';
 import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
@@ -203,6 +204,14 @@ export function calibrate(
       x.dispose();
       frozen?.dispose();
     }
+    const meanPatches = batches.flat().reduce((a, b) => a + b.steps, 0) / batches.flat().length;
+    recordStepCost({
+      backend: tf.getBackend(),
+      firstTrainedBlock: k,
+      batchSize: opts.batchSize,
+      patchesPerUtterance: meanPatches,
+      perStepSec: train / opts.steps,
+    });
     return {
       perStepSec: train / opts.steps,
       perScoreBatchSec,

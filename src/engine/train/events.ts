@@ -35,7 +35,8 @@ export interface TrainEvent {
   message?: string;
   /** Run folder, once known. */
   runDir?: string;
-  level?: 'info' | 'warn';
+  /** 'debug' lines are for developers (tensor counts): views hide them unless asked. */
+  level?: 'debug' | 'info' | 'warn';
   /** On the `log` event sent before training starts: the run's cost estimate (estimate.ts). */
   estimate?: RunCostEstimate;
 }

@@ -43,7 +43,16 @@ export async function textTable(t: ReportTable): Promise<TextTable> {
       kind: r.kind,
       cells: r.cells.map((c) => cellText(c, (v) => formatNumber(v))),
       numbers: r.cells.map((c) =>
-        c.kind === 'number' ? { value: c.value, sd: c.sd ?? null, signed: c.signed ?? false } : null,
+        c.kind === 'number'
+          ? { value: c.value, sd: c.sd ?? null, signed: c.signed ?? false }
+          : c.kind === 'interval'
+            ? {
+                value: null,
+                sd: null,
+                signed: false,
+                interval: [c.lo, c.hi] as [number | null, number | null],
+              }
+            : null,
       ),
     })),
     notes: t.notes,

@@ -15,6 +15,7 @@ export async function backendsInfo(): Promise<BackendsInfo> {
       reason: b.reason,
       fineTune: b.available && b.fineTune,
       fineTuneNote: b.fineTuneNote,
+      measuredCost: b.available ? b.measuredCost : '',
     })),
   };
 }

@@ -8,9 +8,13 @@ export function formatAccuracy(v: number | null, unit: AccuracyUnit): string {
 
 /** A value ± sd, signed when it is a difference. */
 export function formatAccuracyCell(
-  n: { value: number | null; sd: number | null; signed: boolean },
+  n: { value: number | null; sd: number | null; signed: boolean; interval?: [number | null, number | null] },
   unit: AccuracyUnit,
 ): string {
+  if (n.interval) {
+    const [lo, hi] = n.interval;
+    return lo === null || hi === null ? '–' : `[${formatAccuracy(lo, unit)}, ${formatAccuracy(hi, unit)}]`;
+  }
   const v = formatAccuracy(n.value, unit);
   const text = n.signed && n.value !== null && n.value > 0 ? `+${v}` : v;
   return n.sd !== null && n.value !== null ? `${text} ± ${formatAccuracy(n.sd, unit)}` : text;

@@ -1,7 +1,6 @@
 /** The Runs view's arithmetic: the steady ETA, debug lines, the fold band of the curves. */
 import { describe, expect, it } from 'vitest';
 import { ETA_SMOOTHING, etaNow, formatEta, smoothEta } from './eta';
-import { isDebugLine } from './runLog';
 import { foldBand } from './curves';
 
 describe('ETA', () => {
@@ -22,13 +21,6 @@ describe('ETA', () => {
     expect(formatEta(40.4)).toBe('40 s');
     expect(formatEta(725)).toBe('12 min 05 s');
     expect(formatEta(3720)).toBe('1 h 02 min');
-  });
-});
-
-describe('run log', () => {
-  it('recognises the engine’s developer lines', () => {
-    expect(isDebugLine('fold 1: tf.memory().numTensors = 56')).toBe(true);
-    expect(isDebugLine('backend: tensorflow (TensorFlow 2.9.1 through @tensorflow/tfjs-node)')).toBe(false);
   });
 });
 

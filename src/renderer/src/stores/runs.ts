@@ -18,7 +18,13 @@ export interface EpochPoint {
 export interface LiveProgress {
   last: RunProgress | null;
   epochs: EpochPoint[];
-  log: string[];
+  log: LogLine[];
+}
+
+/** One line of a run's log; debug lines (the engine's tensor counts) are hidden unless asked. */
+export interface LogLine {
+  line: string;
+  debug: boolean;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -77,7 +83,7 @@ export const useRunsStore = defineStore('runs', () => {
       } else void refresh();
     } else if (e.type === 'run.log') {
       const p = live(e.runId);
-      p.log = [...p.log.slice(-199), e.line];
+      p.log = [...p.log.slice(-199), { line: e.line, debug: e.level === 'debug' }];
     } else if (e.type === 'run.state') {
       const run = runs.value.find((r) => r.id === e.runId);
       if (run) {
