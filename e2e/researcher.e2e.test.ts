@@ -400,6 +400,9 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(
       await page.getAttribute('[data-backend="wasm"] [data-test="backend-finetune"]', 'data-fine-tune'),
     ).toBe('true');
+    // The layer table's calibrations timed steps on the active backend; Settings shows what they measured.
+    const measured = await page.locator('[data-test="backend-measured"]').allTextContents();
+    expect(measured.some((m) => /frozen \d+(\.\d+)? s\/step of \d+/.test(m))).toBe(true);
     const licences = await page.textContent('[data-test="licences"]');
     expect(licences).toContain('Apache-2.0');
     expect(licences).toContain('CC BY-SA 4.0');
