@@ -102,6 +102,23 @@ export async function bench(): Promise<BenchRow[]> {
     }
   }
 
+  // UMAP (umap-js, #15) on the same 1,000 points and its own default epochs (500 below 10,000 points).
+  const u = await timed(() => tsne(big.points, { engine: 'umap', seed: 1, perplexity: 15 }));
+  rows.push({
+    group: 't-SNE 1000×150',
+    name: `umap (umap-js), ${u.result.iterations} epochs, CPU`,
+    value: u.cpu,
+    unit: 's',
+    note: '15 neighbours',
+  });
+  rows.push({ group: 't-SNE 1000×150', name: 'umap (umap-js), wall', value: u.wall, unit: 's' });
+  rows.push({
+    group: 't-SNE 1000×150',
+    name: 'umap (umap-js), 5-NN class accuracy',
+    value: knnLabelAccuracy(u.result.embedding, big.labels, 5),
+    unit: 'ratio',
+  });
+
   // A large corpus's activations. tsne-js (exact, O(n²) per iteration and in memory) can't run
   // here: its row is projected from its 1,000-point per-iteration cost times (10,000 / 1,000)².
   const large = clustered(10_000, 150, 4, 4);

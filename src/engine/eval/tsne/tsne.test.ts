@@ -116,6 +116,20 @@ describe('tsne', () => {
     expect(tExact).toBeGreaterThan(0.8);
     expect(Math.abs(tFast - tExact)).toBeLessThanOrEqual(0.02);
   });
+
+  it('umap (umap-js) is seeded through the same interface and separates clusters', async () => {
+    const { points, labels } = clusters(150, 20, 3, 12, 1, 8);
+    const a = await tsne(points, { engine: 'umap', seed: 4, perplexity: 15, iterations: 200 });
+    const b = await tsne(points, { engine: 'umap', seed: 4, perplexity: 15, iterations: 200 });
+    const c = await tsne(points, { engine: 'umap', seed: 5, perplexity: 15, iterations: 200 });
+    expect(a.engine).toBe('umap');
+    expect(a.iterations).toBe(200);
+    expect(a.embedding).toEqual(b.embedding);
+    expect(a.embedding).not.toEqual(c.embedding);
+    expect(a.embedding.every(Number.isFinite)).toBe(true);
+    expect(knnLabelAccuracy(a.embedding, labels, 5)).toBeGreaterThanOrEqual(0.99);
+    expect(trustworthiness(points, a.embedding, 10)).toBeGreaterThan(0.85);
+  });
 });
 
 describe('embedding quality measures', () => {
