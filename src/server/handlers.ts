@@ -221,6 +221,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
         fold: req.fold,
         perplexity: req.perplexity ?? 30,
         seed: req.seed ?? 0,
+        method: req.method ?? 'tsne',
       },
       req.taskId,
     )) as TsneResult,

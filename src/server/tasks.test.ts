@@ -91,6 +91,25 @@ describe('TaskPool with real worker processes', () => {
     expect(result.points).toHaveLength(60);
   });
 
+  it('runs a UMAP panel in the t-SNE lane when asked, cached apart from the t-SNE', async () => {
+    const run = fakeRunWithActivations(60, 8);
+    const umap = (await pool.run('results.tsne', {
+      runDir: run,
+      fold: 0,
+      perplexity: 10,
+      seed: 2,
+      method: 'umap',
+    })) as { points: { x: number; y: number }[]; panels: { method: string }[] };
+    expect(umap.points).toHaveLength(60);
+    expect(umap.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
+    expect(umap.panels[0].method).toMatch(/^UMAP of fold 1's model .*umap-js, 10 neighbours/);
+    expect(fs.existsSync(path.join(run, 'tsne', 'v2-fold-0-p10-s2-umap.json'))).toBe(true);
+    const tsne = (await pool.run('results.tsne', { runDir: run, fold: 0, perplexity: 10, seed: 2 })) as {
+      panels: { method: string }[];
+    };
+    expect(tsne.panels[0].method).toMatch(/^t-SNE of fold 1/);
+  });
+
   it('fails the running task when its worker dies, and starts a new worker for the next', async () => {
     const run = fakeRunWithActivations(1500, 32);
     let seen = 0;

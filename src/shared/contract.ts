@@ -554,6 +554,8 @@ export const methods = {
         perplexity: z.number().min(2).max(100).optional(),
         taskId: taskId.optional(),
         seed: z.number().int().min(0).optional(),
+        /** 't-SNE' (default) or UMAP; UMAP takes the perplexity as its n_neighbors. */
+        method: z.enum(['tsne', 'umap']).optional(),
       })
       .strict(),
     response: tsneSchema,

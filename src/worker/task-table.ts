@@ -16,7 +16,13 @@ export interface TaskArgs {
   'experiment.layers': { config: unknown; roots: string[] };
   'experiment.estimate': { config: unknown; roots: string[] };
   'experiment.baselineEstimate': { config: unknown; roots: string[] };
-  'results.tsne': { runDir: string; fold: number | 'all'; perplexity: number; seed?: number };
+  'results.tsne': {
+    runDir: string;
+    fold: number | 'all';
+    perplexity: number;
+    seed?: number;
+    method?: 'tsne' | 'umap';
+  };
 }
 
 export interface TaskControl {
@@ -34,8 +40,15 @@ export const taskTable: TaskTable = {
   'experiment.baselineEstimate': (args) =>
     estimateBaseline(args.config, (dir) => permittedPath(args.roots, dir)),
   'results.tsne': (args, c) =>
-    runTsne(args.runDir, args.fold, args.perplexity, args.seed ?? 0, {
-      signal: c.signal,
-      onProgress: (p) => c.progress(p.iteration, p.iterations, 't-SNE'),
-    }),
+    runTsne(
+      args.runDir,
+      args.fold,
+      args.perplexity,
+      args.seed ?? 0,
+      {
+        signal: c.signal,
+        onProgress: (p) => c.progress(p.iteration, p.iterations, args.method === 'umap' ? 'UMAP' : 't-SNE'),
+      },
+      args.method,
+    ),
 };

@@ -15,6 +15,7 @@ import {
   cacheBytesPerPatch,
   calibrate,
   estimateFromCalibration,
+  parallelSlowdown,
   estimateRunCost,
   layerCostTable,
   patchesOf,
@@ -82,7 +83,8 @@ describe('estimateRunCost', () => {
     const at = (epochs: number, batchSize: number, parallel = 1) =>
       estimateFromCalibration(
         config({ training: { epochs, batchSize } }),
-        { index, folds, backend, parallel },
+        // One calibration thread: the workers are not slowed by sharing cores (see the next test).
+        { index, folds, backend, parallel, calibrationThreads: 1, cores: 2 },
         cal,
       );
     const a = at(10, 8);
@@ -110,6 +112,35 @@ describe('estimateRunCost', () => {
     );
     expect(k11.parallel).toBe(2);
     expect(k11.cacheDiskBytes).toBeGreaterThanOrEqual(k11.patches * 6 * 4 * 512 * 2);
+  });
+
+  it("slows each worker's steps by the cores it shares with the others: 2 threads alone → 2 workers of 1 thread", () => {
+    expect(parallelSlowdown(2, 2, 1)).toBe(1);
+    expect(parallelSlowdown(2, 2, 2)).toBe(2);
+    expect(parallelSlowdown(1, 2, 2)).toBe(1);
+    expect(parallelSlowdown(8, 2, 4)).toBe(4);
+    expect(parallelSlowdown(4, 8, 2)).toBe(1);
+    const cal: Calibration = {
+      perStepSec: 0.5,
+      perScoreBatchSec: 0.1,
+      cachePerPatchSec: 0,
+      steps: 3,
+      seconds: 2,
+    };
+    const at = (parallel: number) =>
+      estimateFromCalibration(
+        config({}),
+        { index, folds, backend, parallel, calibrationThreads: 2, cores: 2 },
+        cal,
+      );
+    const one = at(1);
+    const two = at(2);
+    expect(one.perStepSec).toBe(0.5);
+    expect(two.perStepSec).toBe(1);
+    expect(two.perScoreBatchSec).toBeCloseTo(0.2, 12);
+    expect(two.perEpochSec).toBeCloseTo(2 * one.perEpochSec, 10);
+    // Twice as slow per epoch in half as many rounds: about the same run total.
+    expect(two.totalSec - two.cacheBuildSec).toBeCloseTo(one.totalSec - one.cacheBuildSec, 6);
   });
 
   it('calibrates with real training steps: the backward kernels of the trained blocks run', async () => {

@@ -8,8 +8,10 @@
  * size, patches per utterance, step shape, trainable blocks), not on the numbers in them. The patch
  * counts are drawn from the corpus' durations, so padding costs what it will cost in the run.
  */
+import os from 'node:os';
 import { recordStepCost } from '../backend/stepCosts';
 import { tf } from '../backend/tf';
+import { threadSettings } from '../backend/threads';
 import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
 import { patchCount } from '../features/logmel';
@@ -37,9 +39,12 @@ export interface RunCostEstimate {
   /** First trained YAMNet block; 15 = frozen (LSTM head only). */
   trainFrom: number;
   batchSize: number;
-  /** Mean seconds of one training step (forward, backward, Adam update), measured. */
+  /**
+   * Mean seconds of one training step (forward, backward, Adam update), measured, times the
+   * slowdown of sharing the cores with the run's other worker processes (parallelSlowdown).
+   */
   perStepSec: number;
-  /** Seconds of one scoring batch (validation and test passes; size: see runShape), measured. */
+  /** Seconds of one scoring batch (validation and test passes; size: see runShape), measured, same slowdown. */
   perScoreBatchSec: number;
   /** Timed steps behind perStepSec (after an untimed warm-up step per distinct batch). */
   calibrationSteps: number;
@@ -75,6 +80,12 @@ export interface EstimateContext {
   yamnet?: YamnetModel;
   /** Processes training folds at once (default 1). */
   parallel?: number;
+  /**
+   * CPU threads the calibration's steps ran on (default: this process's TensorFlow intra-op
+   * threads when the native backend decided them, else 1), and the machine's cores (default: all).
+   */
+  calibrationThreads?: number;
+  cores?: number;
   /** Timed calibration steps (default 5 for the head alone, 3 for trainFrom 9..14, 1 below). */
   calibrationSteps?: number;
 }
@@ -269,6 +280,19 @@ function withYamnet<T>(ctx: EstimateContext, seed: number, fn: (y: YamnetModel) 
   }
 }
 
+/**
+ * How much slower a step runs in each of `parallel` training processes than it ran in the
+ * calibration: the calibration had `calibrationThreads` threads to itself (at most `cores`), each
+ * worker gets cores / parallel. Assumes the step time scales inversely with the cores it gets,
+ * which is what the bench measured on the proxy corpus: calibrated on 2 threads alone, the
+ * estimate was 0.48× the epoch two 1-thread workers took. Never below 1.
+ */
+export function parallelSlowdown(calibrationThreads: number, cores: number, parallel: number): number {
+  const calibrated = Math.max(1, Math.min(calibrationThreads, cores));
+  const perWorker = cores / Math.max(1, parallel);
+  return Math.max(1, calibrated / perWorker);
+}
+
 /** Combines a calibration with the run's shape into the estimate. */
 function combine(
   config: ExperimentConfig,
@@ -279,10 +303,19 @@ function combine(
 ): RunCostEstimate {
   const trainFrom: TrainFrom = k === 15 ? 'frozen' : k;
   const epochs = config.training.epochs;
-  const perEpochSec = shape.trainBatches * cal.perStepSec + shape.validationBatches * cal.perScoreBatchSec;
-  const perFoldSec = epochs * perEpochSec + shape.testBatches * cal.perScoreBatchSec;
-  // Folds of every mode go to parallel worker processes (the local executor).
+  // Folds of every mode go to parallel worker processes (the local executor), which share the
+  // cores the calibration had alone: their steps and scoring take longer by the slowdown.
   const parallel = Math.max(1, Math.min(ctx.parallel ?? 1, ctx.folds.length));
+  const slowdown = parallelSlowdown(
+    ctx.calibrationThreads ?? threadSettings()?.intraOp ?? 1,
+    ctx.cores ??
+      (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
+    parallel,
+  );
+  const perStepSec = cal.perStepSec * slowdown;
+  const perScoreBatchSec = cal.perScoreBatchSec * slowdown;
+  const perEpochSec = shape.trainBatches * perStepSec + shape.validationBatches * perScoreBatchSec;
+  const perFoldSec = epochs * perEpochSec + shape.testBatches * perScoreBatchSec;
   const patches = shape.patchCounts.reduce((a, b) => a + b, 0);
   const cacheBuildSec = patches * cal.cachePerPatchSec;
   const rounds = Math.ceil(ctx.folds.length / parallel);
@@ -291,8 +324,8 @@ function combine(
     mode: modeOf(config),
     trainFrom: k,
     batchSize: shape.batchSize,
-    perStepSec: cal.perStepSec,
-    perScoreBatchSec: cal.perScoreBatchSec,
+    perStepSec,
+    perScoreBatchSec,
     calibrationSteps: cal.steps,
     calibrationSec: cal.seconds,
     stepsPerEpoch: shape.stepsPerEpoch,

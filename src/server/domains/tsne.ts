@@ -29,6 +29,9 @@ interface Prediction {
   predicted: string;
 }
 
+/** The embedding a panel shows: t-SNE (the fast engine) or UMAP. */
+export type EmbeddingMethod = 'tsne' | 'umap';
+
 /** Neighbours counted by the stated trustworthiness (scikit-learn's default k = 5). */
 const TRUST_K = 5;
 
@@ -58,6 +61,7 @@ async function foldPanel(
   perplexity: number,
   seed: number,
   control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
+  method: EmbeddingMethod = 'tsne',
 ): Promise<TsnePanel | null> {
   const read = readFold(dir);
   if (!read) return null;
@@ -79,12 +83,16 @@ async function foldPanel(
   });
   const { tsne } = await import('../../engine/eval/tsne');
   const { trustworthiness } = await import('../../engine/eval/tsne/quality');
-  const result = await tsne(read.data, { inputDims: read.dims, perplexity, seed, ...control });
+  const engine = method === 'umap' ? 'umap' : 'fast';
+  const result = await tsne(read.data, { inputDims: read.dims, perplexity, seed, engine, ...control });
   const k = Math.min(TRUST_K, Math.ceil(read.ids.length / 2) - 1);
   const trust = k >= 1 ? { k, value: trustworthiness(read.data, result.embedding, k, read.dims, 2) } : null;
   return {
     fold,
-    method: `t-SNE of fold ${fold + 1}'s model on its ${read.ids.length} test utterances (${result.engine}, perplexity ${result.perplexity.toFixed(1)}, ${result.iterations} iterations, seed ${seed})`,
+    method:
+      method === 'umap'
+        ? `UMAP of fold ${fold + 1}'s model on its ${read.ids.length} test utterances (umap-js, ${Math.round(result.perplexity)} neighbours, ${result.iterations} epochs, seed ${seed})`
+        : `t-SNE of fold ${fold + 1}'s model on its ${read.ids.length} test utterances (${result.engine}, perplexity ${result.perplexity.toFixed(1)}, ${result.iterations} iterations, seed ${seed})`,
     points: meta.map((m, i) => ({ ...m, x: result.embedding[i * 2], y: result.embedding[i * 2 + 1] })),
     perplexity: result.perplexity,
     seed,
@@ -98,8 +106,11 @@ export async function runTsne(
   perplexity: number,
   seed = 0,
   control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
+  method: EmbeddingMethod = 'tsne',
 ): Promise<TsneResult> {
-  const cacheFile = path.join(runDir, 'tsne', `v2-fold-${fold}-p${perplexity}-s${seed}.json`);
+  // t-SNE keeps its cache names of before UMAP existed; UMAP's carry the method.
+  const name = `v2-fold-${fold}-p${perplexity}-s${seed}${method === 'umap' ? '-umap' : ''}.json`;
+  const cacheFile = path.join(runDir, 'tsne', name);
   if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as TsneResult;
 
   const dirs = foldDirs(runDir).filter((f) => fold === 'all' || f.fold === fold);
@@ -113,7 +124,7 @@ export async function runTsne(
             iterations: dirs.length * p.iterations,
           })
       : undefined;
-    const panel = await foldPanel(f, dir, perplexity, seed, { signal: control.signal, onProgress });
+    const panel = await foldPanel(f, dir, perplexity, seed, { signal: control.signal, onProgress }, method);
     if (panel) panels.push(panel);
   }
   if (panels.length === 0) {
@@ -126,7 +137,7 @@ export async function runTsne(
   const out: TsneResult = {
     method:
       fold === 'all'
-        ? `one t-SNE per fold (${panels.length} panels): each fold's model embeds only its own test utterances; fold models are never mixed in one embedding`
+        ? `one ${method === 'umap' ? 'UMAP' : 't-SNE'} per fold (${panels.length} panels): each fold's model embeds only its own test utterances; fold models are never mixed in one embedding`
         : panels[0].method,
     points: panels.flatMap((p) => p.points),
     panels,

@@ -1,4 +1,5 @@
 import type { SparseP } from './affinities';
+import { QuadTree2D } from './quadTree';
 import { SpaceTree } from './spaceTree';
 
 /**
@@ -52,13 +53,18 @@ export function exactGradient(
 
 /** What Barnes-Hut iterations reuse: the tree's arrays and the repulsion buffers. */
 export interface BarnesHutState {
-  tree: SpaceTree;
+  /** The general tree (3-D), or the pre-order quadtree of the 2-D fast path. */
+  tree: SpaceTree | QuadTree2D;
   rep: Float64Array;
   f: Float64Array;
 }
 
 export function barnesHutState(y: Float64Array, n: number, dims: number): BarnesHutState {
-  return { tree: new SpaceTree(y, n, dims), rep: new Float64Array(n * dims), f: new Float64Array(dims) };
+  return {
+    tree: dims === 2 ? new QuadTree2D(y, n) : new SpaceTree(y, n, dims),
+    rep: new Float64Array(n * dims),
+    f: new Float64Array(dims),
+  };
 }
 
 /**
@@ -75,15 +81,15 @@ export function barnesHutGradient(
   grad: Float64Array,
   state?: BarnesHutState,
 ): number {
-  let tree: SpaceTree;
-  if (state) {
-    state.tree.rebuild(y);
-    tree = state.tree;
-  } else {
-    tree = new SpaceTree(y, n, dims);
+  if (state) state.tree.rebuild(y);
+  const s = state ?? barnesHutState(y, n, dims);
+  if (s.tree instanceof QuadTree2D) {
+    const Z = s.tree.repulsion(theta, s.rep);
+    attraction2D(y, n, P, exaggeration, grad);
+    for (let i = 0; i < 2 * n; i++) grad[i] = 4 * (grad[i] - s.rep[i] / Z);
+    return Z;
   }
-  const rep = state?.rep ?? new Float64Array(n * dims);
-  const f = state?.f ?? new Float64Array(dims);
+  const { tree, rep, f } = s;
   let Z = 0;
   for (let i = 0; i < n; i++) {
     f.fill(0);
@@ -101,6 +107,39 @@ export function barnesHutGradient(
     for (let k = 0; k < dims; k++) grad[i * dims + k] = 4 * (grad[i * dims + k] - rep[i * dims + k] / Z);
   }
   return Z;
+}
+
+/**
+ * Σ_j p_ij q_ij Z (y_i − y_j) (times the exaggeration) into `grad`, for a 2-D embedding. P is
+ * symmetric, so each pair is visited once (from its lower row) and acts on both points.
+ */
+function attraction2D(
+  y: Float64Array,
+  n: number,
+  P: SparseP,
+  exaggeration: number,
+  grad: Float64Array,
+): void {
+  const { rowStart, cols, values, upperStart } = P;
+  grad.fill(0, 0, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const xi = y[2 * i];
+    const yi = y[2 * i + 1];
+    let gx = 0;
+    let gy = 0;
+    for (let o = upperStart[i], end = rowStart[i + 1]; o < end; o++) {
+      const j = cols[o];
+      const dx = xi - y[2 * j];
+      const dy = yi - y[2 * j + 1];
+      const mult = (exaggeration * values[o]) / (1 + dx * dx + dy * dy);
+      gx += mult * dx;
+      gy += mult * dy;
+      grad[2 * j] -= mult * dx;
+      grad[2 * j + 1] -= mult * dy;
+    }
+    grad[2 * i] += gx;
+    grad[2 * i + 1] += gy;
+  }
 }
 
 /** KL(P‖Q) over P's non-zeros, Q from the embedding and the normalisation Z. */

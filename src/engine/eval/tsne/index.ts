@@ -1,14 +1,16 @@
 import { optimize } from './optimize';
 import { toPointMatrix } from './points';
 import { tsneJs } from './tsneJs';
+import { umapEmbed } from './umap';
 import type { TsneOptions, TsneResult } from './types';
 
 export type { TsneEngine, TsneOptions, TsneResult } from './types';
 
 /**
- * A t-SNE embedding of `points` (rows, or a flat array with `inputDims`). Deterministic for a
- * given seed, input and engine. The perplexity is clamped to (n − 1) / 3 so that small fold
- * test sets still embed.
+ * A t-SNE embedding of `points` (rows, or a flat array with `inputDims`), or a UMAP one with
+ * engine 'umap' (same options and result; the perplexity is its n_neighbors, the iterations its
+ * epochs). Deterministic for a given seed, input and engine. The perplexity is clamped to
+ * (n − 1) / 3 so that small fold test sets still embed.
  */
 export async function tsne(
   points: Float32Array | Float64Array | number[][],
@@ -24,7 +26,20 @@ export async function tsne(
   const perplexity = Math.max(1, Math.min(options.perplexity ?? 30, (x.n - 1) / 3));
   let y: Float64Array;
   let kl: number | null;
-  if (engine === 'tsne-js') {
+  let iterationsRun = iterations;
+  if (engine === 'umap') {
+    const r = await umapEmbed(x, {
+      dim,
+      neighbours: perplexity,
+      seed,
+      epochs: options.iterations,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    y = r.y;
+    kl = null;
+    iterationsRun = r.epochs;
+  } else if (engine === 'tsne-js') {
     const r = tsneJs(x, {
       dim,
       perplexity,
@@ -58,9 +73,9 @@ export async function tsne(
     dim,
     engine,
     perplexity,
-    iterations,
+    iterations: iterationsRun,
     seed,
-    kl: Number.isFinite(kl) ? kl : null,
+    kl: kl !== null && Number.isFinite(kl) ? kl : null,
     seconds: (performance.now() - started) / 1000,
   };
 }

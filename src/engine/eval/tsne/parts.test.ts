@@ -55,6 +55,35 @@ describe('t-SNE building blocks', () => {
     expect(diff / norm(gExact)).toBeLessThan(0.05);
   });
 
+  it('the 2-D quadtree with theta = 0 equals the exact gradient with duplicate and near-duplicate points', () => {
+    // 12 copies of one point (more than a leaf holds, and unsplittable), 5 points 1e-14 apart
+    // (below the split limit), and 60 ordinary points.
+    const n0 = 60;
+    const y0 = gaussianArray(n0 * 2, 8, 2);
+    const y = new Float64Array((n0 + 17) * 2);
+    y.set(y0);
+    for (let i = 0; i < 12; i++) y.set([0.25, -0.5], (n0 + i) * 2);
+    for (let i = 0; i < 5; i++) y.set([1 + i * 1e-14, 1], (n0 + 12 + i) * 2);
+    const n = n0 + 17;
+    const x = randomPoints(n, 4, 9);
+    const P = sparseJointP(nearestNeighbours(x, 15), n, 5);
+    const dense = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let o = P.rowStart[i]; o < P.rowStart[i + 1]; o++) dense[i * n + P.cols[o]] = P.values[o];
+    // P is symmetric, its rows ascending, and upperStart points at each row's first column above it.
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(P.cols.subarray(P.rowStart[i], P.rowStart[i + 1]));
+      expect(row).toEqual([...row].sort((a, b) => a - b));
+      expect(P.upperStart[i]).toBe(P.rowStart[i] + row.filter((j) => j < i).length);
+      for (const j of row) expect(dense[j * n + i]).toBe(dense[i * n + j]);
+    }
+    const gExact = new Float64Array(n * 2);
+    const gBh = new Float64Array(n * 2);
+    const zExact = exactGradient(y, n, 2, dense, 4, gExact);
+    expect(barnesHutGradient(y, n, 2, P, 4, 0, gBh)).toBeCloseTo(zExact, 8);
+    for (let i = 0; i < n * 2; i++) expect(gBh[i]).toBeCloseTo(gExact[i], 9);
+  });
+
   it('a tree rebuilt in place gives the gradient of a fresh tree', () => {
     const x = randomPoints(120, 5, 4);
     const P = sparseJointP(nearestNeighbours(x, 20), x.n, 6);

@@ -96,6 +96,40 @@ describe('tsne', () => {
     expect(q.exact.trust).toBeGreaterThan(q.tsneJs.trust - 0.02);
     expect(q.fast.trust).toBeGreaterThan(0.9);
   });
+
+  it("fast keeps the exact engine's trustworthiness within 0.02 on activation-like data (150-D, uneven clusters)", async () => {
+    // 400 points in 150-D like one fold's LSTM activations: 6 classes of different spreads and
+    // sizes that partly overlap, so neighbourhoods are not trivially kept.
+    const rand = mulberry32(11);
+    const centres = Array.from({ length: 6 }, () => Array.from({ length: 150 }, () => (rand() - 0.5) * 3));
+    const points: number[][] = [];
+    for (let i = 0; i < 400; i++) {
+      const c = Math.min(5, Math.floor(rand() * rand() * 7));
+      const spread = 0.5 + c * 0.25;
+      points.push(centres[c].map((m) => m + (rand() + rand() - 1) * spread));
+    }
+    const k = 10;
+    const exact = await tsne(points, { engine: 'exact', seed: 3, perplexity: 30 });
+    const fast = await tsne(points, { engine: 'fast', seed: 3, perplexity: 30 });
+    const tExact = trustworthiness(points, exact.embedding, k);
+    const tFast = trustworthiness(points, fast.embedding, k);
+    expect(tExact).toBeGreaterThan(0.8);
+    expect(Math.abs(tFast - tExact)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('umap (umap-js) is seeded through the same interface and separates clusters', async () => {
+    const { points, labels } = clusters(150, 20, 3, 12, 1, 8);
+    const a = await tsne(points, { engine: 'umap', seed: 4, perplexity: 15, iterations: 200 });
+    const b = await tsne(points, { engine: 'umap', seed: 4, perplexity: 15, iterations: 200 });
+    const c = await tsne(points, { engine: 'umap', seed: 5, perplexity: 15, iterations: 200 });
+    expect(a.engine).toBe('umap');
+    expect(a.iterations).toBe(200);
+    expect(a.embedding).toEqual(b.embedding);
+    expect(a.embedding).not.toEqual(c.embedding);
+    expect(a.embedding.every(Number.isFinite)).toBe(true);
+    expect(knnLabelAccuracy(a.embedding, labels, 5)).toBeGreaterThanOrEqual(0.99);
+    expect(trustworthiness(points, a.embedding, 10)).toBeGreaterThan(0.85);
+  });
 });
 
 describe('embedding quality measures', () => {

@@ -1,12 +1,12 @@
-/** Which t-SNE implementation computes an embedding. */
-export type TsneEngine = 'tsne-js' | 'fast' | 'exact';
+/** Which implementation computes an embedding ('umap': UMAP by umap-js, not a t-SNE). */
+export type TsneEngine = 'tsne-js' | 'fast' | 'exact' | 'umap';
 
 export interface TsneOptions {
   /** Embedding dimensionality: 2 (plots) or 3. */
   dim?: 2 | 3;
   /** Effective number of neighbours; clamped to (n − 1) / 3. Default 30. */
   perplexity?: number;
-  /** Gradient-descent iterations in total (early exaggeration included). Default 1000. */
+  /** Gradient-descent iterations in total (early exaggeration included). Default 1000 (UMAP: its own). */
   iterations?: number;
   /** Seed of the initial embedding: same seed and input, same output. Default 0. */
   seed?: number;
@@ -14,6 +14,7 @@ export interface TsneOptions {
    * 'fast' (default): Barnes-Hut t-SNE written here (sparse P over 3·perplexity neighbours, tree
    * approximation of repulsion, O(n log n) per iteration). 'exact': the same optimiser with the
    * exact O(n²) gradient. 'tsne-js': the tsne-js package (exact, its own optimiser schedule).
+   * 'umap': UMAP (umap-js), seeded; perplexity is its n_neighbors, iterations its epochs.
    */
   engine?: TsneEngine;
   /** Barnes-Hut accuracy/speed trade-off (0 = exact repulsion). Default 0.5. */

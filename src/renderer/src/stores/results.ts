@@ -38,6 +38,7 @@ export const useResultsStore = defineStore('results', () => {
   /** t-SNE settings, shared by every pane (one embedding per fold model, cached per setting). */
   const tsnePerplexity = ref(30);
   const tsneSeed = ref(0);
+  const tsneMethod = ref<'tsne' | 'umap'>('tsne');
 
   async function open(id: string, slot = 0): Promise<void> {
     const pane: RunResults = {
@@ -83,6 +84,7 @@ export const useResultsStore = defineStore('results', () => {
         fold,
         perplexity: tsnePerplexity.value,
         seed: tsneSeed.value,
+        method: tsneMethod.value,
       });
     } catch (err) {
       p.tsne = null;
@@ -102,5 +104,5 @@ export const useResultsStore = defineStore('results', () => {
     panes.value = panes.value.filter((_, i) => i !== slot);
   }
 
-  return { panes, colourBy, normalise, tsnePerplexity, tsneSeed, open, loadTsne, select, close };
+  return { panes, colourBy, normalise, tsnePerplexity, tsneSeed, tsneMethod, open, loadTsne, select, close };
 });

@@ -1,0 +1,219 @@
+/**
+ * Barnes-Hut repulsion for 2-D embeddings (the plotted case), built for speed:
+ * - the tree is built top-down by partitioning an index array into quadrants, not by inserting
+ *   points one at a time, and its nodes are stored in pre-order with a "skip" index (the node
+ *   after a node's subtree). Walking the tree for a point is then one forward loop with no stack:
+ *   accept a cell → jump to its skip; open it → step to the next node (its first child).
+ * - cells are square (the root box is the bounding square), so one width per node decides.
+ * - points are visited in tree order, so consecutive walks touch the same nodes.
+ * - every array is allocated once per run and refilled each iteration.
+ * A leaf holds up to LEAF_SIZE points, or more that cannot be split (identical, or closer than
+ * 1e-12 of the root width); its points are summed one by one, so a point never repels itself.
+ */
+/**
+ * Points per leaf: summing a few points directly is cheaper than the deeper tree (more nodes to
+ * build and to walk) that splitting them would take.
+ */
+const LEAF_SIZE = 8;
+
+export class QuadTree2D {
+  private readonly n: number;
+  private readonly perm: Int32Array;
+  private readonly scratch: Int32Array;
+  private comX: Float64Array;
+  private comY: Float64Array;
+  private count: Float64Array;
+  private width2: Float64Array;
+  private skip: Int32Array;
+  /** For a leaf: its range in `perm` as [start, end); -1 for inner nodes. */
+  private leafStart: Int32Array;
+  private leafEnd: Int32Array;
+  private size = 0;
+  private minHalf = 0;
+  private y: Float64Array;
+
+  constructor(y: Float64Array, n: number) {
+    this.n = n;
+    this.y = y;
+    this.perm = new Int32Array(n);
+    this.scratch = new Int32Array(n);
+    const capacity = Math.max(16, 3 * n);
+    this.comX = new Float64Array(capacity);
+    this.comY = new Float64Array(capacity);
+    this.count = new Float64Array(capacity);
+    this.width2 = new Float64Array(capacity);
+    this.skip = new Int32Array(capacity);
+    this.leafStart = new Int32Array(capacity);
+    this.leafEnd = new Int32Array(capacity);
+    this.rebuild(y);
+  }
+
+  /** The tree of positions `y` (n × 2, same n), in the arrays already allocated. */
+  rebuild(y: Float64Array): void {
+    this.y = y;
+    const { n, perm } = this;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      perm[i] = i;
+      const x0 = y[2 * i];
+      const y0 = y[2 * i + 1];
+      if (x0 < minX) minX = x0;
+      if (x0 > maxX) maxX = x0;
+      if (y0 < minY) minY = y0;
+      if (y0 > maxY) maxY = y0;
+    }
+    const half = Math.max(maxX - minX, maxY - minY, 1e-9) / 2;
+    this.minHalf = half * 1e-12;
+    this.size = 0;
+    this.build(0, n, (minX + maxX) / 2, (minY + maxY) / 2, half * (1 + 1e-9));
+  }
+
+  private grow(): void {
+    const c = this.comX.length * 2;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(c);
+      b.set(a);
+      return b;
+    };
+    const i = (a: Int32Array) => {
+      const b = new Int32Array(c);
+      b.set(a);
+      return b;
+    };
+    this.comX = f(this.comX);
+    this.comY = f(this.comY);
+    this.count = f(this.count);
+    this.width2 = f(this.width2);
+    this.skip = i(this.skip);
+    this.leafStart = i(this.leafStart);
+    this.leafEnd = i(this.leafEnd);
+  }
+
+  /** Node for perm[lo, hi) inside the square of centre (cx, cy) and half-width `half`. */
+  private build(lo: number, hi: number, cx: number, cy: number, half: number): void {
+    if (this.size === this.comX.length) this.grow();
+    const node = this.size++;
+    const { y, perm } = this;
+    const cnt = hi - lo;
+    this.count[node] = cnt;
+    this.width2[node] = 4 * half * half;
+    // Count the points per quadrant (0 SW, 1 SE, 2 NW, 3 NE) and see whether they can be split.
+    const fx = y[2 * perm[lo]];
+    const fy = y[2 * perm[lo] + 1];
+    let distinct = false;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    for (let m = lo; m < hi; m++) {
+      const p = perm[m];
+      const px = y[2 * p];
+      const py = y[2 * p + 1];
+      if (px !== fx || py !== fy) distinct = true;
+      const q = (px > cx ? 1 : 0) | (py > cy ? 2 : 0);
+      if (q === 0) c0++;
+      else if (q === 1) c1++;
+      else if (q === 2) c2++;
+    }
+    if (cnt <= LEAF_SIZE || !distinct || half < this.minHalf) {
+      let sx = 0;
+      let sy = 0;
+      for (let m = lo; m < hi; m++) {
+        sx += y[2 * perm[m]];
+        sy += y[2 * perm[m] + 1];
+      }
+      // A single point's (or identical points') centre of mass is the point itself, exactly.
+      this.comX[node] = distinct ? sx / cnt : fx;
+      this.comY[node] = distinct ? sy / cnt : fy;
+      this.leafStart[node] = lo;
+      this.leafEnd[node] = hi;
+      this.skip[node] = this.size;
+      return;
+    }
+    this.leafStart[node] = -1;
+    // Scatter into quadrant order through the scratch array, then copy back.
+    const scratch = this.scratch;
+    const b1 = lo + c0;
+    const b2 = b1 + c1;
+    const b3 = b2 + c2;
+    let w0 = lo;
+    let w1 = b1;
+    let w2 = b2;
+    let w3 = b3;
+    for (let m = lo; m < hi; m++) {
+      const p = perm[m];
+      const q = (y[2 * p] > cx ? 1 : 0) | (y[2 * p + 1] > cy ? 2 : 0);
+      if (q === 0) scratch[w0++] = p;
+      else if (q === 1) scratch[w1++] = p;
+      else if (q === 2) scratch[w2++] = p;
+      else scratch[w3++] = p;
+    }
+    for (let m = lo; m < hi; m++) perm[m] = scratch[m];
+    const h = half / 2;
+    if (b1 > lo) this.build(lo, b1, cx - h, cy - h, h);
+    if (b2 > b1) this.build(b1, b2, cx + h, cy - h, h);
+    if (b3 > b2) this.build(b2, b3, cx - h, cy + h, h);
+    if (hi > b3) this.build(b3, hi, cx + h, cy + h, h);
+    // The centre of mass from the children's (they follow this node in pre-order), by count.
+    let sx = 0;
+    let sy = 0;
+    for (let c = node + 1; c < this.size; c = this.skip[c]) {
+      sx += this.comX[c] * this.count[c];
+      sy += this.comY[c] * this.count[c];
+    }
+    this.comX[node] = sx / cnt;
+    this.comY[node] = sy / cnt;
+    this.skip[node] = this.size;
+  }
+
+  /**
+   * Unnormalised repulsive forces Σ_j q_ij² (y_i − y_j) of every point into `rep` (n × 2), and the
+   * normalisation Z = Σ_{i≠j} q_ij, q_ij = (1 + |y_i − y_j|²)⁻¹. A cell whose width is below theta
+   * times its distance counts as one body at its centre of mass.
+   */
+  repulsion(theta: number, rep: Float64Array): number {
+    const { y, perm, comX, comY, count, width2, skip, leafStart, leafEnd, size } = this;
+    const theta2 = theta * theta;
+    let Z = 0;
+    for (let t = 0; t < this.n; t++) {
+      const i = perm[t];
+      const xi = y[2 * i];
+      const yi = y[2 * i + 1];
+      let fx = 0;
+      let fy = 0;
+      let node = 0;
+      while (node < size) {
+        const dx = xi - comX[node];
+        const dy = yi - comY[node];
+        const d2 = dx * dx + dy * dy;
+        if (width2[node] < theta2 * d2) {
+          const q = 1 / (1 + d2);
+          const m = count[node] * q;
+          Z += m;
+          fx += m * q * dx;
+          fy += m * q * dy;
+          node = skip[node];
+        } else if (leafStart[node] < 0) {
+          node++;
+        } else {
+          for (let m = leafStart[node], end = leafEnd[node]; m < end; m++) {
+            const j = perm[m];
+            if (j === i) continue;
+            const ex = xi - y[2 * j];
+            const ey = yi - y[2 * j + 1];
+            const q = 1 / (1 + ex * ex + ey * ey);
+            Z += q;
+            fx += q * q * ex;
+            fy += q * q * ey;
+          }
+          node = skip[node];
+        }
+      }
+      rep[2 * i] = fx;
+      rep[2 * i + 1] = fy;
+    }
+    return Z;
+  }
+}
