@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { initBackend, tf, type BackendName } from '../backend/tf';
-import { canFineTune, describeActiveBackend } from '../backend/describe';
+import { tf } from '../backend/tf';
+import { describeActiveBackend } from '../backend/describe';
 import { modeOf, parseConfig, type BaselineModel, type ExperimentConfig } from '../config/schema';
 import {
   baselineUsesYamnet,
@@ -18,13 +18,14 @@ import {
   writeBaselineSummaries,
 } from './baseline';
 import { computeRunStatistics, sexLookup } from './statistics';
-import { prepareCorpus } from './prepare';
+import { costInputs, planRun } from './plan';
+import { FROZEN_BLOCK, YAMNET_BLOCKS, trainsYamnetBlocks } from '../../shared/first-block';
 import type { CorpusIndex, Emotion, Utterance } from '../corpora/types';
 import { computeMetrics, buildRunSummary, type Metrics } from '../eval';
 import type { FoldResult, RunSummary } from '../eval/types';
-import { foldsDocument, type Fold, type FoldsDocument } from '../folds';
+import type { Fold, FoldsDocument } from '../folds';
 import { YamnetLstm } from '../model/serModel';
-import { computeSteps, firstTrainedBlock, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
+import { computeSteps, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
 import { estimateRunCost, formatEstimate } from '../train/estimate';
 import { deriveSeed } from '../train/rng';
 import { CancelledError, scoreSamples, trainFold } from '../train/trainFold';
@@ -45,7 +46,6 @@ import {
   tryClaim,
 } from './claims';
 import { gatherOnce } from './gather';
-import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import {
   defaultRunsDir,
@@ -134,33 +134,6 @@ function emit(sink: TrainEventSink | undefined, e: Partial<TrainEvent> & { type:
   sink?.({ fold: -1, folds: 0, epoch: 0, epochs: 0, batch: 0, batches: 0, ...e });
 }
 
-/** Picks the backend, refusing (or falling back) where the mode needs conv gradients. */
-async function chooseBackend(config: ExperimentConfig, log: (m: string, level?: 'info' | 'warn') => void) {
-  const k = config.model.kind === 'yamnet-lstm' ? firstTrainedBlock(config.model.yamnet.trainFrom) : 15;
-  let active = await initBackend(config.backend);
-  // The WASM backend gets its missing conv gradient kernels from the yamnet module.
-  if (k <= 14) registerWasmTrainingKernels();
-  if (k <= 14 && !canFineTune(active.name as BackendName)) {
-    if (config.backend !== 'auto') {
-      throw new UserError(
-        `the ${active.name} backend cannot train YAMNet's convolutions (it lacks Conv2DBackpropFilter); ` +
-          `set model.yamnet.trainFrom to 'frozen' (cached embeddings, LSTM head only), or use backend 'cpu' ` +
-          `(slow) or 'tensorflow' (see \`ser-workbench setup tensorflow\`)`,
-      );
-    }
-    await initBackend('cpu');
-    active = {
-      name: 'cpu',
-      reason: `${active.name} cannot train convolutions (no Conv2DBackpropFilter); cpu can`,
-    } as typeof active;
-    log(
-      `training YAMNet blocks ${k}..14 on the cpu backend: ${active.reason}; this is slow (see the estimate below)`,
-      'warn',
-    );
-  }
-  return active;
-}
-
 function makeDir(dir: string): string {
   ensureWritableDir(dir, 'run folder');
   return dir;
@@ -206,16 +179,19 @@ export async function runExperiment(
   if (!opts.dataDir && !prior?.dataDir && !config.data.dir) {
     throw new UserError('no corpus folder: give --data DIR or set data.dir in the config');
   }
-  // A new run checks its corpus, classes and folds before its folder exists: a refused run
-  // leaves nothing behind.
+  // A new run is planned (corpus, classes, folds, backend) before its folder exists: a refused
+  // run leaves nothing behind. A resumed run's corpus and folds are the ones it recorded.
   // Its log lines wait until the run folder exists, so that a run's first line names its folder.
   const preparing: [string, 'info' | 'warn'][] = [];
-  const prepared = resuming
-    ? null
-    : await prepareCorpus(config, dataDir, (m) => preparing.push([m, 'info']), {
-        repairNonFinite: opts.repairNonFinite,
-        onWarning: (m) => preparing.push([m, 'warn']),
-      });
+  const plan = await planRun(config, dataDir, {
+    log: (m) => preparing.push([m, 'info']),
+    onWarning: (m) => preparing.push([m, 'warn']),
+    repairNonFinite: opts.repairNonFinite,
+    recordedIn: resuming ? path.resolve(opts.resumeDir!) : undefined,
+    parallel: opts.parallel,
+    spawnsFolds: !!opts.spawnFolds && !opts.worker,
+  });
+  if (plan.backend.warning) preparing.push([plan.backend.warning, 'warn']);
   const runDir = resuming
     ? path.resolve(opts.resumeDir!)
     : opts.runDir
@@ -266,18 +242,10 @@ export async function runExperiment(
   let selectionValid = false;
 
   try {
-    const backend = await chooseBackend(config, log);
-    const k = yam ? firstTrainedBlock(yam.yamnet.trainFrom) : 15;
-
+    const { backend, index, foldsDoc } = plan;
+    const k = plan.firstTrainedBlock;
     // Corpus and folds: recorded on the first start, read back on resume (the run's contract).
-    let index: CorpusIndex;
-    let foldsDoc: FoldsDocument;
-    if (resuming) {
-      index = readJson<CorpusIndex>(path.join(runDir, 'index.json'));
-      foldsDoc = readJson<FoldsDocument>(path.join(runDir, 'folds.json'));
-    } else {
-      index = prepared!.index;
-      foldsDoc = foldsDocument(prepared!.folds, prepared!.foldOptions, index.utterances, index);
+    if (!resuming) {
       writeJsonAtomic(path.join(runDir, 'index.json'), index);
       writeJsonAtomic(path.join(runDir, 'folds.json'), foldsDoc);
       const configFile: RunConfigFile = {
@@ -427,27 +395,21 @@ export async function runExperiment(
     if (!parallelWorker && opts.executor?.name !== 'slurm') {
       // The cost before anything is built or trained, so a user can stop a run that would take days.
       const toTrain = folds.filter((f) => !doneFold(f.index));
-      const estimate = estimateRunCost(config, {
-        index,
-        folds: toTrain,
-        backend: backend.name,
-        yamnet: setup.model,
-        parallel: opts.spawnFolds ? (opts.parallel ?? 1) : 1,
-      });
+      const estimate = estimateRunCost(config, costInputs(plan, toTrain, setup.model));
       writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
       emit(sink, {
         type: 'log',
         message: formatEstimate(estimate),
-        level: k <= 14 && estimate.totalSec > 3600 && backend.name === 'cpu' ? 'warn' : 'info',
+        level: trainsYamnetBlocks(k) && estimate.totalSec > 3600 && backend.name === 'cpu' ? 'warn' : 'info',
         estimate,
       });
       // Training YAMNet blocks without the native backend: say what is faster before the hour starts.
-      if (k <= 14 && backend.name !== 'tensorflow' && estimate.totalSec > 600) {
+      if (trainsYamnetBlocks(k) && backend.name !== 'tensorflow' && estimate.totalSec > 600) {
         emit(sink, {
           type: 'log',
           level: 'warn',
           message:
-            `training YAMNet blocks ${k}..14 on ${backend.name} is estimated at ${(estimate.totalSec / 60).toFixed(0)} min: ` +
+            `training YAMNet blocks ${k}..${YAMNET_BLOCKS} on ${backend.name} is estimated at ${(estimate.totalSec / 60).toFixed(0)} min: ` +
             `frozen mode (model.yamnet.trainFrom "frozen", LSTM head on cached embeddings) or a higher ` +
             `trainFrom is much cheaper, and \`ser-workbench setup tensorflow\` installs the native backend`,
         });
@@ -465,7 +427,7 @@ export async function runExperiment(
         if (done === total || done % 25 === 0) {
           emit(sink, {
             type: 'log',
-            message: `${k === 15 ? 'YAMNet embeddings' : k === 1 ? 'log-mel patches' : `YAMNet block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)`,
+            message: `${k === FROZEN_BLOCK ? 'YAMNet embeddings' : k === 1 ? 'log-mel patches' : `YAMNet block ${k - 1} outputs`}: ${done}/${total} files (${fromCache} cached)`,
           });
         }
       },
@@ -486,11 +448,11 @@ export async function runExperiment(
     const eta = (foldPos: number, epoch: number) => {
       if (!epochSeconds.length) return undefined;
       const mean = epochSeconds.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, epochSeconds.length);
-      return (mean * epochsLeftAfter(foldPos, epoch)) / Math.max(1, opts.parallel ?? 1);
+      return (mean * epochsLeftAfter(foldPos, epoch)) / plan.parallel;
     };
 
-    const parallel = Math.min(opts.parallel ?? 1, wanted.length);
-    if (parallel > 1 && opts.spawnFolds && !parallelWorker) {
+    const parallel = Math.min(plan.parallel, wanted.length);
+    if (parallel > 1 && opts.spawnFolds) {
       // Folds are independent and the step cache is built: every worker gets the whole list and
       // trains the folds it manages to claim, so a slow fold never holds up a fixed share.
       log(`training ${wanted.length} folds in ${parallel} processes`);
@@ -527,7 +489,9 @@ export async function runExperiment(
         const validation = toSamples(utterancesBySpeakers(index, fold.validation), steps.steps, classes);
         const testUtts = utterancesBySpeakers(index, fold.test);
         const test = toSamples(testUtts, steps.steps, classes);
-        const backbone = k <= 14 ? setup.model.build({ from: k, name: `yamnet_fold${i}` }) : null;
+        const backbone = trainsYamnetBlocks(k)
+          ? setup.model.build({ from: k, name: `yamnet_fold${i}` })
+          : null;
         const net = new YamnetLstm(
           steps.stepShape,
           { lstmUnits: yam.lstmUnits, numClasses: classes.length },
@@ -900,7 +864,7 @@ function summarize(
   const summary = buildRunSummary(folds, {
     model,
     mode,
-    trainFrom:
+    initialWeights:
       config.model.kind === 'yamnet-lstm'
         ? config.model.yamnet.weights
         : weights.source === 'none'
