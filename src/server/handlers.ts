@@ -176,8 +176,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     const config = parseConfig(req.config);
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
     const dataDir = permitted(ctx, config.data.dir);
-    const { prepareCorpus } = await import('../engine/runs/prepare');
-    await prepareCorpus(config, dataDir);
+    const { planCorpus } = await import('../engine/runs/plan');
+    await planCorpus(config, dataDir);
     const runsDir = ctx.settings.get().runsDir;
     const { newRunDir } = await import('../engine/runs/store');
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });

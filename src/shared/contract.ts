@@ -153,8 +153,8 @@ export type LayerCostRow = z.infer<typeof layerCostRowSchema>;
 export const runEstimateSchema = z.object({
   backend: z.string(),
   mode: z.string(),
-  /** First trained YAMNet block; 15 = frozen. */
-  trainFrom: z.number(),
+  /** Blocks firstTrainedBlock..14 train; FROZEN_BLOCK (first-block.ts): the LSTM head only. */
+  firstTrainedBlock: z.number(),
   batchSize: z.number(),
   perStepSec: z.number(),
   perScoreBatchSec: z.number(),

@@ -60,7 +60,7 @@ export const runSummarySchema = z.looseObject({
   }),
   model: z.string().optional(),
   mode: z.string(),
-  trainFrom: z.string(),
+  initialWeights: z.string(),
   weights: z.object({
     // Any string: a run written by a newer version with another source must still be readable.
     source: z.string(),
@@ -93,7 +93,19 @@ export const runSummarySchema = z.looseObject({
   statistics: statistics.optional(),
 });
 
+/**
+ * A summary as this version names its fields. Older versions wrote the weight initialisation as
+ * `trainFrom` (a word config files use for the first trained block): read as `initialWeights`.
+ * Anything else is returned as it is, for the schema to judge.
+ */
+export function upgradeRunSummary<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { trainFrom, ...rest } = value as Record<string, unknown>;
+  if (trainFrom === undefined || 'initialWeights' in rest) return value;
+  return { ...rest, initialWeights: trainFrom } as T;
+}
+
 /** Parses an unknown value as a RunSummary; throws zod's error listing every bad field. */
 export function parseRunSummary(value: unknown): RunSummary {
-  return runSummarySchema.parse(value) as RunSummary;
+  return runSummarySchema.parse(upgradeRunSummary(value)) as RunSummary;
 }

@@ -50,8 +50,12 @@ export interface RunSummary {
   model?: string;
   /** 'fine-tune' (whole network trained) or 'frozen' (backbone fixed, head only). */
   mode: TrainMode;
-  /** What the backbone started from: 'pretrained' weights or 'random' initialisation. */
-  trainFrom: 'pretrained' | 'random' | (string & {});
+  /**
+   * What the backbone started from: 'pretrained' weights or 'random' initialisation ('none' for
+   * a baseline without YAMNet). Summaries written before it was named so call it `trainFrom`;
+   * readers go through upgradeRunSummary (eval/schema.ts).
+   */
+  initialWeights: 'pretrained' | 'random' | (string & {});
   weights: WeightsProvenance;
   backend: { name: string; reason: string };
   corpus: {

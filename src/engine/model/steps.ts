@@ -17,6 +17,7 @@ import type { WeightsProvenance } from '../yamnet/provenance';
 import { expectedWeights, type YamnetWeights } from '../yamnet/weights';
 import { Rng } from '../train/rng';
 import { CancelledError } from '../train/trainFold';
+import { FROZEN_BLOCK, firstTrainedBlock } from '../../shared/first-block';
 import { ActivationCache, pruneActivationCache, type CachedSteps } from './activationCache';
 import type { Sample } from './serModel';
 
@@ -29,15 +30,13 @@ export interface YamnetSetup {
   path?: string;
 }
 
-/** The first block that trains: 15 = none (frozen). */
-export function firstTrainedBlock(trainFrom: TrainFrom): number {
-  return trainFrom === 'frozen' ? 15 : trainFrom === 'full' ? 1 : trainFrom;
-}
+// The trainFrom <-> first trained block mapping is src/shared/first-block.ts (the renderer uses it too).
+export { firstTrainedBlock };
 
 /** Shape of one cached step for a mode. */
 export function stepShapeFor(trainFrom: TrainFrom): number[] {
   const k = firstTrainedBlock(trainFrom);
-  if (k === 15) return [EMBEDDING_SIZE];
+  if (k === FROZEN_BLOCK) return [EMBEDDING_SIZE];
   if (k === 1) return [96, 64];
   return [...YAMNET_LAYERS[k - 2].outputShape];
 }
@@ -130,7 +129,7 @@ export async function computeSteps(
   const started = performance.now();
   const k = firstTrainedBlock(opts.trainFrom);
   const stepShape = stepShapeFor(opts.trainFrom);
-  const output = k === 15 ? 'embedding' : `block${k - 1}`;
+  const output = k === FROZEN_BLOCK ? 'embedding' : `block${k - 1}`;
   const params = featureParams(opts.frontEnd);
   // Patches (block 0) do not depend on the weights; embeddings are kept exact in float32.
   const cache = new ActivationCache(
@@ -138,7 +137,7 @@ export async function computeSteps(
       weights: k === 1 ? [] : setup.fingerprint,
       frontEnd: params,
       output,
-      dtype: k === 15 ? 'float32' : 'float16',
+      dtype: k === FROZEN_BLOCK ? 'float32' : 'float16',
     },
     stepShape,
     opts.cacheRoot,
@@ -148,7 +147,9 @@ export async function computeSteps(
   const features =
     opts.featureCache ?? new FeatureCache({ onCorrupt: (entry, file) => opts.onCorrupt?.(file, entry) });
   const frozenPart =
-    k === 15 || k === 1 ? null : setup.model.build({ from: 1, to: k - 1, pool: false, trainable: false });
+    k === FROZEN_BLOCK || k === 1
+      ? null
+      : setup.model.build({ from: 1, to: k - 1, pool: false, trainable: false });
   const steps = new Map<string, CachedSteps>();
   let fromCache = 0;
   try {
@@ -164,7 +165,7 @@ export async function computeSteps(
         const { patches } = await features.get(f.path, opts.frontEnd);
         if (k === 1) {
           value = { steps: patches.numPatches, stepShape, data: patches.data };
-        } else if (k === 15) {
+        } else if (k === FROZEN_BLOCK) {
           const emb = setup.model.embed(patches);
           value = { steps: patches.numPatches, stepShape, data: emb.dataSync() as Float32Array };
           emb.dispose();

@@ -17,7 +17,7 @@ export function provenance(summary: RunSummary): RunReport['provenance'] {
     add('model', `${modelName(summary)}, mode ${summary.mode}`);
     add('weights', 'none (these features use no YAMNet)');
   } else {
-    add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.trainFrom}`);
+    add('model', `${modelName(summary)}, mode ${summary.mode}, from ${summary.initialWeights}`);
     add('weights', w.files.length === 0 ? `${w.source} (no weight files)` : w.source);
   }
   for (const f of w.files) add('weights file', `${f.name} sha256 ${f.sha256}`);

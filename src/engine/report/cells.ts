@@ -144,7 +144,7 @@ function yamnetCells(cells: ReportCell[]): string {
   const withDl = cells.filter((c) => c.summary.weights.source !== 'none');
   if (withDl.length === 0) return ', no YAMNet';
   const sets = [...new Set(withDl.map((c) => c.featureSet))];
-  return `, YAMNet embeddings (${withDl[0].summary.trainFrom}) in ${sets.join(', ')} only`;
+  return `, YAMNet embeddings (${withDl[0].summary.initialWeights}) in ${sets.join(', ')} only`;
 }
 
 /** The whole report of a grid run: provenance once, the one table, each cell's pooled confusion. */
@@ -159,14 +159,17 @@ export function buildCellsReport(
   const grid = `${featureSets.join(', ')} × ${classifiers.join(', ')}`;
   // The weights lines of the first cell that used YAMNet (+dl), else of the first cell ('none').
   const weighted = cells.find((c) => c.summary.weights.source !== 'none')?.summary ?? primary;
-  const prov = provenance({ ...primary, weights: weighted.weights, trainFrom: weighted.trainFrom }).map(
-    (p) =>
-      p.label === 'model'
-        ? {
-            label: 'models',
-            value: `baselines ${grid} (${cells.length} cells)${yamnetCells(cells)}`,
-          }
-        : p,
+  const prov = provenance({
+    ...primary,
+    weights: weighted.weights,
+    initialWeights: weighted.initialWeights,
+  }).map((p) =>
+    p.label === 'model'
+      ? {
+          label: 'models',
+          value: `baselines ${grid} (${cells.length} cells)${yamnetCells(cells)}`,
+        }
+      : p,
   );
   const report: RunReport = {
     title: opts.title ?? `Results: baselines ${grid} on ${primary.corpus.name}`,

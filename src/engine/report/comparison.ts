@@ -157,8 +157,8 @@ export function protocolDifferences(summary: RunSummary, corpus: PaperCorpus): P
     add(
       'initial weights',
       `${p.weights}`,
-      `${summary.trainFrom}: ${weightsText(summary)}`,
-      summary.trainFrom === 'pretrained' && summary.weights.source.startsWith('official'),
+      `${summary.initialWeights}: ${weightsText(summary)}`,
+      summary.initialWeights === 'pretrained' && summary.weights.source.startsWith('official'),
     );
     const t = summary.training;
     if (t) {

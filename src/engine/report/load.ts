@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { runSummarySchema } from '../eval/schema';
+import { runSummarySchema, upgradeRunSummary } from '../eval/schema';
 import type { RunSummary } from '../eval/types';
 import { withStatistics } from '../runs/statistics';
 import { FileError, UserError } from '../util/errors';
@@ -42,7 +42,7 @@ export async function readRunForReport(runDir: string): Promise<RunForReport> {
   if (!stat?.isDirectory()) throw new UserError(`${runDir}: not a run folder`);
   const file = path.join(dir, 'summary.json');
   const raw = await readJson(file, true);
-  const parsed = runSummarySchema.safeParse(raw);
+  const parsed = runSummarySchema.safeParse(upgradeRunSummary(raw));
   if (!parsed.success) throw new FileError(file, `not a run summary: ${z.prettifyError(parsed.error)}`);
   return {
     runDir: dir,
@@ -74,7 +74,7 @@ export async function readRunCells(runDir: string): Promise<RunCellForReport[] |
   return Promise.all(
     parsed.data.cells.map(async (c) => {
       const summaryFile = path.join(dir, c.dir, 'summary.json');
-      const s = runSummarySchema.safeParse(await readJson(summaryFile, true));
+      const s = runSummarySchema.safeParse(upgradeRunSummary(await readJson(summaryFile, true)));
       if (!s.success) throw new FileError(summaryFile, `not a run summary: ${z.prettifyError(s.error)}`);
       const summary = withStatistics(dir, s.data as RunSummary, path.join(dir, c.dir));
       return { id: c.id, featureSet: c.featureSet, classifier: c.classifier, summary };

@@ -42,7 +42,7 @@ export function sampleRunSummary(
   const meta: RunMetadata = {
     model: 'yamnet-lstm',
     mode: 'frozen',
-    trainFrom: 'pretrained',
+    initialWeights: 'pretrained',
     weights: {
       source: 'official-tfhub',
       files: [

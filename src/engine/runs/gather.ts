@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../eval/types';
 import { readJson } from '../util/atomic';
+import { upgradeRunSummary } from '../eval/schema';
 import { tryClaim } from './claims';
 import { foldDir, readCellsTable, type RunCellsTable } from './store';
 
@@ -40,7 +41,7 @@ function upToDate(runDir: string): boolean {
 }
 
 function readGathered(runDir: string): Gathered {
-  const summary = readJson<RunSummary>(path.join(runDir, 'summary.json'));
+  const summary = upgradeRunSummary(readJson<RunSummary>(path.join(runDir, 'summary.json')));
   const cells = readCellsTable(runDir) ?? undefined;
   return { summary, ...(cells ? { cells } : {}), wrote: false };
 }

@@ -9,7 +9,8 @@ import { initBackend } from '../backend/tf';
 import { parseConfig } from '../config/schema';
 import { YamnetLstm } from '../model/serModel';
 import type { CachedSteps } from '../model/activationCache';
-import { computeSteps, firstTrainedBlock, setupYamnet, toSamples } from '../model/steps';
+import { computeSteps, setupYamnet, toSamples } from '../model/steps';
+import { firstTrainedBlock, trainsYamnetBlocks } from '../../shared/first-block';
 import { scoreSamples } from '../train/trainFold';
 import { FileError, UserError } from '../util/errors';
 import type { WeightsProvenance } from '../yamnet/provenance';
@@ -115,7 +116,9 @@ export async function predictFiles(
         path.join(foldDir(runDir, fold), 'model'),
       );
       classes = saved.description.classes;
-      const backbone = k <= 14 ? setup.model.build({ from: k, name: `predict_fold${fold}` }) : null;
+      const backbone = trainsYamnetBlocks(k)
+        ? setup.model.build({ from: k, name: `predict_fold${fold}` })
+        : null;
       const net = new YamnetLstm(
         saved.description.stepShape,
         { lstmUnits: saved.description.lstmUnits, numClasses: classes.length },

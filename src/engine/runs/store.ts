@@ -23,6 +23,7 @@ import path from 'node:path';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { FileError } from '../util/errors';
 import { runLiveness } from './liveness';
+import { upgradeRunSummary } from '../eval/schema';
 import { dataHome } from '../util/paths';
 import type { NamedWeights } from '../model/lstmHead';
 import type { FoldCheckpoint, SerializedTensor } from '../train/trainFold';
@@ -293,12 +294,67 @@ export interface RunRecord {
   foldsDone: number[];
 }
 
-function readOr<T>(file: string): T | null {
+/** A JSON file of a run folder, or `fallback` when it is missing or unreadable (a run being written). */
+export function readJsonOr<T>(file: string, fallback: T): T {
   try {
     return readJson<T>(file);
   } catch {
-    return null;
+    return fallback;
   }
+}
+
+function readOr<T>(file: string): T | null {
+  return readJsonOr<T | null>(file, null);
+}
+
+/** The fold folders present in a run folder, by fold index (fold-01 holds fold 0). */
+export function foldDirs(runDir: string): { fold: number; dir: string }[] {
+  const foldsDir = path.join(runDir, 'folds');
+  if (!fs.existsSync(foldsDir)) return [];
+  return fs
+    .readdirSync(foldsDir)
+    .map((name) => ({ name, m: /^fold-(\d+)$/.exec(name) }))
+    .filter((e) => e.m)
+    .map((e) => ({ fold: Number(e.m![1]) - 1, dir: path.join(foldsDir, e.name) }))
+    .sort((a, b) => a.fold - b.fold);
+}
+
+/** activations.json of a fold: the LSTM output per test utterance (activations.f32 holds the values). */
+export interface FoldActivationsMeta {
+  shape: [number, number];
+  ids: string[];
+  labels?: string[];
+}
+
+/** One test prediction of a fold (predictions.json). */
+export interface FoldPrediction {
+  id: string;
+  path: string;
+  speaker: string;
+  true: string;
+  predicted: string;
+  probabilities?: Record<string, number>;
+}
+
+/**
+ * A fold's saved LSTM activations with its predictions by utterance id; null when the fold saved
+ * none. Values that do not match their description are a FileError naming the file.
+ */
+export function readFoldActivations(
+  foldDirPath: string,
+): { data: Float32Array; dims: number; ids: string[]; predictions: Map<string, FoldPrediction> } | null {
+  const metaFile = path.join(foldDirPath, 'activations.json');
+  const dataFile = path.join(foldDirPath, 'activations.f32');
+  if (!fs.existsSync(metaFile) || !fs.existsSync(dataFile)) return null;
+  const meta = readJson<FoldActivationsMeta>(metaFile);
+  const bytes = fs.readFileSync(dataFile);
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const [rows, dims] = meta.shape;
+  if (data.length !== rows * dims || meta.ids.length !== rows)
+    throw new FileError(dataFile, `does not match ${metaFile}`);
+  const predFile = path.join(foldDirPath, 'predictions.json');
+  const preds = fs.existsSync(predFile) ? readJson<FoldPrediction[]>(predFile) : [];
+  return { data, dims, ids: meta.ids, predictions: new Map(preds.map((p) => [p.id, p])) };
 }
 
 /** Everything small in a run folder (not predictions or activations). */
@@ -316,7 +372,7 @@ export function readRun(runDir: string): RunRecord {
     runDir,
     config: readOr<RunConfigFile>(path.join(runDir, 'config.json')),
     status: readStatus(runDir),
-    summary: readOr(path.join(runDir, 'summary.json')),
+    summary: upgradeRunSummary(readOr(path.join(runDir, 'summary.json'))),
     environment: readOr(path.join(runDir, 'environment.json')),
     foldsDone,
   };

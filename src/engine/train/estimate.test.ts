@@ -64,7 +64,7 @@ describe('estimateRunCost', () => {
     }
     expect(e.folds).toBe(4);
     expect(e.epochs).toBe(50);
-    expect(e.trainFrom).toBe(15);
+    expect(e.firstTrainedBlock).toBe(15);
     expect(e.mode).toBe('frozen');
     // 64 files of ~3.6 s, patches every 0.48 s: about 7 each, cached as float32 embeddings.
     expect(e.patches).toBeGreaterThanOrEqual(64 * 5);

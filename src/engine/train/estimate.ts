@@ -17,7 +17,13 @@ import type { CorpusIndex } from '../corpora/types';
 import { patchCount } from '../features/logmel';
 import type { Fold } from '../folds';
 import { YamnetLstm, type Sample } from '../model/serModel';
-import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../model/steps';
+import { seededRandomWeights, stepShapeFor } from '../model/steps';
+import {
+  FROZEN_BLOCK,
+  firstTrainedBlock,
+  trainFromOfBlock,
+  trainsYamnetBlocks,
+} from '../../shared/first-block';
 import { YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from './rng';
@@ -26,7 +32,7 @@ import { ResidentSteps } from '../model/residentSteps';
 
 /** Utterances per validation/test batch (scoreSamples' default for the mode: scoreBatchSize). */
 function scoreBatchFor(k: number): number {
-  return k === 15 ? 512 : 32;
+  return k === FROZEN_BLOCK ? 512 : 32;
 }
 /** Per-entry overhead of an activation cache file: magic, length and the JSON header. */
 const CACHE_ENTRY_OVERHEAD = 80;
@@ -36,8 +42,8 @@ const CACHE_BATCH = 16;
 export interface RunCostEstimate {
   backend: string;
   mode: string;
-  /** First trained YAMNet block; 15 = frozen (LSTM head only). */
-  trainFrom: number;
+  /** Blocks firstTrainedBlock..14 train; FROZEN_BLOCK (src/shared/first-block.ts): the LSTM head only. */
+  firstTrainedBlock: number;
   batchSize: number;
   /**
    * Mean seconds of one training step (forward, backward, Adam update), measured, times the
@@ -99,7 +105,7 @@ export function patchesOf(index: CorpusIndex): Map<string, number> {
 export function cacheBytesPerPatch(trainFrom: TrainFrom): number {
   const k = firstTrainedBlock(trainFrom);
   const values = stepShapeFor(trainFrom).reduce((a, b) => a * b, 1);
-  return values * (k === 15 ? 4 : 2);
+  return values * (k === FROZEN_BLOCK ? 4 : 2);
 }
 
 /** Disk size of the activation cache set of a mode over `patchCounts` (one entry per file). */
@@ -133,7 +139,7 @@ function seconds(fn: () => void): number {
 }
 
 /**
- * Times real training steps of trainFrom K (15 = frozen) on the active backend: the model the run
+ * Times real training steps of trainFrom K (FROZEN_BLOCK = frozen) on the active backend: the model the run
  * would train (blocks K..14 + LSTM head), the run's optimizer and loss, batches whose patch counts
  * are drawn from `patchCounts`.
  */
@@ -153,12 +159,14 @@ export function calibrate(
   },
 ): Calibration {
   const started = performance.now();
-  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k;
+  const trainFrom: TrainFrom = trainFromOfBlock(k);
   const stepShape = stepShapeFor(trainFrom);
   const rng = new Rng(opts.seed ?? 1);
   const draw = (n: number) =>
     Array.from({ length: n }, () => opts.patchCounts[Math.floor(rng.next() * opts.patchCounts.length)]);
-  const backbone = k <= 14 ? opts.yamnet.build({ from: k, name: `yamnet_calibration${k}` }) : null;
+  const backbone = trainsYamnetBlocks(k)
+    ? opts.yamnet.build({ from: k, name: `yamnet_calibration${k}` })
+    : null;
   const net = new YamnetLstm(
     stepShape,
     { lstmUnits: opts.lstmUnits, numClasses: opts.numClasses },
@@ -203,7 +211,7 @@ export function calibrate(
     let cachePerPatchSec = 0;
     if (k !== 1) {
       const frozen =
-        k === 15 ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
+        k === FROZEN_BLOCK ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
       const x = tf.randomUniform([CACHE_BATCH, 96, 64]);
       const run = () =>
         tf.tidy(() => {
@@ -301,7 +309,7 @@ function combine(
   k: number,
   cal: Calibration,
 ): RunCostEstimate {
-  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k;
+  const trainFrom: TrainFrom = trainFromOfBlock(k);
   const epochs = config.training.epochs;
   // Folds of every mode go to parallel worker processes (the local executor), which share the
   // cores the calibration had alone: their steps and scoring take longer by the slowdown.
@@ -322,7 +330,7 @@ function combine(
   return {
     backend: ctx.backend,
     mode: modeOf(config),
-    trainFrom: k,
+    firstTrainedBlock: k,
     batchSize: shape.batchSize,
     perStepSec,
     perScoreBatchSec,
@@ -382,7 +390,14 @@ export function estimateRunCost(config: ExperimentConfig, ctx: EstimateContext):
   const k = firstTrainedBlock(shape.model.yamnet.trainFrom);
   const cal = withYamnet(ctx, config.seed, (yamnet) =>
     // Steps of small K are long (seconds to minutes on cpu): one timed step is enough there.
-    calibrateRun(config, ctx, shape, k, yamnet, ctx.calibrationSteps ?? (k === 15 ? 5 : k >= 9 ? 3 : 1)),
+    calibrateRun(
+      config,
+      ctx,
+      shape,
+      k,
+      yamnet,
+      ctx.calibrationSteps ?? (k === FROZEN_BLOCK ? 5 : k >= 9 ? 3 : 1),
+    ),
   );
   return combine(config, ctx, shape, k, cal);
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { UtterancePrediction } from '../../shared/contract';
 import { readJson } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
-import { foldDirs } from './runs';
+import { foldDirs } from '../../engine/runs/store';
 
 export function runPredictions(runDir: string): UtterancePrediction[] {
   const out: UtterancePrediction[] = [];

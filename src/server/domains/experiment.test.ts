@@ -104,7 +104,7 @@ describe('experiment.estimate', () => {
   it('calibrates frozen mode: positive figures that add up, reused when only the epochs change', async () => {
     const first = await call('experiment.estimate', { config: config('frozen', 50) });
     const e = first.estimate;
-    expect(e.trainFrom).toBe(15);
+    expect(e.firstTrainedBlock).toBe(15);
     expect(e.mode).toBe('frozen');
     expect(e.folds).toBe(4);
     expect(e.reused).toBe(false);
@@ -131,7 +131,7 @@ describe('experiment.estimate', () => {
 
   it('measures block 14 with real steps and fills its row of the layer table', async () => {
     const { estimate, table } = await call('experiment.estimate', { config: config(14, 5) });
-    expect(estimate.trainFrom).toBe(14);
+    expect(estimate.firstTrainedBlock).toBe(14);
     expect(positive(estimate.perStepSec)).toBe(true);
     const row = table.rows[13];
     expect(row.perEpochSec).toBeCloseTo(estimate.perEpochSec, 9);

@@ -9,7 +9,6 @@ import {
   defaultConfig,
   parseConfig,
   type ExperimentConfig,
-  type TrainFrom,
 } from '../../engine/config/schema';
 import type {
   BaselineEstimate,
@@ -23,6 +22,8 @@ import type { Fold } from '../../engine/folds';
 import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
 import type { YamnetModel } from '../../engine/yamnet/model';
 import type { BackendName } from '../../engine/backend/tf';
+import type { RunPlan } from '../../engine/runs/plan';
+import { trainsYamnetBlocks } from '../../shared/first-block';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
@@ -56,24 +57,31 @@ export function roleCounts(
   return out;
 }
 
-/** The parsed config with its corpus index and folds, as a run would make them. */
-async function runContext(
-  configInput: unknown,
-  checkPath: (dir: string) => string,
-): Promise<{ config: ExperimentConfig; index: CorpusIndex; folds: Fold[] }> {
+/** The parsed config's corpus folder, checked against the paths this face may read. */
+function corpusOf(configInput: unknown, checkPath: (dir: string) => string) {
   const config = parseConfig(configInput);
   if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-  const dir = checkPath(config.data.dir);
-  const { prepareCorpus } = await import('../../engine/runs/prepare');
-  const { index, folds } = await prepareCorpus(config, dir);
-  return { config, index, folds };
+  return { config, dir: checkPath(config.data.dir) };
+}
+
+/** The run plan of the config as a run would make it (corpus, folds, first block, backend). */
+async function runPlan(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+  backendFor: 'run' | 'layer-table' = 'run',
+): Promise<RunPlan> {
+  const { config, dir } = corpusOf(configInput, checkPath);
+  const { planRun } = await import('../../engine/runs/plan');
+  return planRun(config, dir, { backendFor });
 }
 
 export async function previewFolds(
   configInput: unknown,
   checkPath: (dir: string) => string,
 ): Promise<FoldsPreview> {
-  const { config, index, folds } = await runContext(configInput, checkPath);
+  const { config, dir } = corpusOf(configInput, checkPath);
+  const { planCorpus } = await import('../../engine/runs/plan');
+  const { index, folds } = await planCorpus(config, dir);
   return {
     scheme: config.crossValidation.scheme,
     classes: index.classes,
@@ -93,13 +101,6 @@ export async function previewFolds(
 // one block per request so the event loop is free between them. They are kept while what they
 // depend on stays the same, so the layer table fills up as the user measures blocks and the run
 // estimate before starting reuses the block's measurement.
-
-/** Config with another first trained block (15 = frozen). */
-export function withTrainFrom(config: ExperimentConfig, k: number): ExperimentConfig {
-  if (config.model.kind !== 'yamnet-lstm') return config;
-  const trainFrom: TrainFrom = k === 15 ? 'frozen' : k === 1 ? 'full' : k;
-  return { ...config, model: { ...config.model, yamnet: { ...config.model.yamnet, trainFrom } } };
-}
 
 /**
  * What a calibration depends on: the corpus and folds, batch and head shapes, learning rate and
@@ -149,29 +150,10 @@ export function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-function firstBlock(config: ExperimentConfig): number {
+/** Cost estimates size YAMNet-LSTM training; a baseline's cost is its feature extraction. */
+function checkYamnetLstm(config: ExperimentConfig): void {
   if (config.model.kind !== 'yamnet-lstm')
     throw new UserError('cost estimates are for yamnet-lstm runs; baselines train in seconds');
-  const from = config.model.yamnet.trainFrom;
-  return from === 'frozen' ? 15 : from === 'full' ? 1 : from;
-}
-
-/**
- * The backend the run would train block K on, made active here: the runner's own rule (the
- * config's backend; when YAMNet blocks train and it lacks conv gradients, cpu under `auto`).
- */
-async function activateBackend(config: ExperimentConfig, k: number): Promise<string> {
-  const { initBackend } = await import('../../engine/backend/tf');
-  const { canFineTune } = await import('../../engine/backend/describe');
-  const { registerWasmTrainingKernels } = await import('../../engine/yamnet/wasm-gradients');
-  let active = await initBackend(config.backend);
-  if (k <= 14) registerWasmTrainingKernels();
-  if (k <= 14 && !canFineTune(active.name)) {
-    if (config.backend !== 'auto')
-      throw new UserError(`the ${active.name} backend cannot train YAMNet's convolutions (use frozen mode)`);
-    active = await initBackend('cpu');
-  }
-  return active.name;
 }
 
 async function timingYamnet(backend: string): Promise<YamnetModel> {
@@ -198,12 +180,13 @@ async function layerTable(
   calibrations: Map<number, Calibration>,
 ): Promise<LayerCostTableInfo> {
   const { layerCostTable, estimateFromCalibration, patchesOf } = await import('../../engine/train/estimate');
+  const { withFirstTrainedBlock } = await import('../../engine/runs/plan');
   const table = layerCostTable(config, ctx);
   try {
     const rows = table.rows().map((row) => {
       const cal = calibrations.get(row.block);
       if (!cal) return row;
-      const e = estimateFromCalibration(withTrainFrom(config, row.block), ctx, cal);
+      const e = estimateFromCalibration(withFirstTrainedBlock(config, row.block), ctx, cal);
       return { ...row, perEpochSec: e.perEpochSec, perStepSec: e.perStepSec, cacheBuildSec: e.cacheBuildSec };
     });
     const patches = [...patchesOf(ctx.index).values()].reduce((a, b) => a + b, 0);
@@ -219,14 +202,11 @@ export function layerCosts(
   checkPath: (dir: string) => string,
 ): Promise<LayerCostTableInfo> {
   return serialized(async () => {
-    const { config, index, folds } = await runContext(configInput, checkPath);
-    firstBlock(config);
-    // Every row trains YAMNet blocks: its costs are on the backend fine-tuning would use. When the
-    // config forces one that cannot, the rows still list; measuring one then says why it fails.
-    const backend = await activateBackend(config, 1).catch((err: unknown) => {
-      if (err instanceof UserError) return activateBackend(config, 15);
-      throw err;
-    });
+    // Every row trains YAMNet blocks: the plan puts the table on the backend fine-tuning would use.
+    const plan = await runPlan(configInput, checkPath, 'layer-table');
+    const { config, index, folds } = plan;
+    checkYamnetLstm(config);
+    const backend = plan.backend.name;
     const yamnet = await timingYamnet(backend);
     const calibrations = calibrationsFor(costKey(config, index, backend));
     return layerTable(config, { index, folds, backend, yamnet }, calibrations);
@@ -242,9 +222,11 @@ export function estimateCost(
   checkPath: (dir: string) => string,
 ): Promise<{ estimate: RunEstimate; table: LayerCostTableInfo }> {
   return serialized(async () => {
-    const { config, index, folds } = await runContext(configInput, checkPath);
-    const k = firstBlock(config);
-    const backend = await activateBackend(config, k);
+    const plan = await runPlan(configInput, checkPath);
+    const { config, index, folds } = plan;
+    checkYamnetLstm(config);
+    const k = plan.firstTrainedBlock;
+    const backend = plan.backend.name;
     const yamnet = await timingYamnet(backend);
     const { estimateRunCost, estimateFromCalibration, formatEstimate } =
       await import('../../engine/train/estimate');
@@ -254,7 +236,7 @@ export function estimateCost(
     const e = known ? estimateFromCalibration(config, ctx, known) : estimateRunCost(config, ctx);
     if (!known) calibrations.set(k, calibrationOf(e));
     const { fineTuneSupport } = await import('../../engine/backend/describe');
-    const fineTuneNote = k <= 14 ? fineTuneSupport(backend as BackendName).message : '';
+    const fineTuneNote = trainsYamnetBlocks(k) ? fineTuneSupport(backend as BackendName).message : '';
     return {
       estimate: { ...e, text: formatEstimate(e), fineTuneNote, reused: known !== undefined },
       table: await layerTable(config, ctx, calibrations),
@@ -274,13 +256,12 @@ export async function estimateBaseline(
   checkPath: (dir: string) => string,
 ): Promise<BaselineEstimate> {
   return serialized(async () => {
-    const { config, index, folds } = await runContext(configInput, checkPath);
+    const plan = await runPlan(configInput, checkPath);
+    const { config, index, folds } = plan;
     if (config.model.kind !== 'baseline') throw new UserError('model.kind: not a baseline config');
     const { baselineGrid } = await import('../../engine/config/schema');
     const { extractFeatureSets } = await import('../../engine/baselines/features');
-    const { initBackend } = await import('../../engine/backend/tf');
     const grid = baselineGrid(config.model);
-    await initBackend(config.backend);
     const sample = index.utterances.slice(0, BASELINE_TIMED_FILES).map((u) => u.path);
     // The first file pays for loading YAMNet (DL part); time the rest when there are several.
     await extractFeatureSets(sample.slice(0, 1), grid.featureSets, { cache: false });

@@ -6,20 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
+import { upgradeRunSummary } from '../../engine/eval/schema';
 import { UserError } from '../../engine/util/errors';
 import { permittedPath } from '../access';
-import { cellDir, readCellsTable, readRun, type RunConfigFile } from '../../engine/runs/store';
+import {
+  cellDir,
+  foldDirs,
+  readCellsTable,
+  readJsonOr,
+  readRun,
+  type RunConfigFile,
+} from '../../engine/runs/store';
 import { baselineGrid } from '../../engine/config/schema';
 import { readLabel } from './run-manage';
 import { runLiveness } from '../../engine/runs/liveness';
-
-function readJsonOr<T>(file: string, fallback: T): T {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -58,20 +58,6 @@ export function runDir(runsDir: string, id: string, live = false): string {
     throw new UserError(`no run '${id}' in ${runsDir}`);
   }
   return dir;
-}
-
-export function foldDirs(dir: string): { fold: number; dir: string }[] {
-  const foldsDir = path.join(dir, 'folds');
-  if (!fs.existsSync(foldsDir)) return [];
-  return (
-    fs
-      .readdirSync(foldsDir)
-      .map((name) => ({ name, m: /^fold-(\d+)$/.exec(name) }))
-      .filter((e) => e.m)
-      // Folders are numbered from 1 (fold-01 holds fold index 0).
-      .map((e) => ({ fold: Number(e.m![1]) - 1, dir: path.join(foldsDir, e.name) }))
-      .sort((a, b) => a.fold - b.fold)
-  );
 }
 
 function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
@@ -157,12 +143,14 @@ export interface GridCellSummary {
 export type SummaryWithCells = RunSummary & { gridCells?: GridCellSummary[] };
 
 export function readSummary(dir: string): SummaryWithCells {
-  const summary = readJsonOr<RunSummary | null>(path.join(dir, 'summary.json'), null);
+  const summary = upgradeRunSummary(readJsonOr<RunSummary | null>(path.join(dir, 'summary.json'), null));
   if (!summary) throw new UserError(`run ${path.basename(dir)} has no results yet (summary.json is missing)`);
   const table = readJsonOr<ReturnType<typeof readCellsTable>>(path.join(dir, 'table.json'), null);
   if (!table || !Array.isArray(table.cells) || table.cells.length <= 1) return summary;
   const gridCells = table.cells.map((c) => {
-    const cell = readJsonOr<RunSummary | null>(path.join(cellDir(dir, c.id), 'summary.json'), null);
+    const cell = upgradeRunSummary(
+      readJsonOr<RunSummary | null>(path.join(cellDir(dir, c.id), 'summary.json'), null),
+    );
     if (!cell) throw new UserError(`run ${path.basename(dir)}: cell ${c.id} has no summary.json`);
     return { id: c.id, label: `${c.featureSet} + ${c.classifier}`, summary: cell };
   });

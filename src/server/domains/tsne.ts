@@ -14,45 +14,13 @@ import type { TsnePanel, TsnePoint, TsneResult } from '../../shared/contract';
 import { UserError } from '../../engine/util/errors';
 import { writeJsonAtomic } from '../../engine/util/atomic';
 import type { TsneOptions } from '../../engine/eval/tsne/types';
-import { foldDirs } from './runs';
-
-interface ActivationsMeta {
-  shape: [number, number];
-  ids: string[];
-  labels?: string[];
-}
-interface Prediction {
-  id: string;
-  path: string;
-  speaker: string;
-  true: string;
-  predicted: string;
-}
+import { foldDirs, readFoldActivations } from '../../engine/runs/store';
 
 /** The embedding a panel shows: t-SNE (the fast engine) or UMAP. */
 export type EmbeddingMethod = 'tsne' | 'umap';
 
 /** Neighbours counted by the stated trustworthiness (scikit-learn's default k = 5). */
 const TRUST_K = 5;
-
-function readFold(
-  dir: string,
-): { data: Float32Array; dims: number; ids: string[]; predictions: Map<string, Prediction> } | null {
-  const metaFile = path.join(dir, 'activations.json');
-  const dataFile = path.join(dir, 'activations.f32');
-  if (!fs.existsSync(metaFile) || !fs.existsSync(dataFile)) return null;
-  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ActivationsMeta;
-  const bytes = fs.readFileSync(dataFile);
-  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const [rows, dims] = meta.shape;
-  if (data.length !== rows * dims || meta.ids.length !== rows)
-    throw new UserError(`${dataFile}: does not match ${metaFile}`);
-  const predFile = path.join(dir, 'predictions.json');
-  const preds = fs.existsSync(predFile)
-    ? (JSON.parse(fs.readFileSync(predFile, 'utf8')) as Prediction[])
-    : [];
-  return { data, dims, ids: meta.ids, predictions: new Map(preds.map((p) => [p.id, p])) };
-}
 
 /** One fold model's t-SNE of its test utterances; null when the fold saved no activations. */
 async function foldPanel(
@@ -63,7 +31,7 @@ async function foldPanel(
   control: Pick<TsneOptions, 'signal' | 'onProgress'> = {},
   method: EmbeddingMethod = 'tsne',
 ): Promise<TsnePanel | null> {
-  const read = readFold(dir);
+  const read = readFoldActivations(dir);
   if (!read) return null;
   if (read.ids.length < 4) {
     throw new UserError(

@@ -5,11 +5,12 @@ import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';
 import { plainCopy } from '../lib/plain';
+import { firstTrainedBlock, trainFromOfBlock } from '../../../shared/first-block';
 
-/** The config with another first trained block: 1 is `full`, 15 is `frozen`. */
+/** The config with another first trained block (`full`, `frozen` or the block). */
 function withBlock(config: ConfigJson, k: number): ConfigJson {
   const copy = plainCopy(config);
-  copy.model.yamnet = { ...copy.model.yamnet, trainFrom: k === 1 ? 'full' : k === 15 ? 'frozen' : k };
+  copy.model.yamnet = { ...copy.model.yamnet, trainFrom: trainFromOfBlock(k) };
   return copy;
 }
 
@@ -25,7 +26,7 @@ export const useCostStore = defineStore('cost', () => {
   /** The config (as JSON text) the estimate was made for: an edit makes it stale. */
   const estimateOf = ref('');
   const estimateError = ref('');
-  /** Block being calibrated (15 = frozen; 0 = a baseline's features), or null. */
+  /** Block being calibrated (FROZEN_BLOCK = frozen; 0 = a baseline's features), or null. */
   const measuring = ref<number | null>(null);
   const measureError = ref('');
 
@@ -51,7 +52,7 @@ export const useCostStore = defineStore('cost', () => {
   async function estimateRun(config: ConfigJson): Promise<RunEstimate | null> {
     const text = JSON.stringify(config);
     const from = config.model?.yamnet?.trainFrom;
-    measuring.value = from === 'frozen' ? 15 : from === 'full' ? 1 : Number(from);
+    measuring.value = firstTrainedBlock(from === 'frozen' || from === 'full' ? from : Number(from));
     estimateError.value = '';
     try {
       const res = await getApi().call('experiment.estimate', { config });
