@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CORPUS_CHOICES, DEFAULT_CLASSES, EMOTIONS } from '../corpora/types';
 import { UserError } from '../util/errors';
 import { configProblems, didYouMean, formatProblems, strict as zs, type ConfigProblem } from './issues';
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 
 const positiveInt = (what = 'must be a positive integer') =>
   z.number({ error: what }).int({ error: what }).positive({ error: what });
@@ -47,11 +48,20 @@ export const DataSchema = zs.object({
   repairNonFinite: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
+/** Seconds of one STFT hop (10 ms): a patch hop is a whole number of them. */
+const FRAME_SEC = PAPER_DEFAULTS.frontEnd.hop / PAPER_DEFAULTS.frontEnd.sampleRate;
+const wholeFrames = (sec: number) => Math.abs(sec / FRAME_SEC - Math.round(sec / FRAME_SEC)) < 1e-6;
+
 export const FrontEndSchema = zs.object({
-  /** YAMNet's log-mel patches (magnitude, ln(x+0.001)); required for pretrained weights. */
-  form: z.enum(['yamnet'], { error: "must be 'yamnet'" }).default('yamnet'),
+  /**
+   * 'yamnet': YAMNet's log-mel patches (magnitude, ln(x+0.001)), what pretrained weights expect;
+   * 'paper-power': the paper's formula (power, each band divided by its filter's energy).
+   */
+  form: z.enum(['yamnet', 'paper-power'], { error: "must be 'yamnet' or 'paper-power'" }).default('yamnet'),
   /** Patch hop in seconds: the only front-end value that can change without retraining. */
-  patchHopSec: positiveNumber().default(0.48),
+  patchHopSec: positiveNumber()
+    .refine(wholeFrames, { error: `must be a whole number of ${FRAME_SEC} s frames (e.g. 0.48)` })
+    .default(PAPER_DEFAULTS.frontEnd.patchHopSec),
 });
 
 /** Where YAMNet training starts: 'frozen' = cached embeddings; K = blocks K..14 train; 'full' = all. */
@@ -72,7 +82,10 @@ export type TrainFrom = z.infer<typeof TrainFromSchema>;
 
 export const YamnetLstmModelSchema = zs.object({
   kind: z.literal('yamnet-lstm'),
-  lstmUnits: z.array(positiveInt()).min(1, { error: 'needs at least one LSTM layer' }).default([150, 150]),
+  lstmUnits: z
+    .array(positiveInt())
+    .min(1, { error: 'needs at least one LSTM layer' })
+    .default([...PAPER_DEFAULTS.model.lstmUnits]),
   yamnet: zs
     .object({
       weights: z
@@ -112,8 +125,8 @@ function oneOrList<const T extends readonly [string, ...string[]]>(values: T) {
 export const BaselineModelSchema = zs
   .object({
     kind: z.literal('baseline'),
-    features: oneOrList(BASELINE_FEATURES).default('mfcc+dl'),
-    /** Default 'svm' (see baselineGrid); left unset here so that giving both spellings is caught. */
+    features: oneOrList(BASELINE_FEATURES).default(PAPER_DEFAULTS.baseline.features),
+    /** Default PAPER_DEFAULTS.baseline.classifier (see baselineGrid); left unset here so that giving both spellings is caught. */
     classifier: oneOrList(BASELINE_CLASSIFIERS).optional(),
     classifiers: oneOrList(BASELINE_CLASSIFIERS).optional(),
   })
@@ -133,9 +146,9 @@ export const ModelSchema = z.discriminatedUnion('kind', [YamnetLstmModelSchema, 
 
 export const TrainingSchema = zs.object({
   optimizer: z.enum(['adam'], { error: "must be 'adam'" }).default('adam'),
-  learningRate: positiveNumber().default(3e-4),
-  batchSize: positiveInt().default(24),
-  epochs: positiveInt().default(50),
+  learningRate: positiveNumber().default(PAPER_DEFAULTS.training.learningRate),
+  batchSize: positiveInt().default(PAPER_DEFAULTS.training.batchSize),
+  epochs: positiveInt().default(PAPER_DEFAULTS.training.epochs),
   earlyStopping: zs.object({ patience: positiveInt() }).optional(),
   /** Weight each class's loss by total / (classes * count) of the training set. */
   classWeights: z.boolean({ error: 'must be true or false' }).default(false),
@@ -149,7 +162,7 @@ export const CrossValidationSchema = zs
       .int()
       .min(2, { error: 'must be at least 2' })
       .optional(),
-    valFraction: fraction.default(0.2),
+    valFraction: fraction.default(PAPER_DEFAULTS.crossValidation.valFraction),
   })
   .refine((cv) => cv.scheme !== 'kfold' || cv.k !== undefined, {
     error: 'k is required when scheme is kfold',
@@ -291,7 +304,7 @@ export function baselineGrid(model: BaselineModel): {
   const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? [...v] : [v]);
   return {
     featureSets: list(model.features),
-    classifiers: list(model.classifiers ?? model.classifier ?? 'svm'),
+    classifiers: list(model.classifiers ?? model.classifier ?? PAPER_DEFAULTS.baseline.classifier),
   };
 }
 

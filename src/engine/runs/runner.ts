@@ -458,7 +458,7 @@ export async function runExperiment(
     const steps = await computeSteps(index.utterances, setup, {
       trainFrom: yam.yamnet.trainFrom,
       // The index decided which files may be repaired; every other file is finite.
-      frontEnd: { repairNonFinite: (index.repaired?.length ?? 0) > 0 },
+      frontEnd: { ...config.frontEnd, repairNonFinite: (index.repaired?.length ?? 0) > 0 },
       signal: opts.signal,
       onCorrupt: (file, entry) => log(`${file}: corrupt cache entry ${entry}; recomputed`, 'warn'),
       onProgress: (done, total, fromCache) => {
@@ -928,6 +928,7 @@ function summarize(
       learningRate: config.training.learningRate,
       optimizer: config.training.optimizer,
     },
+    frontEnd: { ...config.frontEnd },
     createdAt: new Date().toISOString(),
   });
   const statistics = computeRunStatistics(summary, foldDirOf, sexLookup(index.utterances));

@@ -206,7 +206,7 @@ async function layerTable(
       const e = estimateFromCalibration(withTrainFrom(config, row.block), ctx, cal);
       return { ...row, perEpochSec: e.perEpochSec, perStepSec: e.perStepSec, cacheBuildSec: e.cacheBuildSec };
     });
-    const patches = [...patchesOf(ctx.index).values()].reduce((a, b) => a + b, 0);
+    const patches = [...patchesOf(ctx.index, config.frontEnd).values()].reduce((a, b) => a + b, 0);
     return { backend: ctx.backend, folds: ctx.folds.length, patches, rows };
   } finally {
     table.dispose();
