@@ -4,7 +4,7 @@ import type { JobMessage, RunJobSpec } from './jobs';
 
 /** The worker's job for a spec: a new run in an exact folder, or the resumption of one. */
 export function workerJob(spec: RunJobSpec): RunJob {
-  return spec.resume ? { resumeDir: spec.runDir } : { config: spec.config, runDir: spec.runDir };
+  return spec.resume ? { resumeDir: spec.runDir } : { config: spec.config ?? undefined, runDir: spec.runDir };
 }
 
 /** Engine progress events as job messages (log lines also as their own message). */

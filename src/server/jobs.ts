@@ -5,12 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ExperimentConfigInput } from '../shared/configSchema';
 import type { RunInfo, WorkbenchEvent } from '../shared/contract';
 import { readRunInfo } from './domains/runs';
 
 /** What the job process is asked to do. */
 export interface RunJobSpec {
-  config: unknown;
+  /** The config as the user wrote it, validated by the worker; null when resuming. */
+  config: ExperimentConfigInput | null;
   /** The run's own folder (created by the job). */
   runDir: string;
   /** Continue the run in runDir instead of starting it. */

@@ -3,13 +3,20 @@
  * declared here once, as a zod schema; the TypeScript types are inferred from the schemas so
  * that the Electron IPC bridge, the HTTP/WebSocket server and the renderer cannot drift apart.
  *
- * Engine objects (configs, run summaries) are owned by the engine's own schemas; the contract
- * names their outer shape and passes the inside through as JSON so that it never has to
- * import engine code (the renderer bundle must stay free of Node).
+ * The experiment config is the shared schema (configSchema.ts): responses carry it typed with
+ * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
+ * same schema so that every problem is named per field (config.validate's issues). Run summaries
+ * and cost estimates are still passed through as JSON.
  */
 import { z } from 'zod';
+import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
 
 const json = z.unknown();
+/** A config as written: any JSON object; its fields are checked by the handler (see above). */
+const configInput = z.custom<ExperimentConfigInput>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'a config is a JSON object',
+);
 const path = z.string().min(1).max(4096);
 const runId = z
   .string()
@@ -496,15 +503,22 @@ export const methods = {
     response: audioViewSchema,
   },
 
-  'config.schema': { request: none, response: z.object({ jsonSchema: json, defaults: json }) },
-  'config.validate': {
-    request: z.object({ config: json }).strict(),
-    response: z.object({ ok: z.boolean(), issues: z.array(configIssueSchema), config: json }),
+  'config.schema': {
+    request: none,
+    response: z.object({ jsonSchema: json, defaults: ExperimentConfigSchema }),
   },
-  'folds.preview': { request: z.object({ config: json }).strict(), response: foldsPreviewSchema },
+  'config.validate': {
+    request: z.object({ config: configInput }).strict(),
+    response: z.object({
+      ok: z.boolean(),
+      issues: z.array(configIssueSchema),
+      config: ExperimentConfigSchema.nullable(),
+    }),
+  },
+  'folds.preview': { request: z.object({ config: configInput }).strict(), response: foldsPreviewSchema },
   /** YAMNet blocks 1..14 as "train from" choices for this config's corpus and folds (no timing run). */
   'experiment.layers': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: layerCostTableSchema,
   },
   /**
@@ -512,18 +526,18 @@ export const methods = {
    * returns the run estimate and the layer table with that block's cost filled in.
    */
   'experiment.estimate': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
   },
 
   'experiment.baselineEstimate': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: baselineEstimateSchema,
   },
 
   'runs.list': { request: none, response: z.array(runInfoSchema) },
   'runs.get': { request: z.object({ id: runId }).strict(), response: runDetailSchema },
-  'runs.start': { request: z.object({ config: json }).strict(), response: runInfoSchema },
+  'runs.start': { request: z.object({ config: configInput }).strict(), response: runInfoSchema },
   'runs.cancel': { request: z.object({ id: runId }).strict(), response: ok },
   'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
   /** A label for the run (its folder keeps its id). */

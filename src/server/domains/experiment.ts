@@ -26,7 +26,7 @@ import type { BackendName } from '../../engine/backend/tf';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
-export function configSchema(): { jsonSchema: unknown; defaults: unknown } {
+export function configSchema(): { jsonSchema: unknown; defaults: ExperimentConfig } {
   return {
     jsonSchema: z.toJSONSchema(ExperimentConfigSchema, { io: 'input', unrepresentable: 'any' }),
     defaults: defaultConfig(),
@@ -34,7 +34,11 @@ export function configSchema(): { jsonSchema: unknown; defaults: unknown } {
 }
 
 /** The engine's own check, problems named per entry (the form shows each beside its field). */
-export function validateConfig(config: unknown): { ok: boolean; issues: ConfigIssue[]; config: unknown } {
+export function validateConfig(config: unknown): {
+  ok: boolean;
+  issues: ConfigIssue[];
+  config: ExperimentConfig | null;
+} {
   const checked = checkConfig(config);
   if (checked.ok) return { ok: true, issues: [], config: checked.config };
   return { ok: false, issues: checked.problems, config: null };

@@ -9,7 +9,8 @@ import { plainCopy } from '../lib/plain';
 /** The config with another first trained block: 1 is `full`, 15 is `frozen`. */
 function withBlock(config: ConfigJson, k: number): ConfigJson {
   const copy = plainCopy(config);
-  copy.model.yamnet = { ...copy.model.yamnet, trainFrom: k === 1 ? 'full' : k === 15 ? 'frozen' : k };
+  if (copy.model.kind === 'yamnet-lstm')
+    copy.model.yamnet = { ...copy.model.yamnet, trainFrom: k === 1 ? 'full' : k === 15 ? 'frozen' : k };
   return copy;
 }
 
@@ -50,7 +51,7 @@ export const useCostStore = defineStore('cost', () => {
   /** Calibrates the run as configured; its block's row of the table fills in too. */
   async function estimateRun(config: ConfigJson): Promise<RunEstimate | null> {
     const text = JSON.stringify(config);
-    const from = config.model?.yamnet?.trainFrom;
+    const from = config.model.kind === 'yamnet-lstm' ? config.model.yamnet.trainFrom : undefined;
     measuring.value = from === 'frozen' ? 15 : from === 'full' ? 1 : Number(from);
     estimateError.value = '';
     try {
