@@ -16,6 +16,7 @@
  * With the padding of step 1 the frame count is 96 + 48j, so the patches tile the frames exactly.
  */
 import { PAPER_DEFAULTS, patchHopFramesOf } from '../../shared/paperDefaults';
+import { ParameterError } from '../util/errors';
 import { melFilterBank, type MelBand } from './mel';
 import { FrameSpectrum, frameCount } from './stft';
 
@@ -71,7 +72,12 @@ export interface Spectrogram {
 
 export function frontEndParams(opts: FrontEndOptions = {}): FrontEndParams {
   const form = opts.form ?? 'yamnet';
-  if (!FRONT_END_FORMS.includes(form)) throw new RangeError(`unknown front-end form '${form}'`);
+  if (!FRONT_END_FORMS.includes(form))
+    throw new ParameterError(
+      'frontEnd.form',
+      form,
+      `is not a front-end form (${FRONT_END_FORMS.join(', ')})`,
+    );
   const patchHopFrames = patchHopFramesFor(opts.patchHopSec ?? PAPER.patchHopSec);
   return {
     version: 1,
@@ -103,8 +109,10 @@ function patchHopFramesFor(patchHopSec: number): number {
     !(frames >= 1) ||
     Math.abs(frames * PAPER.hop - patchHopSec * PAPER.sampleRate) > 1e-6 * PAPER.sampleRate
   )
-    throw new RangeError(
-      `frontEnd.patchHopSec ${patchHopSec} is not a whole number of ${PAPER.hop / PAPER.sampleRate} s frames`,
+    throw new ParameterError(
+      'frontEnd.patchHopSec',
+      patchHopSec,
+      `is not a whole number of ${PAPER.hop / PAPER.sampleRate} s frames`,
     );
   return frames;
 }

@@ -15,8 +15,8 @@ import { readYamnetWeights } from '../yamnet/load';
 import { YamnetModel } from '../yamnet/model';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import { expectedWeights, type YamnetWeights } from '../yamnet/weights';
-import { Rng } from '../train/rng';
-import { CancelledError } from '../train/trainFold';
+import { CancelledError } from '../util/errors';
+import { Rng } from '../util/rng';
 import { ActivationCache, pruneActivationCache, type CachedSteps } from './activationCache';
 import type { Sample } from './serModel';
 
