@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '../../../shared/contract';
+import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';

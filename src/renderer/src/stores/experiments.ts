@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { ConfigIssue, FoldsPreview } from '../../../shared/contract';
-import { modelDefaults, type ExperimentConfig } from '../../../shared/configSchema';
-import { formatIssuePath, issuesByField } from '../../../shared/config-issues';
+import type { ConfigIssue, FoldsPreview } from '@shared/contract';
+import { modelDefaults, type ExperimentConfig } from '@shared/configSchema';
+import { formatIssuePath, issuesByField } from '@shared/config-issues';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import { openTextFile, saveFile } from '../lib/platform';
