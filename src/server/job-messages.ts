@@ -1,4 +1,5 @@
 /** Between the run manager and the engine's worker: jobs out, progress in (no engine code loaded). */
+import type { RunProgress } from '../shared/contract';
 import type { RunJob } from '../worker/messages';
 import type { JobMessage, RunJobSpec } from './jobs';
 
@@ -8,7 +9,7 @@ export function workerJob(spec: RunJobSpec): RunJob {
 }
 
 /** Engine progress events as job messages (log lines also as their own message). */
-export function eventMessages(event: { type: string; message?: string }): JobMessage[] {
+export function eventMessages(event: RunProgress): JobMessage[] {
   const out: JobMessage[] = [{ type: 'event', event }];
   if (event.type === 'log' && event.message) out.push({ type: 'log', line: event.message });
   return out;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExperimentConfigInput } from '../shared/configSchema';
-import type { RunInfo, WorkbenchEvent } from '../shared/contract';
+import type { RunInfo, RunProgress, WorkbenchEvent } from '../shared/contract';
 import { readRunInfo } from './domains/runs';
 
 /** What the job process is asked to do. */
@@ -21,7 +21,7 @@ export interface RunJobSpec {
 
 /** What a launcher reports about its job (translated from the worker's messages). */
 export type JobMessage =
-  | { type: 'event'; event: { type: string; [k: string]: unknown } }
+  | { type: 'event'; event: RunProgress }
   | { type: 'log'; line: string }
   | { type: 'done'; state: 'done' | 'failed' | 'cancelled'; error: string | null };
 

@@ -627,17 +627,41 @@ export function isMethod(name: string): name is Method {
 // ---------------------------------------------------------------------------------------------
 // Events: pushed from the Node side to every open window / socket.
 
-/** A training progress event as the engine emits it (src/engine/train/events.ts), passed through. */
-export const runProgressSchema = z
-  .object({
-    type: z.string(),
-    fold: z.number().optional(),
-    folds: z.number().optional(),
-    epoch: z.number().optional(),
-    epochs: z.number().optional(),
-    etaSec: z.number().optional(),
-  })
-  .passthrough();
+/** A metric crossing JSON: NaN becomes null (see formatEvent in src/engine/train/events.ts). */
+const metric = z.number().nullable().optional();
+
+/** An epoch's metrics as a progress event carries them (the engine's EpochMetrics). */
+export const epochMetricsSchema = z.object({
+  trainLoss: metric,
+  trainAccuracy: metric,
+  valLoss: metric,
+  valAverageAccuracy: metric,
+  valAccuracy: metric,
+  bestEpoch: metric,
+  testAverageAccuracy: metric,
+});
+
+/** A training progress event as the engine emits it (src/engine/train/events.ts TrainEvent). */
+export const runProgressSchema = z.object({
+  type: z.enum(['fold', 'epoch', 'batch', 'log', 'done', 'error']),
+  fold: z.number().optional(),
+  folds: z.number().optional(),
+  epoch: z.number().optional(),
+  epochs: z.number().optional(),
+  batch: z.number().optional(),
+  batches: z.number().optional(),
+  loss: metric,
+  metrics: epochMetricsSchema.optional(),
+  etaSec: metric,
+  message: z.string().optional(),
+  runDir: z.string().optional(),
+  level: z.enum(['info', 'warn']).optional(),
+  /**
+   * The run's cost estimate on the log event before training: the engine's RunCostEstimate, not
+   * yet a shared schema (its fields are being renamed with the run plan), so passed through.
+   */
+  estimate: z.unknown().optional(),
+});
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
 export const eventSchema = z.discriminatedUnion('type', [

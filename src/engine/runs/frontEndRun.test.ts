@@ -1,7 +1,7 @@
 /**
  * A run takes `frontEnd.patchHopSec` from its config: a run at half the paper's hop computes its
  * own embeddings (none from the paper-hop run's cache) and records the hop in summary.json, where
- * the paper comparison reads it.
+ * the paper comparison reads it. Its progress events all fit the contract's typed schema.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/schema';
 import { synthesizeCorpus } from '../corpora';
+import { runProgressSchema } from '../../shared/contract';
 import type { TrainEvent } from '../train/events';
 import { runExperiment } from '.';
 
@@ -26,6 +27,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function run(patchHopSec: number) {
   const logs: string[] = [];
+  const events: TrainEvent[] = [];
   const config = parseConfig({
     name: `hop-${patchHopSec}`,
     frontEnd: { patchHopSec },
@@ -36,8 +38,13 @@ async function run(patchHopSec: number) {
   const result = await runExperiment(config, {
     dataDir: corpus,
     outDir: path.join(tmp, 'runs'),
-    onEvent: (e: TrainEvent) => e.type === 'log' && e.message && logs.push(e.message),
+    onEvent: (e: TrainEvent) => {
+      events.push(e);
+      if (e.type === 'log' && e.message) logs.push(e.message);
+    },
   });
+  // Every event the engine emits is what the contract's typed schema says, field for field.
+  for (const e of events) runProgressSchema.strict().parse(JSON.parse(JSON.stringify(e)));
   const summary = JSON.parse(fs.readFileSync(path.join(result.runDir, 'summary.json'), 'utf8'));
   const embeddings = logs.filter((l) => l.startsWith('YAMNet embeddings:')).at(-1) ?? '';
   return { summary, embeddings };
