@@ -33,6 +33,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src/renderer'),
     plugins: [vue()],
+    // `@shared/contract` instead of `../../../shared/contract` (tsconfig.web.json has the same path).
+    resolve: { alias: { '@shared': resolve(root, 'src/shared') } },
     build: {
       outDir: resolve(root, 'out/renderer'),
       chunkSizeWarningLimit: 6000,

@@ -5,12 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunInfo, WorkbenchEvent } from '../shared/contract';
+import type { ExperimentConfigInput } from '../shared/configSchema';
+import type { RunInfo, RunProgress, WorkbenchEvent } from '../shared/contract';
 import { readRunInfo } from './domains/runs';
 
 /** What the job process is asked to do. */
 export interface RunJobSpec {
-  config: unknown;
+  /** The config as the user wrote it, validated by the worker; null when resuming. */
+  config: ExperimentConfigInput | null;
   /** The run's own folder (created by the job). */
   runDir: string;
   /** Continue the run in runDir instead of starting it. */
@@ -19,7 +21,7 @@ export interface RunJobSpec {
 
 /** What a launcher reports about its job (translated from the worker's messages). */
 export type JobMessage =
-  | { type: 'event'; event: { type: string; [k: string]: unknown } }
+  | { type: 'event'; event: RunProgress }
   | { type: 'log'; line: string; level?: 'debug' | 'info' | 'warn' }
   | { type: 'done'; state: 'done' | 'failed' | 'cancelled'; error: string | null };
 

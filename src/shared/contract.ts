@@ -3,13 +3,20 @@
  * declared here once, as a zod schema; the TypeScript types are inferred from the schemas so
  * that the Electron IPC bridge, the HTTP/WebSocket server and the renderer cannot drift apart.
  *
- * Engine objects (configs, run summaries) are owned by the engine's own schemas; the contract
- * names their outer shape and passes the inside through as JSON so that it never has to
- * import engine code (the renderer bundle must stay free of Node).
+ * The experiment config is the shared schema (configSchema.ts): responses carry it typed with
+ * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
+ * same schema so that every problem is named per field (config.validate's issues). Run summaries
+ * and cost estimates are still passed through as JSON.
  */
 import { z } from 'zod';
+import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
 
 const json = z.unknown();
+/** A config as written: any JSON object; its fields are checked by the handler (see above). */
+const configInput = z.custom<ExperimentConfigInput>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'a config is a JSON object',
+);
 const path = z.string().min(1).max(4096);
 const runId = z
   .string()
@@ -504,15 +511,22 @@ export const methods = {
     response: audioViewSchema,
   },
 
-  'config.schema': { request: none, response: z.object({ jsonSchema: json, defaults: json }) },
-  'config.validate': {
-    request: z.object({ config: json }).strict(),
-    response: z.object({ ok: z.boolean(), issues: z.array(configIssueSchema), config: json }),
+  'config.schema': {
+    request: none,
+    response: z.object({ jsonSchema: json, defaults: ExperimentConfigSchema }),
   },
-  'folds.preview': { request: z.object({ config: json }).strict(), response: foldsPreviewSchema },
+  'config.validate': {
+    request: z.object({ config: configInput }).strict(),
+    response: z.object({
+      ok: z.boolean(),
+      issues: z.array(configIssueSchema),
+      config: ExperimentConfigSchema.nullable(),
+    }),
+  },
+  'folds.preview': { request: z.object({ config: configInput }).strict(), response: foldsPreviewSchema },
   /** YAMNet blocks 1..14 as "train from" choices for this config's corpus and folds (no timing run). */
   'experiment.layers': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: layerCostTableSchema,
   },
   /**
@@ -520,18 +534,18 @@ export const methods = {
    * returns the run estimate and the layer table with that block's cost filled in.
    */
   'experiment.estimate': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
   },
 
   'experiment.baselineEstimate': {
-    request: z.object({ config: json, taskId: taskId.optional() }).strict(),
+    request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
     response: baselineEstimateSchema,
   },
 
   'runs.list': { request: none, response: z.array(runInfoSchema) },
   'runs.get': { request: z.object({ id: runId }).strict(), response: runDetailSchema },
-  'runs.start': { request: z.object({ config: json }).strict(), response: runInfoSchema },
+  'runs.start': { request: z.object({ config: configInput }).strict(), response: runInfoSchema },
   'runs.cancel': { request: z.object({ id: runId }).strict(), response: ok },
   'runs.resume': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
   /** A label for the run (its folder keeps its id). */
@@ -623,17 +637,41 @@ export function isMethod(name: string): name is Method {
 // ---------------------------------------------------------------------------------------------
 // Events: pushed from the Node side to every open window / socket.
 
-/** A training progress event as the engine emits it (src/engine/train/events.ts), passed through. */
-export const runProgressSchema = z
-  .object({
-    type: z.string(),
-    fold: z.number().optional(),
-    folds: z.number().optional(),
-    epoch: z.number().optional(),
-    epochs: z.number().optional(),
-    etaSec: z.number().optional(),
-  })
-  .passthrough();
+/** A metric crossing JSON: NaN becomes null (see formatEvent in src/engine/train/events.ts). */
+const metric = z.number().nullable().optional();
+
+/** An epoch's metrics as a progress event carries them (the engine's EpochMetrics). */
+export const epochMetricsSchema = z.object({
+  trainLoss: metric,
+  trainAccuracy: metric,
+  valLoss: metric,
+  valAverageAccuracy: metric,
+  valAccuracy: metric,
+  bestEpoch: metric,
+  testAverageAccuracy: metric,
+});
+
+/** A training progress event as the engine emits it (src/engine/train/events.ts TrainEvent). */
+export const runProgressSchema = z.object({
+  type: z.enum(['fold', 'epoch', 'batch', 'log', 'done', 'error']),
+  fold: z.number().optional(),
+  folds: z.number().optional(),
+  epoch: z.number().optional(),
+  epochs: z.number().optional(),
+  batch: z.number().optional(),
+  batches: z.number().optional(),
+  loss: metric,
+  metrics: epochMetricsSchema.optional(),
+  etaSec: metric,
+  message: z.string().optional(),
+  runDir: z.string().optional(),
+  level: z.enum(['debug', 'info', 'warn']).optional(),
+  /**
+   * The run's cost estimate on the log event before training: the engine's RunCostEstimate, not
+   * yet a shared schema (its fields are being renamed with the run plan), so passed through.
+   */
+  estimate: z.unknown().optional(),
+});
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
 export const eventSchema = z.discriminatedUnion('type', [

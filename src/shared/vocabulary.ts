@@ -2,6 +2,8 @@
  * The vocabulary every process shares: emotion names, the paper's classes, corpus layouts.
  * It lives in src/shared so the renderer may use it without importing the engine.
  */
+import { PAPER_DEFAULTS } from './paperDefaults';
+
 /** The canonical emotion vocabulary every corpus maps its codes onto (corpora.md). */
 export const EMOTIONS = [
   'neutral',
@@ -18,7 +20,7 @@ export const EMOTIONS = [
 export type Emotion = (typeof EMOTIONS)[number];
 
 /** The paper's four classes, in the paper's table order. */
-export const DEFAULT_CLASSES: Emotion[] = ['angry', 'happy', 'sad', 'neutral'];
+export const DEFAULT_CLASSES: Emotion[] = [...PAPER_DEFAULTS.classes];
 
 export const CORPUS_NAMES = [
   'ravdess',

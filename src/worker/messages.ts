@@ -2,12 +2,13 @@
  * Messages between a face (CLI, server, Electron main) and the training worker process. Plain
  * JSON, the same over child_process IPC and Electron's utilityProcess port.
  */
+import type { ExperimentConfigInput } from '../shared/configSchema';
 import type { RunResult } from '../engine/runs/runner';
 import type { TrainEvent } from '../engine/train/events';
 
 export interface RunJob {
   /** Experiment config as the user wrote it (validated in the worker); absent when resuming. */
-  config?: unknown;
+  config?: ExperimentConfigInput;
   dataDir?: string;
   outDir?: string;
   runDir?: string;

@@ -1,3 +1,4 @@
+import { TARGET_RATE } from '../../engine/audio';
 import { synthesizeCorpus } from '../../engine/corpora';
 import { UserError } from '../../engine/util/errors';
 import { parseCommand, printJson } from '../args';
@@ -23,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       'per-class': { type: 'string', default: '10' },
       seed: { type: 'string', default: '42' },
       classes: { type: 'string' },
-      'sample-rate': { type: 'string', default: '16000' },
+      'sample-rate': { type: 'string', default: String(TARGET_RATE) },
       json: { type: 'boolean', default: false },
     },
     USAGE,

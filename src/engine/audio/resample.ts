@@ -1,7 +1,8 @@
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 import { resamplePolyphase } from './polyphase';
 
 /** The front end's sample rate (YAMNet's). */
-export const TARGET_RATE = 16000;
+export const TARGET_RATE = PAPER_DEFAULTS.frontEnd.sampleRate;
 
 /**
  * - `polyphase`: Kaiser-windowed sinc polyphase FIR, SciPy `resample_poly` design (default:

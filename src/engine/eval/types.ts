@@ -71,6 +71,8 @@ export interface RunSummary {
   seed: number;
   /** Epochs / learning rate etc. as run, for the protocol comparison; optional. */
   training?: { epochs?: number; batchSize?: number; learningRate?: number; optimizer?: string };
+  /** The log-mel form and patch hop the run's features used (absent in runs before they were settings). */
+  frontEnd?: { form: string; patchHopSec: number };
   createdAt: string;
   /**
    * Per-speaker results and the intervals (bootstrap over test speakers, t over folds); written

@@ -25,6 +25,7 @@ import {
   type FeatureParams,
   type FileFeatures,
 } from './frontend';
+import type { Patches } from './logmel';
 
 const MAGIC = 'SERF';
 const FORMAT_VERSION = 2;
@@ -50,8 +51,8 @@ interface EntryHeader {
   key: string;
   fileSha256: string;
   numPatches: number;
-  frames: 96;
-  bands: 64;
+  frames: Patches['frames'];
+  bands: Patches['bands'];
   sampleRate: number;
   channels: number;
   durationSec: number;
@@ -100,7 +101,7 @@ function decodeEntry(whole: Buffer, key: string): { header: EntryHeader; data: F
     return null;
   }
   const body = buf.subarray(12 + jsonLength);
-  const expected = header.numPatches * 96 * 64 * 4;
+  const expected = header.numPatches * header.frames * header.bands * 4;
   if (header.key !== key || body.length !== expected || sha256Buffer(body) !== header.dataSha256) return null;
   const data = new Float32Array(expected / 4);
   new Uint8Array(data.buffer).set(body);
@@ -180,7 +181,7 @@ export class FeatureCache {
           key,
           fileSha256,
           fromCache: true,
-          patches: { data, numPatches: header.numPatches, frames: 96, bands: 64 },
+          patches: { data, numPatches: header.numPatches, frames: header.frames, bands: header.bands },
           sampleRate: header.sampleRate,
           channels: header.channels,
           durationSec: header.durationSec,
@@ -200,8 +201,8 @@ export class FeatureCache {
       key,
       fileSha256,
       numPatches: patches.numPatches,
-      frames: 96,
-      bands: 64,
+      frames: patches.frames,
+      bands: patches.bands,
       sampleRate: features.sampleRate,
       channels: features.channels,
       durationSec: features.durationSec,

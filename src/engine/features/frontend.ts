@@ -50,7 +50,7 @@ export async function extractFromBytes(
   });
   return {
     ...(audio.repairedNonFinite ? { repairedNonFinite: audio.repairedNonFinite } : {}),
-    patches: waveformToPatches(samples16k, { form: params.form }),
+    patches: waveformToPatches(samples16k, { form: params.form, patchHopSec: opts.patchHopSec }),
     sampleRate: audio.sampleRate,
     channels: audio.channels,
     durationSec: audio.durationSec,

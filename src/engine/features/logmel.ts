@@ -15,6 +15,8 @@
  * 5. Patches: frames [48p, 48p + 96) for p < 1 + ⌊(frames − 96)/48⌋.
  * With the padding of step 1 the frame count is 96 + 48j, so the patches tile the frames exactly.
  */
+import { PAPER_DEFAULTS, patchHopFramesOf } from '../../shared/paperDefaults';
+import { ParameterError } from '../util/errors';
 import { melFilterBank, type MelBand } from './mel';
 import { FrameSpectrum, frameCount } from './stft';
 
@@ -23,35 +25,42 @@ export const FRONT_END_FORMS: FrontEndForm[] = ['yamnet', 'paper-power'];
 
 export interface FrontEndOptions {
   form?: FrontEndForm;
+  /** Seconds between patch starts (config `frontEnd.patchHopSec`), a whole number of 10 ms frames. */
+  patchHopSec?: number;
 }
+
+const PAPER = PAPER_DEFAULTS.frontEnd;
 
 /** Every number that defines the features; part of the feature-cache key. */
 export interface FrontEndParams {
   /** Bumped when the computation changes in a way these numbers do not describe. */
   version: 1;
   form: FrontEndForm;
-  sampleRate: 16000;
-  windowLength: 400;
-  hop: 160;
-  fftLength: 512;
+  sampleRate: typeof PAPER.sampleRate;
+  windowLength: typeof PAPER.windowLength;
+  hop: typeof PAPER.hop;
+  fftLength: typeof PAPER.fftLength;
   window: 'periodic-hann';
-  melBands: 64;
-  fminHz: 125;
-  fmaxHz: 7500;
+  melBands: typeof PAPER.melBands;
+  fminHz: typeof PAPER.fminHz;
+  fmaxHz: typeof PAPER.fmaxHz;
   melScale: '1127*ln(1+f/700), tf triangles, DC zero';
-  logOffset: 0.001;
-  patchFrames: 96;
-  patchHopFrames: 48;
-  minSamples: 15600;
-  padHopSamples: 7680;
+  logOffset: typeof PAPER.logOffset;
+  patchFrames: typeof PAPER.patchFrames;
+  /** 48 in the paper; `frontEnd.patchHopSec` / 10 ms. */
+  patchHopFrames: number;
+  /** One patch's samples: (patchFrames − 1) · hop + windowLength = 15 600. */
+  minSamples: number;
+  /** One patch hop's samples: patchHopFrames · hop (7 680 in the paper). */
+  padHopSamples: number;
 }
 
 export interface Patches {
   /** Row-major [numPatches, frames, bands]. */
   data: Float32Array;
   numPatches: number;
-  frames: 96;
-  bands: 64;
+  frames: typeof PAPER.patchFrames;
+  bands: typeof PAPER.melBands;
 }
 
 export interface Spectrogram {
@@ -63,25 +72,49 @@ export interface Spectrogram {
 
 export function frontEndParams(opts: FrontEndOptions = {}): FrontEndParams {
   const form = opts.form ?? 'yamnet';
-  if (!FRONT_END_FORMS.includes(form)) throw new RangeError(`unknown front-end form '${form}'`);
+  if (!FRONT_END_FORMS.includes(form))
+    throw new ParameterError(
+      'frontEnd.form',
+      form,
+      `is not a front-end form (${FRONT_END_FORMS.join(', ')})`,
+    );
+  const patchHopFrames = patchHopFramesFor(opts.patchHopSec ?? PAPER.patchHopSec);
   return {
     version: 1,
     form,
-    sampleRate: 16000,
-    windowLength: 400,
-    hop: 160,
-    fftLength: 512,
+    sampleRate: PAPER.sampleRate,
+    windowLength: PAPER.windowLength,
+    hop: PAPER.hop,
+    fftLength: PAPER.fftLength,
     window: 'periodic-hann',
-    melBands: 64,
-    fminHz: 125,
-    fmaxHz: 7500,
+    melBands: PAPER.melBands,
+    fminHz: PAPER.fminHz,
+    fmaxHz: PAPER.fmaxHz,
     melScale: '1127*ln(1+f/700), tf triangles, DC zero',
-    logOffset: 0.001,
-    patchFrames: 96,
-    patchHopFrames: 48,
-    minSamples: 15600,
-    padHopSamples: 7680,
+    logOffset: PAPER.logOffset,
+    patchFrames: PAPER.patchFrames,
+    patchHopFrames,
+    minSamples: (PAPER.patchFrames - 1) * PAPER.hop + PAPER.windowLength,
+    padHopSamples: patchHopFrames * PAPER.hop,
   };
+}
+
+/**
+ * The patch hop in frames. It must be a whole, positive number of 10 ms frames: 0.48 s → 48; a
+ * hop that falls between frames would silently be rounded, so it is refused, naming the value.
+ */
+function patchHopFramesFor(patchHopSec: number): number {
+  const frames = patchHopFramesOf(patchHopSec);
+  if (
+    !(frames >= 1) ||
+    Math.abs(frames * PAPER.hop - patchHopSec * PAPER.sampleRate) > 1e-6 * PAPER.sampleRate
+  )
+    throw new ParameterError(
+      'frontEnd.patchHopSec',
+      patchHopSec,
+      `is not a whole number of ${PAPER.hop / PAPER.sampleRate} s frames`,
+    );
+  return frames;
 }
 
 /** Length after step-1 padding: 15 600 + ⌈max(0, n − 15 600)/7 680⌉ · 7 680. */
@@ -107,6 +140,7 @@ interface Plan {
   toBin: number;
 }
 
+/** Per form: the patch hop does not change the spectrogram. */
 const plans = new Map<FrontEndForm, Plan>();
 
 function planFor(p: FrontEndParams): Plan {
@@ -182,5 +216,5 @@ export function waveformToPatches(samples16k: Float32Array, opts: FrontEndOption
     const from = i * p.patchHopFrames * p.melBands;
     data.set(spec.data.subarray(from, from + patchSize), i * patchSize);
   }
-  return { data, numPatches, frames: 96, bands: 64 };
+  return { data, numPatches, frames: p.patchFrames, bands: p.melBands };
 }

@@ -1,6 +1,7 @@
 /**
- * Short-time Fourier transform pieces for the log-mel front end: the periodic Hann window,
- * frame counting, and a reusable magnitude/power spectrum of one frame.
+ * Short-time Fourier transform pieces shared by the log-mel front end and the cepstral baselines
+ * (cepstral/spectrum.ts): the periodic Hann window, frame counting, and a reusable
+ * magnitude/power spectrum of one frame.
  *
  * Framing (TF `tf.signal.frame` without padding, as YAMNet): frame t covers samples
  * [t·hop, t·hop + windowLength), for 0 ≤ t < 1 + ⌊(n − windowLength)/hop⌋ (0 frames if n < windowLength).
@@ -39,13 +40,15 @@ export function frameCount(samples: number, windowLength: number, hop: number): 
 export class FrameSpectrum {
   readonly bins: number;
   private readonly fft: RealFft;
-  private readonly window: Float32Array;
+  private readonly window: Float32Array | Float64Array;
   private readonly input: Float64Array;
   private readonly out: Float64Array;
 
+  /** `window`: YAMNet's float32 periodic Hann by default; the cepstral front ends pass theirs. */
   constructor(
     readonly windowLength: number,
     readonly fftLength: number,
+    window?: Float32Array | Float64Array,
   ) {
     if ((fftLength & (fftLength - 1)) !== 0 || fftLength < windowLength)
       throw new RangeError(
@@ -53,14 +56,17 @@ export class FrameSpectrum {
       );
     this.bins = fftLength / 2 + 1;
     this.fft = new FFT(fftLength);
-    this.window = periodicHann(windowLength);
+    this.window = window ?? periodicHann(windowLength);
+    if (this.window.length !== windowLength)
+      throw new RangeError(`window length ${this.window.length} is not the frame length ${windowLength}`);
     this.input = new Float64Array(fftLength); // tail stays zero: the zero padding
     this.out = new Float64Array(2 * fftLength);
   }
 
   /**
    * Writes |X[k]| (power = false) or |X[k]|² (power = true) of the frame starting at `offset`
-   * into `dest[fromBin..toBin)` (the bins a filter bank reads; all by default).
+   * into `dest[fromBin..toBin)` (the bins a filter bank reads; all by default). A frame that runs
+   * past the end of the signal is zero-padded.
    */
   compute(
     signal: Float32Array,
@@ -71,7 +77,9 @@ export class FrameSpectrum {
     toBin = this.bins,
   ): void {
     const { input, out, window } = this;
-    for (let n = 0; n < this.windowLength; n++) input[n] = signal[offset + n] * window[n];
+    const end = Math.min(this.windowLength, signal.length - offset);
+    for (let n = 0; n < end; n++) input[n] = signal[offset + n] * window[n];
+    for (let n = Math.max(end, 0); n < this.windowLength; n++) input[n] = 0;
     this.fft.realTransform(out, input);
     for (let k = fromBin; k < toBin; k++) {
       const re = out[2 * k];

@@ -9,7 +9,7 @@
  * Gates follow Keras (i, f, c, o; sigmoid recurrent activation; forget bias initialised to 1).
  */
 import { tf } from '../backend/tf';
-import { Rng } from '../train/rng';
+import { Rng } from '../util/rng';
 import { blockLstm, hasBlockLstm } from './nativeKernels';
 
 export interface HeadSpec {

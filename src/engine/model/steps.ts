@@ -10,13 +10,13 @@ import type { TrainFrom } from '../config/schema';
 import { FeatureCache } from '../features/cache';
 import { featureParams, type ExtractOptions } from '../features/frontend';
 import { sha256File } from '../util/hash';
-import { EMBEDDING_SIZE, YAMNET_LAYERS } from '../yamnet/layers';
+import { EMBEDDING_SIZE, PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { readYamnetWeights } from '../yamnet/load';
 import { YamnetModel } from '../yamnet/model';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import { expectedWeights, type YamnetWeights } from '../yamnet/weights';
-import { Rng } from '../train/rng';
-import { CancelledError } from '../train/trainFold';
+import { CancelledError } from '../util/errors';
+import { Rng } from '../util/rng';
 import { FROZEN_BLOCK, firstTrainedBlock } from '../../shared/first-block';
 import { ActivationCache, pruneActivationCache, type CachedSteps } from './activationCache';
 import type { Sample } from './serModel';
@@ -37,7 +37,7 @@ export { firstTrainedBlock };
 export function stepShapeFor(trainFrom: TrainFrom): number[] {
   const k = firstTrainedBlock(trainFrom);
   if (k === FROZEN_BLOCK) return [EMBEDDING_SIZE];
-  if (k === 1) return [96, 64];
+  if (k === 1) return [PATCH_SHAPE[0], PATCH_SHAPE[1]];
   return [...YAMNET_LAYERS[k - 2].outputShape];
 }
 
@@ -171,7 +171,7 @@ export async function computeSteps(
           emb.dispose();
         } else {
           const data = tf.tidy(() => {
-            const x = tf.tensor3d(patches.data, [patches.numPatches, 96, 64]);
+            const x = tf.tensor3d(patches.data, [patches.numPatches, PATCH_SHAPE[0], PATCH_SHAPE[1]]);
             return (frozenPart!.predict(x, { batchSize: 16 }) as tf.Tensor).dataSync() as Float32Array;
           });
           value = { steps: patches.numPatches, stepShape, data };

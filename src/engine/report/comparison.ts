@@ -1,3 +1,4 @@
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 import type { RunSummary } from '../eval/types';
 import {
   modelName,
@@ -160,6 +161,17 @@ export function protocolDifferences(summary: RunSummary, corpus: PaperCorpus): P
       `${summary.initialWeights}: ${weightsText(summary)}`,
       summary.initialWeights === 'pretrained' && summary.weights.source.startsWith('official'),
     );
+    const fe = summary.frontEnd;
+    if (fe) {
+      const paperFe = PAPER_DEFAULTS.frontEnd;
+      add(
+        'front end',
+        `log-mel, ${paperFe.patchSec} s patches every ${paperFe.patchHopSec} s`,
+        `log-mel (${fe.form}), ${paperFe.patchSec} s patches every ${fe.patchHopSec} s`,
+        // The paper states the patching, not which log-mel form its pretrained network was fed.
+        Math.abs(fe.patchHopSec - paperFe.patchHopSec) < 1e-9,
+      );
+    }
     const t = summary.training;
     if (t) {
       const pt = p.training;

@@ -3,6 +3,7 @@
  * from Speech Signals by Mel-Spectrogram and a CNN-RNN", Table II and the DEMoS confusion matrix,
  * as restated in shared/docs/method.md ("Results to reproduce").
  */
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 
 export const PAPER_SOURCE =
   'Sharan, Mascolo, Schuller: "Emotion Recognition from Speech Signals by Mel-Spectrogram and a CNN-RNN", Table II (restated in shared/docs/method.md)';
@@ -11,7 +12,7 @@ export type PaperCorpus = 'ravdess' | 'demos';
 export type PaperClass = 'angry' | 'happy' | 'sad' | 'neutral';
 
 /** The paper's class order in Table II. */
-export const PAPER_CLASSES: PaperClass[] = ['angry', 'happy', 'sad', 'neutral'];
+export const PAPER_CLASSES: PaperClass[] = [...PAPER_DEFAULTS.classes];
 
 export interface PaperRow {
   /** Input features as the paper names them. */
@@ -77,7 +78,7 @@ const fineTune: Pick<PaperProtocol, 'mode' | 'trainFrom' | 'weights' | 'training
   mode: 'fine-tune',
   trainFrom: 'pretrained',
   weights: 'YAMNet pretrained on AudioSet',
-  training: { epochs: 50, batchSize: 24, learningRate: 0.0003, optimizer: 'adam' },
+  training: { ...PAPER_DEFAULTS.training },
 };
 
 export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
@@ -86,7 +87,7 @@ export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
     classes: PAPER_CLASSES,
     speakers: 24,
     classCounts: { angry: 192, happy: 192, sad: 192, neutral: 96 },
-    scheme: { kind: 'loso', folds: 24, valFraction: 0.2 },
+    scheme: { kind: 'loso', folds: 24, valFraction: PAPER_DEFAULTS.crossValidation.valFraction },
     ...fineTune,
   },
   demos: {
@@ -94,7 +95,7 @@ export const PAPER_PROTOCOL: Record<PaperCorpus, PaperProtocol> = {
     classes: PAPER_CLASSES,
     speakers: 65,
     classCounts: { angry: 246, happy: 167, sad: 422, neutral: 332 },
-    scheme: { kind: 'kfold', folds: 10, valFraction: 0.2 },
+    scheme: { kind: 'kfold', folds: 10, valFraction: PAPER_DEFAULTS.crossValidation.valFraction },
     ...fineTune,
   },
 };

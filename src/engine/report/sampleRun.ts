@@ -4,6 +4,7 @@ import { computeMetrics } from '../eval/metrics';
 import { runStatistics, speakerResults, type SpeakerPrediction } from '../eval/speakers';
 import { buildRunSummary } from '../eval/summary';
 import type { FoldResult, RunMetadata, RunSummary } from '../eval/types';
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 import { mulberry32 } from '../util/random';
 
 /**
@@ -15,7 +16,7 @@ export function sampleRunSummary(
   opts: { seed?: number; speakers?: number; dropNeutralInFold?: number; statistics?: boolean } = {},
 ): RunSummary {
   const rand = mulberry32(opts.seed ?? 1);
-  const classes = ['angry', 'happy', 'sad', 'neutral'];
+  const classes: string[] = [...PAPER_DEFAULTS.classes];
   const perClass = [8, 8, 8, 4];
   const recall = [0.85, 0.73, 0.73, 0.53];
   const speakers = opts.speakers ?? 24;
@@ -63,9 +64,9 @@ export function sampleRunSummary(
         ]),
       ),
     },
-    scheme: { kind: 'loso', folds: speakers, valFraction: 0.2 },
+    scheme: { kind: 'loso', folds: speakers, valFraction: PAPER_DEFAULTS.crossValidation.valFraction },
     seed: opts.seed ?? 1,
-    training: { epochs: 50, batchSize: 24, learningRate: 0.0003, optimizer: 'adam' },
+    training: { ...PAPER_DEFAULTS.training },
     createdAt: '2026-01-01T00:00:00.000Z',
   };
   const summary = buildRunSummary(folds, meta);

@@ -227,6 +227,7 @@ function summarize(
       learningRate: config.training.learningRate,
       optimizer: config.training.optimizer,
     },
+    frontEnd: { ...config.frontEnd },
     createdAt: new Date().toISOString(),
   });
   const statistics = computeRunStatistics(summary, foldDirOf, sexLookup(index.utterances));

@@ -97,7 +97,10 @@ export async function predictFiles(
       const item = { id: path.resolve(f), path: path.resolve(f) };
       try {
         if (!fs.existsSync(item.path)) throw new FileError(f, 'no such file');
-        const one = await computeSteps([item], setup, { trainFrom: config.model.yamnet.trainFrom });
+        const one = await computeSteps([item], setup, {
+          trainFrom: config.model.yamnet.trainFrom,
+          frontEnd: config.frontEnd,
+        });
         steps.steps.set(item.id, one.steps.get(item.id)!);
         steps.stepShape = one.stepShape;
         items.push(item);

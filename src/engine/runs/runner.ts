@@ -223,7 +223,7 @@ async function buildStepCache(ctx: RunContext, setup: YamnetSetup): Promise<Step
   const steps = await computeSteps(plan.index.utterances, setup, {
     trainFrom: yam.yamnet.trainFrom,
     // The index decided which files may be repaired; every other file is finite.
-    frontEnd: { repairNonFinite: (plan.index.repaired?.length ?? 0) > 0 },
+    frontEnd: { ...ctx.config.frontEnd, repairNonFinite: (plan.index.repaired?.length ?? 0) > 0 },
     signal: ctx.opts.signal,
     onCorrupt: (file, entry) => ctx.log(`${file}: corrupt cache entry ${entry}; recomputed`, 'warn'),
     onProgress: (done, total, fromCache) => {

@@ -9,12 +9,13 @@
  * counts are drawn from the corpus' durations, so padding costs what it will cost in the run.
  */
 import os from 'node:os';
+import { TARGET_RATE } from '../audio/resample';
 import { recordStepCost } from '../backend/stepCosts';
 import { tf } from '../backend/tf';
 import { threadSettings } from '../backend/threads';
 import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
-import { patchCount } from '../features/logmel';
+import { frontEndParams, patchCount, type FrontEndOptions } from '../features/logmel';
 import type { Fold } from '../folds';
 import { YamnetLstm, type Sample } from '../model/serModel';
 import { seededRandomWeights, stepShapeFor } from '../model/steps';
@@ -24,7 +25,7 @@ import {
   trainFromOfBlock,
   trainsYamnetBlocks,
 } from '../../shared/first-block';
-import { YAMNET_LAYERS } from '../yamnet/layers';
+import { PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from './rng';
 import { trainStep } from './trainFold';
@@ -96,9 +97,10 @@ export interface EstimateContext {
   calibrationSteps?: number;
 }
 
-/** Patches of each utterance, from its duration (the front end's own count). */
-export function patchesOf(index: CorpusIndex): Map<string, number> {
-  return new Map(index.utterances.map((u) => [u.id, patchCount(Math.round(u.durationSec * 16000))]));
+/** Patches of each utterance, from its duration (the front end's own count at the config's hop). */
+export function patchesOf(index: CorpusIndex, frontEnd: FrontEndOptions = {}): Map<string, number> {
+  const p = frontEndParams(frontEnd);
+  return new Map(index.utterances.map((u) => [u.id, patchCount(Math.round(u.durationSec * TARGET_RATE), p)]));
 }
 
 /** Bytes of one cached step: float32 embeddings (frozen), float16 block outputs otherwise. */
@@ -212,7 +214,7 @@ export function calibrate(
     if (k !== 1) {
       const frozen =
         k === FROZEN_BLOCK ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
-      const x = tf.randomUniform([CACHE_BATCH, 96, 64]);
+      const x = tf.randomUniform([CACHE_BATCH, PATCH_SHAPE[0], PATCH_SHAPE[1]]);
       const run = () =>
         tf.tidy(() => {
           const out = frozen ? (frozen.predict(x) as tf.Tensor) : opts.yamnet.embed(x);
@@ -254,7 +256,7 @@ function runShape(config: ExperimentConfig, ctx: EstimateContext) {
   if (config.model.kind !== 'yamnet-lstm') throw new Error('estimateRunCost: only yamnet-lstm runs');
   const scoreBatch = scoreBatchFor(firstTrainedBlock(config.model.yamnet.trainFrom));
   const batchSize = config.training.batchSize;
-  const patches = patchesOf(ctx.index);
+  const patches = patchesOf(ctx.index, config.frontEnd);
   const patchCounts = ctx.index.utterances.map((u) => patches.get(u.id)!);
   const folds = ctx.folds.map((f) => ({
     train: speakersUtterances(ctx.index, f.train),

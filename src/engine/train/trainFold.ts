@@ -8,8 +8,8 @@ import { tf } from '../backend/tf';
 import type { NamedWeights } from '../model/lstmHead';
 import { ResidentSteps } from '../model/residentSteps';
 import type { Sample, SerModel } from '../model/serModel';
-import { UserError } from '../util/errors';
-import { Rng, type RngState } from './rng';
+import { CancelledError, UserError } from '../util/errors';
+import { Rng, type RngState } from '../util/rng';
 
 /** A training step whose loss is NaN or ±Inf: the fold stops, naming the batch's files. */
 export class NonFiniteLossError extends UserError {
@@ -23,12 +23,8 @@ export class NonFiniteLossError extends UserError {
   }
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
+/** Defined in util/errors.ts (one errors module); re-exported for the faces that import it here. */
+export { CancelledError } from '../util/errors';
 
 export interface EpochRecord {
   epoch: number;

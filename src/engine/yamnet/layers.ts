@@ -20,9 +20,14 @@
  *
  * Total 3,729,481 parameters, the count of the TF Hub graph's folded weights.
  */
+import { PAPER_DEFAULTS } from '../../shared/paperDefaults';
 
 /** Input of the network: one log-mel patch, 96 frames × 64 mel bands × 1 channel. */
-export const PATCH_SHAPE = [96, 64, 1] as const;
+export const PATCH_SHAPE = [
+  PAPER_DEFAULTS.frontEnd.patchFrames,
+  PAPER_DEFAULTS.frontEnd.melBands,
+  1,
+] as const;
 export const EMBEDDING_SIZE = 1024;
 export const NUM_CLASSES = 521;
 /** Batch norm epsilon of the Keras model (yamnet.py params: batchnorm_epsilon). */

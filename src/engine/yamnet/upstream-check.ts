@@ -8,12 +8,13 @@
  *   np.random.uniform(-1, 1, 48000)`, reproduced exactly by `numpyLegacyUniform`) → "White noise" (514)
  * - 440 Hz sine, sin(2π·440·n/16000), n < 48,000 → "Sine wave"   (495)
  */
+import { TARGET_RATE } from '../audio/resample';
 import { waveformToPatches } from '../features/logmel';
 import { tf } from '../backend/tf';
 import type { YamnetClass } from './class-map';
 import type { YamnetModel } from './model';
 
-const N = 3 * 16000;
+const N = 3 * TARGET_RATE;
 
 /** MT19937 seeded as NumPy's legacy `RandomState(seed)` (init_genrand). */
 class MersenneTwister {
@@ -68,7 +69,7 @@ export interface CheckSignal {
 
 export function upstreamSignals(): CheckSignal[] {
   const sine = new Float32Array(N);
-  for (let n = 0; n < N; n++) sine[n] = Math.sin((2 * Math.PI * 440 * n) / 16000);
+  for (let n = 0; n < N; n++) sine[n] = Math.sin((2 * Math.PI * 440 * n) / TARGET_RATE);
   return [
     { signal: 'zeros', expected: 'Silence', samples: new Float32Array(N) },
     { signal: 'noise', expected: 'White noise', samples: Float32Array.from(numpyLegacyUniform(51773, N)) },

@@ -27,7 +27,7 @@ import { trainsYamnetBlocks } from '../../shared/first-block';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
-export function configSchema(): { jsonSchema: unknown; defaults: unknown } {
+export function configSchema(): { jsonSchema: unknown; defaults: ExperimentConfig } {
   return {
     jsonSchema: z.toJSONSchema(ExperimentConfigSchema, { io: 'input', unrepresentable: 'any' }),
     defaults: defaultConfig(),
@@ -35,7 +35,11 @@ export function configSchema(): { jsonSchema: unknown; defaults: unknown } {
 }
 
 /** The engine's own check, problems named per entry (the form shows each beside its field). */
-export function validateConfig(config: unknown): { ok: boolean; issues: ConfigIssue[]; config: unknown } {
+export function validateConfig(config: unknown): {
+  ok: boolean;
+  issues: ConfigIssue[];
+  config: ExperimentConfig | null;
+} {
   const checked = checkConfig(config);
   if (checked.ok) return { ok: true, issues: [], config: checked.config };
   return { ok: false, issues: checked.problems, config: null };
@@ -189,7 +193,7 @@ async function layerTable(
       const e = estimateFromCalibration(withFirstTrainedBlock(config, row.block), ctx, cal);
       return { ...row, perEpochSec: e.perEpochSec, perStepSec: e.perStepSec, cacheBuildSec: e.cacheBuildSec };
     });
-    const patches = [...patchesOf(ctx.index).values()].reduce((a, b) => a + b, 0);
+    const patches = [...patchesOf(ctx.index, config.frontEnd).values()].reduce((a, b) => a + b, 0);
     return { backend: ctx.backend, folds: ctx.folds.length, patches, rows };
   } finally {
     table.dispose();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
+import { TARGET_RATE } from '../../audio/resample';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
 import { deriveSeed, mulberry32 } from '../../util/random';
@@ -20,7 +21,7 @@ export interface SynthOptions {
   perClass: number;
   seed: number;
   classes?: Emotion[];
-  /** Default 16000 Hz. */
+  /** Default the front end's rate (16 kHz). */
   sampleRate?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -59,7 +60,7 @@ function prepareDir(root: string): void {
 export async function synthesizeCorpus(dir: string, opts: SynthOptions): Promise<SynthResult> {
   const { speakers, perClass, seed } = opts;
   const classes = opts.classes ?? [...DEFAULT_CLASSES];
-  const sampleRate = opts.sampleRate ?? 16000;
+  const sampleRate = opts.sampleRate ?? TARGET_RATE;
   if (!Number.isInteger(speakers) || speakers < 1) throw new UserError(`speakers must be a positive integer`);
   if (!Number.isInteger(perClass) || perClass < 1)
     throw new UserError(`per-class must be a positive integer`);

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
+import { TARGET_RATE } from '../../audio/resample';
 
 /** A short real 16-bit WAV (a tone) for tests that need files following a corpus' naming. */
 export function writeTestWav(
   file: string,
   opts: { seconds?: number; sampleRate?: number; channels?: number; freq?: number } = {},
 ): void {
-  const { seconds = 0.25, sampleRate = 16000, channels = 1, freq = 220 } = opts;
+  const { seconds = 0.25, sampleRate = TARGET_RATE, channels = 1, freq = 220 } = opts;
   const n = Math.round(seconds * sampleRate);
   const chans = Array.from({ length: channels }, () => {
     const x = new Int16Array(n);

@@ -17,6 +17,7 @@
  * - utterance statistics: mean then population standard deviation of each of the 39 over
  *   frames → 78 values.
  */
+import { PAPER_DEFAULTS } from '../../../shared/paperDefaults';
 import { powerSpectrogram, type WindowKind } from './spectrum';
 import { gammatoneFilterbank, melFilterbank, type Filterbank } from './filterbanks';
 import { dctIIOrthoMatrix, deltas, meanSdOverTime } from './transforms';
@@ -45,7 +46,7 @@ export interface CepstralParams {
 
 export const MFCC_DEFAULTS: CepstralParams = {
   kind: 'mfcc',
-  sampleRate: 16000,
+  sampleRate: PAPER_DEFAULTS.frontEnd.sampleRate,
   frameMs: 25,
   hopMs: 10,
   nFft: 512,

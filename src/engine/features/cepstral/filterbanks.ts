@@ -3,6 +3,7 @@
  * spectrum. Both are evaluated at the exact bin frequencies k·sampleRate/nFft (no rounding of
  * band edges to bins), and every filter has a peak weight of 1 (no area normalisation).
  */
+import { melBands } from '../mel';
 
 export interface Filterbank {
   weights: Float64Array;
@@ -23,7 +24,8 @@ export function melToHzHtk(m: number): number {
 
 /**
  * Triangular mel filters on the HTK mel scale: numBands + 2 edges equally spaced in mel from fMin
- * to fMax; band b rises linearly from edge b to edge b+1 and falls to edge b+2.
+ * to fMax; band b rises linearly (in Hz) from edge b to edge b+1 and falls to edge b+2. The one
+ * mel filter bank (features/mel.ts) with HTK's options, as a dense matrix.
  */
 export function melFilterbank(opts: {
   sampleRate: number;
@@ -34,21 +36,18 @@ export function melFilterbank(opts: {
 }): Filterbank {
   const { sampleRate, nFft, numBands, fMin, fMax } = opts;
   const numBins = nFft / 2 + 1;
-  const mLo = hzToMelHtk(fMin);
-  const mHi = hzToMelHtk(fMax);
-  const edges = Array.from({ length: numBands + 2 }, (_, i) =>
-    melToHzHtk(mLo + ((mHi - mLo) * i) / (numBands + 1)),
-  );
+  const bands = melBands({
+    sampleRate,
+    fftLength: nFft,
+    melBands: numBands,
+    fminHz: fMin,
+    fmaxHz: fMax,
+    triangles: 'hz',
+    zeroDc: false,
+  });
   const weights = new Float64Array(numBands * numBins);
-  for (let b = 0; b < numBands; b++) {
-    const [lo, mid, hi] = [edges[b], edges[b + 1], edges[b + 2]];
-    for (let k = 0; k < numBins; k++) {
-      const f = (k * sampleRate) / nFft;
-      const w = f <= mid ? (f - lo) / (mid - lo) : (hi - f) / (hi - mid);
-      if (w > 0) weights[b * numBins + k] = w;
-    }
-  }
-  return { weights, numBands, numBins, centres: edges.slice(1, -1) };
+  bands.forEach((band, b) => weights.set(band.weights, b * numBins + band.start));
+  return { weights, numBands, numBins, centres: bands.map((band) => band.edgesHz[1]) };
 }
 
 /** Equivalent rectangular bandwidth of the auditory filter at f Hz (Glasberg & Moore 1990). */

@@ -7,17 +7,7 @@
  * both would make the result depend on more knobs than the paper names. The power is |X_k|²
  * without 1/N scaling (a constant that only shifts c0).
  */
-import { createRequire } from 'node:module';
-
-/** The part of fft.js (which ships no types) this module uses. */
-interface RealFft {
-  size: number;
-  createComplexArray(): number[];
-  realTransform(out: number[], input: ArrayLike<number>): void;
-}
-
-const require = createRequire(import.meta.url);
-const FFT = require('fft.js') as new (size: number) => RealFft;
+import { FrameSpectrum } from '../stft';
 
 export type WindowKind = 'hamming' | 'hann';
 
@@ -51,29 +41,16 @@ export function frameCount(numSamples: number, frameLength: number, hop: number)
   return numSamples <= frameLength ? 1 : 1 + Math.floor((numSamples - frameLength) / hop);
 }
 
+/** |X|² of every frame, through the one STFT (stft.ts FrameSpectrum) with this module's window. */
 export function powerSpectrogram(samples: Float32Array, p: FrameParams): PowerSpectrogram {
   if (p.nFft < p.frameLength || (p.nFft & (p.nFft - 1)) !== 0) {
     throw new Error(`powerSpectrogram: nFft ${p.nFft} must be a power of 2 ≥ frame length ${p.frameLength}`);
   }
   const numFrames = frameCount(samples.length, p.frameLength, p.hop);
   const numBins = p.nFft / 2 + 1;
-  const window = makeWindow(p.window, p.frameLength);
-  const fft = new FFT(p.nFft);
-  const frame = new Float64Array(p.nFft);
-  const out = fft.createComplexArray();
+  const spectrum = new FrameSpectrum(p.frameLength, p.nFft, makeWindow(p.window, p.frameLength));
   const data = new Float64Array(numFrames * numBins);
-  for (let t = 0; t < numFrames; t++) {
-    const start = t * p.hop;
-    frame.fill(0);
-    const end = Math.min(p.frameLength, samples.length - start);
-    for (let n = 0; n < end; n++) frame[n] = samples[start + n] * window[n];
-    fft.realTransform(out, frame);
-    const row = t * numBins;
-    for (let k = 0; k < numBins; k++) {
-      const re = out[2 * k];
-      const im = out[2 * k + 1];
-      data[row + k] = re * re + im * im;
-    }
-  }
+  for (let t = 0; t < numFrames; t++)
+    spectrum.compute(samples, t * p.hop, data.subarray(t * numBins, (t + 1) * numBins), true);
   return { data, numFrames, numBins };
 }

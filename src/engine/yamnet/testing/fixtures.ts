@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../../backend/tf';
 import { mulberry32 } from '../../util/random';
-import { BN_EPSILON, EMBEDDING_SIZE, NUM_CLASSES, YAMNET_LAYERS } from '../layers';
+import { BN_EPSILON, EMBEDDING_SIZE, NUM_CLASSES, PATCH_SHAPE, YAMNET_LAYERS } from '../layers';
 
 /** n seeded 96×64 patches with values where log-mels of real speech lie, roughly [-7, 3]. */
 export function randomPatches(n: number, seed: number): tf.Tensor3D {
   const rand = mulberry32(seed);
   return tf.tensor3d(
-    Float32Array.from({ length: n * 96 * 64 }, () => -7 + 10 * rand()),
-    [n, 96, 64],
+    Float32Array.from({ length: n * PATCH_SHAPE[0] * PATCH_SHAPE[1] }, () => -7 + 10 * rand()),
+    [n, PATCH_SHAPE[0], PATCH_SHAPE[1]],
   );
 }
 

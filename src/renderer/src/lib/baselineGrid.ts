@@ -3,6 +3,8 @@
  * (the config schema's rule). One value stays a plain string so simple configs read as before;
  * several go to `features` / `classifiers` as lists.
  */
+import { PAPER_DEFAULTS } from '@shared/paperDefaults';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type BaselineJson = Record<string, any>;
 
@@ -10,10 +12,10 @@ export type GridField = 'features' | 'classifiers';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v ? [String(v)] : []);
 
-/** The chosen feature sets or classifiers (default 'svm' as the schema's). */
+/** The chosen feature sets or classifiers (default classifier as the schema's). */
 export function gridList(model: BaselineJson, field: GridField): string[] {
   if (field === 'features') return asList(model.features);
-  return asList(model.classifiers ?? model.classifier ?? 'svm');
+  return asList(model.classifiers ?? model.classifier ?? PAPER_DEFAULTS.baseline.classifier);
 }
 
 /** Turns one choice on or off, keeping the `choices` order (the table's row order). */

@@ -1,16 +1,17 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '../../../shared/contract';
+import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';
 import { plainCopy } from '../lib/plain';
-import { firstTrainedBlock, trainFromOfBlock } from '../../../shared/first-block';
+import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock } from '../../../shared/first-block';
 
 /** The config with another first trained block (`full`, `frozen` or the block). */
 function withBlock(config: ConfigJson, k: number): ConfigJson {
   const copy = plainCopy(config);
-  copy.model.yamnet = { ...copy.model.yamnet, trainFrom: trainFromOfBlock(k) };
+  if (copy.model.kind === 'yamnet-lstm')
+    copy.model.yamnet = { ...copy.model.yamnet, trainFrom: trainFromOfBlock(k) };
   return copy;
 }
 
@@ -51,8 +52,8 @@ export const useCostStore = defineStore('cost', () => {
   /** Calibrates the run as configured; its block's row of the table fills in too. */
   async function estimateRun(config: ConfigJson): Promise<RunEstimate | null> {
     const text = JSON.stringify(config);
-    const from = config.model?.yamnet?.trainFrom;
-    measuring.value = firstTrainedBlock(from === 'frozen' || from === 'full' ? from : Number(from));
+    const from = config.model.kind === 'yamnet-lstm' ? config.model.yamnet.trainFrom : undefined;
+    measuring.value = from === undefined ? FROZEN_BLOCK : firstTrainedBlock(from);
     estimateError.value = '';
     try {
       const res = await getApi().call('experiment.estimate', { config });

@@ -1,15 +1,16 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { ConfigIssue, FoldsPreview } from '../../../shared/contract';
-import { formatIssuePath, issuesByField } from '../../../shared/config-issues';
+import type { ConfigIssue, FoldsPreview } from '@shared/contract';
+import { modelDefaults, type ExperimentConfig } from '@shared/configSchema';
+import { formatIssuePath, issuesByField } from '@shared/config-issues';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import { openTextFile, saveFile } from '../lib/platform';
 import { plainCopy } from '../lib/plain';
 
-// The config is the engine's ExperimentConfig as plain JSON; the form edits it in place.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ConfigJson = Record<string, any>;
+// The config is the shared schema's ExperimentConfig; the form edits it in place, so it may hold
+// a value the schema refuses until config.validate says which.
+export type ConfigJson = ExperimentConfig;
 
 export const useExperimentsStore = defineStore('experiments', () => {
   const jsonSchema = ref<unknown>(null);
@@ -26,8 +27,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
     if (config.value) return;
     const res = await getApi().call('config.schema', {});
     jsonSchema.value = res.jsonSchema;
-    defaults.value = res.defaults as ConfigJson;
-    config.value = plainCopy(res.defaults as ConfigJson);
+    defaults.value = res.defaults;
+    config.value = plainCopy(res.defaults);
   }
 
   /** The paper's defaults, keeping the corpus the form was pointed at. */
@@ -40,11 +41,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
 
   /** Switches the model kind: the kind's defaults (YAMNet-LSTM: the paper's), other edits kept. */
   function setKind(kind: string): void {
-    if (!config.value || !defaults.value) return;
-    config.value.model =
-      kind === 'baseline'
-        ? { kind, features: 'mfcc+dl', classifier: 'svm' }
-        : plainCopy(defaults.value.model);
+    if (!config.value) return;
+    config.value.model = modelDefaults(kind as ExperimentConfig['model']['kind']);
   }
 
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -84,7 +82,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     previewError.value = '';
     previewLoading.value = true;
     try {
-      const res = await getApi().call('folds.preview', { config: plainCopy(config.value) });
+      const res = await getApi().call('folds.preview', { config: plainCopy(config.value!) });
       if (mine !== previewRequest) return;
       preview.value = res;
       previewKey.value = key;

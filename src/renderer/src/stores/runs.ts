@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { RunInfo, RunProgress, TrashedRun, WorkbenchEvent } from '../../../shared/contract';
+import type { RunInfo, RunProgress, TrashedRun, WorkbenchEvent } from '@shared/contract';
+import type { ExperimentConfigInput } from '@shared/configSchema';
 import { smoothEta, type EtaState } from '../lib/eta';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
@@ -119,7 +120,7 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  async function start(config: unknown): Promise<RunInfo | null> {
+  async function start(config: ExperimentConfigInput): Promise<RunInfo | null> {
     error.value = '';
     try {
       const info = await getApi().call('runs.start', { config });
