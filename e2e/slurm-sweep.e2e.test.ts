@@ -93,7 +93,10 @@ describe.skipIf(!slurm && !required)('a sweep submitted to Slurm from the GUI', 
     await page.locator('[data-test="sweep-values-1"]').blur();
     expect(await page.textContent('[data-test="sweep-cells"]')).toContain('4 cells');
     await page.waitForSelector('[data-test="fold-matrix"]', { timeout: 120_000 });
-    await expect.poll(() => page.locator('[data-test="config-invalid"]').count()).toBe(0);
+    // Validated as typed, on the server: a moment after the last edit.
+    await expect
+      .poll(() => page.locator('[data-test="config-invalid"]').count(), { timeout: 30_000 })
+      .toBe(0);
 
     await page.click('[data-test="run-start"]');
     await page.waitForSelector('[data-test="run-confirm-card"] [data-test="job-estimate"]', {
