@@ -38,7 +38,8 @@ function withExecution(info: RunInfo, submitDir: string): RunInfo {
   const failed = jobs.find((j) => j.state === 'failed');
   if (jobs.some((j) => j.state === 'running')) return { ...out, state: 'running' };
   if (jobs.some((j) => j.state === 'queued')) return { ...out, state: 'queued' };
-  if (failed) return { ...out, state: 'failed', error: `fold ${failed.fold + 1}: ${failed.detail ?? 'failed'}` };
+  if (failed)
+    return { ...out, state: 'failed', error: `fold ${failed.fold + 1}: ${failed.detail ?? 'failed'}` };
   if (jobs.some((j) => j.state === 'cancelled')) return { ...out, state: 'cancelled' };
   return out;
 }
@@ -48,7 +49,12 @@ export function cellInfo(ref: SweepCellRef, live: boolean): RunInfo {
   return withExecution(
     {
       ...info,
-      sweep: { id: path.basename(ref.sweepDir), name: ref.sweep.name, cell: ref.cell.id, values: ref.cell.values },
+      sweep: {
+        id: path.basename(ref.sweepDir),
+        name: ref.sweep.name,
+        cell: ref.cell.id,
+        values: ref.cell.values,
+      },
     },
     ref.sweepDir,
   );
@@ -59,7 +65,11 @@ export function runInfo(dir: string, live: boolean): RunInfo {
 }
 
 /** Runs (newest first), each sweep's cells in their order after its newer runs. */
-export function listRunTable(runsDir: string, extraDirs: string[], isLive: (id: string) => boolean): RunInfo[] {
+export function listRunTable(
+  runsDir: string,
+  extraDirs: string[],
+  isLive: (id: string) => boolean,
+): RunInfo[] {
   const dirs = new Set([...listRunDirs(runsDir), ...extraDirs]);
   const runs = [...dirs].map((d) => runInfo(d, isLive(path.basename(d))));
   const cells = listSweepCells(runsDir).map((c) => cellInfo(c, isLive(c.id)));

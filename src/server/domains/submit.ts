@@ -71,7 +71,10 @@ export interface SubmitDeps {
   dataDir: string;
   emit: (e: WorkbenchEvent) => void;
   /** Runs a training-worker job (prepare, or train the folds of a run). */
-  launch: (job: RunJob, opts: { onEvent: (e: TrainEvent) => void; env?: NodeJS.ProcessEnv }) => Promise<RunResult>;
+  launch: (
+    job: RunJob,
+    opts: { onEvent: (e: TrainEvent) => void; env?: NodeJS.ProcessEnv },
+  ) => Promise<RunResult>;
 }
 
 /** Whether a config goes through `submitConfig` rather than one local job. */
@@ -131,7 +134,13 @@ export async function carryOut(s: Submission, deps: SubmitDeps): Promise<void> {
     if (executor === 'slurm') {
       const tasks = prepared.flatMap((p) => p.pending.map((fold) => ({ runDir: p.runDir, fold })));
       const config = s.targets[0].config;
-      const record = submitArray(s.submitDir, s.sweep ?? config.name, tasks, config.execution.slurm, perFoldSec);
+      const record = submitArray(
+        s.submitDir,
+        s.sweep ?? config.name,
+        tasks,
+        config.execution.slurm,
+        perFoldSec,
+      );
       writeSubmitState(s.submitDir, { executor, state: 'submitted', started, jobId: record.jobId });
       log(`submitted Slurm job ${record.jobId}: ${tasks.length} task(s), ${record.timeMinutes} min per task`);
       s.targets.forEach((t) => deps.emit({ type: 'run.state', runId: t.id, state: 'queued', error: null }));
