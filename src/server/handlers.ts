@@ -25,8 +25,14 @@ import { permitted, permittedRoots, type WorkbenchContext } from './context';
 import { listFolder } from './domains/datasets';
 import { ensureStarterCorpus, starterCorpus } from './domains/starter';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
-import { listRunDirs, readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
+import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
+import { writeNotes } from './domains/run-notes';
+import { cellInfo, listRunTable, runInfo } from './domains/run-table';
+import { resolveSweepCell } from './domains/sweeps';
+import { carryOut, createSubmission, needsSubmission, resubmit, type Submission } from './domains/submit';
+import { cancelJobs, readJobs } from '../engine/exec/slurm';
+import { launchWorker } from '../worker/launch';
 import { compareRuns, runPredictions } from './domains/diagnostics';
 import { exportReport, paperComparison } from './domains/report';
 import { backendsInfo, weightsDownload, weightsImport, weightsStatus } from './domains/system';
@@ -73,6 +79,36 @@ function isFolder(p: string): boolean {
 /** The folder of run `id` in the runs folder (a run this session just started counts). */
 function runFolder(ctx: WorkbenchContext, id: string): string {
   return runDir(ctx.settings.get().runsDir, id, ctx.jobs.isLive(id));
+}
+
+/** A run's table row: a sweep cell's carries its sweep and fold jobs. */
+function runRow(ctx: WorkbenchContext, id: string): Res<'runs.get'>['info'] {
+  const live = ctx.jobs.isLive(id);
+  if (id.includes('/')) return cellInfo(resolveSweepCell(ctx.settings.get().runsDir, id), live);
+  return runInfo(runFolder(ctx, id), live);
+}
+
+/** Where a run's Slurm jobs were submitted from: its sweep folder (a cell) or itself. */
+function submitDirOf(ctx: WorkbenchContext, id: string): string {
+  return id.includes('/') ? resolveSweepCell(ctx.settings.get().runsDir, id).sweepDir : runFolder(ctx, id);
+}
+
+/**
+ * Sends a config through its executor (sweep and/or Slurm): folders now, preparation and
+ * submission in the background, reported as run events and in submit.json.
+ */
+function submit(ctx: WorkbenchContext, raw: unknown): Res<'runs.submit'> {
+  const config = parseConfig(raw);
+  if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
+  const dataDir = permitted(ctx, config.data.dir);
+  const s: Submission = createSubmission(raw, ctx.settings.get().runsDir);
+  void carryOut(s, {
+    runsDir: ctx.settings.get().runsDir,
+    dataDir,
+    emit: ctx.emit,
+    launch: (job, opts) => launchWorker(job, opts),
+  });
+  return { sweep: s.sweep, runs: s.targets.map((t) => runRow(ctx, t.id)) };
 }
 
 /** A cost task on a config (layer table, estimates): its corpus must lie in the permitted folders. */
@@ -162,18 +198,19 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   'runs.list': async (_req, ctx) => {
     const runsDir = ctx.settings.get().runsDir;
     // A run this session just started lists before its job has written config.json.
-    const dirs = new Set([
-      ...listRunDirs(runsDir),
-      ...ctx.jobs.liveIds().map((id) => path.join(runsDir, id)),
-    ]);
-    return [...dirs]
-      .map((d) => readRunInfo(d, ctx.jobs.isLive(path.basename(d))))
-      .sort((a, b) => b.id.localeCompare(a.id));
+    const live = ctx.jobs.liveIds().map((id) => path.join(runsDir, id));
+    return listRunTable(runsDir, live, (id) => ctx.jobs.isLive(id));
   },
-  'runs.get': async (req, ctx) => readRunDetail(runFolder(ctx, req.id), ctx.jobs.isLive(req.id)),
+  'runs.get': async (req, ctx) => ({
+    ...readRunDetail(runFolder(ctx, req.id), ctx.jobs.isLive(req.id)),
+    info: runRow(ctx, req.id),
+  }),
+  'runs.submit': async (req, ctx) => submit(ctx, req.config),
   'runs.start': async (req, ctx) => {
     // The same checks and messages as `ser-workbench run`, all before the run folder exists.
     const config = parseConfig(req.config);
+    // A sweep or the slurm executor goes through the executors (its first run is returned).
+    if (needsSubmission(config)) return submit(ctx, req.config).runs[0];
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
     const dataDir = permitted(ctx, config.data.dir);
     const { planCorpus } = await import('../engine/runs/plan');
@@ -183,12 +220,27 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });
   },
   'runs.cancel': async (req, ctx) => {
-    if (!ctx.jobs.cancel(req.id)) throw new UserError(`run ${req.id} is not running in this session`);
-    return { ok: true as const };
+    if (ctx.jobs.cancel(req.id)) return { ok: true as const };
+    // A run sent to Slurm: scancel its jobs (a sweep's cells share one array job).
+    const dir = submitDirOf(ctx, req.id);
+    if (readJobs(dir).length && cancelJobs(dir).length) return { ok: true as const };
+    throw new UserError(`run ${req.id} is not running in this session`);
   },
   'runs.resume': async (req, ctx) => {
     const dir = runFolder(ctx, req.id);
     if (ctx.jobs.isLive(req.id)) throw new UserError(`run ${req.id} is already running`);
+    // A run sent to Slurm resumes there: its unfinished folds (not queued or running) go out again.
+    const submitDir = submitDirOf(ctx, req.id);
+    if (readJobs(submitDir).length) {
+      const record = resubmit(submitDir, dir);
+      ctx.emit({
+        type: 'run.log',
+        runId: req.id,
+        line: `submitted Slurm job ${record.jobId} (resume)`,
+        level: 'info',
+      });
+      return runRow(ctx, req.id);
+    }
     const info = readRunInfo(dir, false);
     if (info.state === 'done') throw new UserError(`run ${req.id} is complete; nothing to resume`);
     if (info.state === 'running') throw new UserError(`run ${req.id} is running in another process`);
@@ -196,9 +248,12 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   },
 
   'runs.rename': async (req, ctx) => {
-    const dir = runFolder(ctx, req.id);
-    renameRun(dir, req.name);
-    return readRunInfo(dir, ctx.jobs.isLive(req.id));
+    renameRun(runFolder(ctx, req.id), req.name);
+    return runRow(ctx, req.id);
+  },
+  'runs.annotate': async (req, ctx) => {
+    writeNotes(runFolder(ctx, req.id), { tags: req.tags, notes: req.notes });
+    return runRow(ctx, req.id);
   },
   'runs.delete': async (req, ctx) => {
     const dir = runFolder(ctx, req.id);

@@ -18,12 +18,16 @@ const configInput = z.custom<ExperimentConfigInput>(
   'a config is a JSON object',
 );
 const path = z.string().min(1).max(4096);
+/**
+ * A run folder's name in the runs folder, or `<sweep folder>/<cell>` for a sweep's cell (the cell
+ * must be one its sweep.json lists; the server checks).
+ */
 const runId = z
   .string()
   .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9._-]+$/, 'a run id is a folder name')
-  .refine((id) => id !== '.' && id !== '..', 'a run id is a folder name');
+  .max(300)
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._=,+-]+)?$/, 'a run id is a folder name (or sweep/cell)')
+  .refine((id) => id.split('/').every((part) => part !== '.' && part !== '..'), 'a run id is a folder name');
 /** The caller's name for a heavy request, to cancel it and to match its progress events. */
 const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 
@@ -227,6 +231,18 @@ export const runStateSchema = z.enum([
 ]);
 export type RunState = z.infer<typeof runStateSchema>;
 
+/** One fold of a cluster run as its Slurm task sees it. */
+export const foldJobSchema = z.object({
+  fold: z.number(),
+  state: z.enum(['done', 'queued', 'running', 'failed', 'cancelled', 'not submitted']),
+  jobId: z.string().nullable(),
+  /** `<job>_<task>`. */
+  taskId: z.string().nullable(),
+  detail: z.string().nullable(),
+  logTail: z.string().nullable(),
+});
+export type FoldJob = z.infer<typeof foldJobSchema>;
+
 export const runInfoSchema = z.object({
   id: runId,
   dir: z.string(),
@@ -252,6 +268,29 @@ export const runInfoSchema = z.object({
   resumable: z.boolean().optional(),
   /** Folds being trained now by live processes (any host sharing the folder), 0-based. */
   training: z.array(z.number()).optional(),
+  /** The run table's config columns (null: not recorded yet or not this kind of run). */
+  columns: z
+    .object({
+      trainFrom: z.string().nullable(),
+      learningRate: z.number().nullable(),
+      weights: z.string().nullable(),
+      backend: z.string().nullable(),
+      executor: z.string().nullable(),
+      /** Hosts that trained its folds (a cluster run may use several). */
+      hosts: z.array(z.string()),
+    })
+    .optional(),
+  /** Test UAR over folds: mean and sd (once the run is done). */
+  meanUar: z.number().nullable().optional(),
+  sdUar: z.number().nullable().optional(),
+  tags: z.array(z.string()).optional(),
+  notes: z.string().optional(),
+  /** A sweep's cell: its sweep folder, its cell id and the swept values. */
+  sweep: z
+    .object({ id: z.string(), name: z.string(), cell: z.string(), values: z.record(z.string(), json) })
+    .optional(),
+  /** Cluster runs: each fold's job (from squeue / the run folder) with its Slurm task id. */
+  foldJobs: z.array(foldJobSchema).optional(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
 
@@ -557,6 +596,26 @@ export const methods = {
   'runs.delete': { request: z.object({ id: runId }).strict(), response: trashedRunSchema },
   'runs.trash': { request: none, response: z.array(trashedRunSchema) },
   'runs.restore': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+  /** Tags and notes of a run, kept in its folder (notes.json, written atomically). */
+  'runs.annotate': {
+    request: z
+      .object({
+        id: runId,
+        tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+        notes: z.string().max(10_000).optional(),
+      })
+      .strict(),
+    response: runInfoSchema,
+  },
+  /**
+   * Starts a config through its executor: a sweep (one run per cell) and/or the slurm executor
+   * (one `sbatch --array` job of every pending fold). Returns at once with the runs made; the
+   * preparation and submission go on in the background and report through run events.
+   */
+  'runs.submit': {
+    request: z.object({ config: json }).strict(),
+    response: z.object({ sweep: z.string().nullable(), runs: z.array(runInfoSchema) }),
+  },
 
   'results.table': { request: z.object({ id: runId }).strict(), response: resultsTableSchema },
   'results.paper': { request: z.object({ id: runId }).strict(), response: paperComparisonSchema },

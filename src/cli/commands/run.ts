@@ -274,7 +274,10 @@ export async function run(argv: string[]): Promise<number> {
     ...config.execution.slurm,
     ...(values['node-command'] ? { nodeCommand: values['node-command'] } : {}),
   };
-  if (executor === 'slurm') return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
+  // An array task on a node trains its fold even when the run's config says `executor: slurm`
+  // (it would otherwise submit itself again, task after task, without end).
+  if (executor === 'slurm' && process.env.SER_WORKBENCH_EXECUTOR !== 'slurm')
+    return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
 
   if (process.env.SER_WORKBENCH_EXECUTOR === 'slurm') {
     // An array task on a node (the job script sets this): train its fold in this process.

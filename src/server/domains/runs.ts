@@ -20,6 +20,8 @@ import {
 import { baselineGrid } from '../../engine/config/schema';
 import { readLabel } from './run-manage';
 import { runLiveness } from '../../engine/runs/liveness';
+import { readNotes } from './run-notes';
+import { resolveSweepCell } from './sweeps';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -41,7 +43,10 @@ const RUN_ID = /^[A-Za-z0-9._-]+$/;
 
 /** Whether `dir` holds a run (its job writes config.json and status.json first). */
 function isRunFolder(dir: string): boolean {
-  return fs.existsSync(path.join(dir, 'config.json')) || fs.existsSync(path.join(dir, 'status.json'));
+  // submit.json: a run being prepared for an executor (runs.submit) before its config.json.
+  // A sweep folder (sweep.json) is not a run: its cells are (see sweeps.ts).
+  if (fs.existsSync(path.join(dir, 'sweep.json'))) return false;
+  return ['config.json', 'status.json', 'submit.json'].some((f) => fs.existsSync(path.join(dir, f)));
 }
 
 /**
@@ -49,6 +54,13 @@ function isRunFolder(dir: string): boolean {
  * leads out of it. `live`: a run this session just started, whose folder has no files yet.
  */
 export function runDir(runsDir: string, id: string, live = false): string {
+  // A sweep's cell: only one its sweep.json lists.
+  if (id.includes('/')) {
+    const cell = resolveSweepCell(runsDir, id);
+    permittedPath([runsDir], cell.dir);
+    if (!fs.existsSync(cell.dir)) throw new UserError(`no run '${id}' in ${runsDir}`);
+    return cell.dir;
+  }
   if (!RUN_ID.test(id) || id === '.' || id === '..') {
     throw new UserError(`'${id}' is not a run id (the name of a run folder in ${runsDir})`);
   }
@@ -70,7 +82,35 @@ function modeLabel(config: RunConfigFile['config'] | undefined): string | null {
   return from === 'frozen' ? 'frozen' : from === 'full' ? 'fine-tune' : `from block ${from}`;
 }
 
-export function readRunInfo(dir: string, live: boolean): RunInfo {
+/** What trained a run's folds: backend, executor and hosts from the folds' environment.json. */
+function foldEnvironments(dir: string): { backend?: { name?: string }; executor?: string; host?: string }[] {
+  return foldDirs(dir)
+    .map((f) => readJsonOr<Record<string, unknown> | null>(path.join(f.dir, 'environment.json'), null))
+    .filter((e): e is Record<string, unknown> => e !== null);
+}
+
+function runColumns(run: ReturnType<typeof readRun>): NonNullable<RunInfo['columns']> {
+  const cfg = run.config?.config;
+  const envs = foldEnvironments(run.runDir);
+  const env = run.environment as {
+    backend?: { name?: string };
+    weights?: { source?: string; init?: string };
+  } | null;
+  // Read tolerantly: a config.json of an older version may lack any block.
+  const yamnet = cfg?.model?.kind === 'yamnet-lstm' ? cfg.model.yamnet : null;
+  const executors = [...new Set(envs.map((e) => e.executor).filter((e): e is string => !!e))];
+  return {
+    trainFrom: yamnet?.trainFrom !== undefined ? String(yamnet.trainFrom) : null,
+    learningRate: num(cfg?.training?.learningRate),
+    weights: env?.weights ? (env.weights.source ?? env.weights.init ?? null) : null,
+    backend: env?.backend?.name ?? envs.find((e) => e.backend?.name)?.backend?.name ?? cfg?.backend ?? null,
+    // What filled the folds; before any fold ran, what the config asks for.
+    executor: executors.length ? executors.join(', ') : (cfg?.execution?.executor ?? null),
+    hosts: [...new Set(envs.map((e) => e.host).filter((h): h is string => !!h))],
+  };
+}
+
+export function readRunInfo(dir: string, live: boolean, id = path.basename(dir)): RunInfo {
   const run = readRun(dir);
   const cfg = run.config?.config;
   const status = run.status;
@@ -81,8 +121,11 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
   const state: RunState = live ? 'running' : stateOf(seen.state);
   const corpus = cfg?.data.corpus && cfg.data.corpus !== 'auto' ? cfg.data.corpus : null;
   const dataDir = run.config?.dataDir || cfg?.data.dir || '';
+  const notes = readNotes(dir);
+  const meanSd = (run.summary as { meanSd?: { averageAccuracy?: { mean?: unknown; sd?: unknown } } } | null)
+    ?.meanSd?.averageAccuracy;
   return {
-    id: path.basename(dir),
+    id,
     dir,
     name: readLabel(dir) ?? cfg?.name ?? path.basename(dir),
     state,
@@ -100,6 +143,11 @@ export function readRunInfo(dir: string, live: boolean): RunInfo {
     uar: num((run.summary as { pooled?: { averageAccuracy?: unknown } } | null)?.pooled?.averageAccuracy),
     resumable: !live && seen.resumable,
     training: seen.training,
+    columns: runColumns(run),
+    meanUar: num(meanSd?.mean),
+    sdUar: num(meanSd?.sd),
+    tags: notes.tags,
+    notes: notes.notes,
   };
 }
 

@@ -45,6 +45,13 @@ export const useExperimentsStore = defineStore('experiments', () => {
     config.value.model = modelDefaults(kind as ExperimentConfig['model']['kind']);
   }
 
+  /** The sweep block (a grid over config fields), or none: one run. */
+  function setSweep(sweep: { grid: Record<string, unknown[]> } | undefined): void {
+    if (!config.value) return;
+    if (sweep) config.value.sweep = sweep;
+    else delete config.value.sweep;
+  }
+
   let timer: ReturnType<typeof setTimeout> | null = null;
   async function validate(): Promise<boolean> {
     if (!config.value) return false;
@@ -132,6 +139,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
   }
 
   return {
+    setSweep,
     jsonSchema,
     defaults,
     config,

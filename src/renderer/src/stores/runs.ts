@@ -133,6 +133,34 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * A config through its executor (a sweep, or the slurm executor): the runs it made list at once,
+   * queued while they are prepared and submitted. Returns the sweep's folder name (or null).
+   */
+  async function submit(config: unknown): Promise<{ sweep: string | null; runs: RunInfo[] } | null> {
+    error.value = '';
+    try {
+      const made = await getApi().call('runs.submit', { config });
+      const ids = new Set(made.runs.map((r) => r.id));
+      for (const r of made.runs) progress.value[r.id] = { last: null, epochs: [], log: [] };
+      runs.value = [...made.runs, ...runs.value.filter((r) => !ids.has(r.id))];
+      return made;
+    } catch (err) {
+      error.value = messageOf(err);
+      return null;
+    }
+  }
+
+  /** Tags and notes, kept in the run's folder. */
+  async function annotate(id: string, change: { tags?: string[]; notes?: string }): Promise<void> {
+    try {
+      const info = await getApi().call('runs.annotate', { id, ...change });
+      runs.value = runs.value.map((r) => (r.id === id ? info : r));
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
   async function cancel(id: string): Promise<void> {
     pending.value[id] = 'cancelling';
     try {
@@ -226,6 +254,8 @@ export const useRunsStore = defineStore('runs', () => {
     subscribe,
     refresh,
     start,
+    submit,
+    annotate,
     cancel,
     resume,
     rename,
