@@ -14,13 +14,7 @@ import { defaultConfig } from '../src/engine/config/schema';
 import { foldDir } from '../src/engine/runs/store';
 import { sharedDir } from '../src/engine/util/paths';
 import { runCli } from './helpers/cli';
-
-function slurmState(): string | null {
-  const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return null;
-  const states = r.stdout.split('\n').filter(Boolean);
-  return states.some((s) => /^(idle|mixed|allocated)/.test(s)) ? states.join(',') : null;
-}
+import { slurmState, until } from './helpers/slurm';
 
 const slurm = slurmState();
 if (!slurm) {
@@ -40,14 +34,6 @@ const predictions = (runDir: string, folds = [0, 1, 2, 3]) =>
   folds.map((i) => JSON.parse(fs.readFileSync(path.join(foldDir(runDir, i), 'predictions.json'), 'utf8')));
 const pooled = (runDir: string) =>
   JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).pooled;
-
-async function until(what: string, check: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe.skipIf(!slurm)('slurm executor on a one-node Slurm cluster', () => {
   beforeAll(async () => {
