@@ -167,16 +167,41 @@ describe.skipIf(!slurm)('slurm executor on a one-node Slurm cluster', () => {
     expect(resume.code, resume.stderr).toBe(0);
     expect(predictions(doc.runDir, [1])).toEqual(predictions(serialDir, [1]));
   });
+});
 
-  it('sbatch missing from PATH is a clear error naming the executor and what to install', async () => {
-    const r = spawnSync(
-      process.execPath,
-      [path.resolve('bin/ser-workbench.mjs'), 'run', configFile, '--data', ravdess, '--executor', 'slurm'],
-      { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', SER_WORKBENCH_HOME: home } },
-    );
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /the slurm executor needs Slurm's sbatch, squeue, scancel on PATH.*apt install slurm-client/s,
-    );
+// Needs no Slurm: it runs where none is installed too.
+describe('the slurm executor without Slurm', () => {
+  it('sbatch missing from PATH is a clear error naming the executor and what to install; nothing is written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-no-slurm-'));
+    try {
+      const file = path.join(dir, 'frozen.json');
+      fs.writeFileSync(file, JSON.stringify(defaultConfig({ name: 'no-slurm', backend: 'wasm' })));
+      const out = path.join(dir, 'runs');
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.resolve('bin/ser-workbench.mjs'),
+          'run',
+          file,
+          '--data',
+          ravdess,
+          '--executor',
+          'slurm',
+          '--out',
+          out,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, PATH: '/nonexistent', SER_WORKBENCH_HOME: path.join(dir, 'home') },
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /the slurm executor needs Slurm's sbatch, squeue, scancel on PATH.*apt install slurm-client/s,
+      );
+      expect(fs.existsSync(out) ? fs.readdirSync(out) : []).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
