@@ -3,7 +3,7 @@
  * moment each call gatherOnce; exactly one of them writes summary.json and the others read it.
  * `run --gather` (force) writes again by hand.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,5 +93,18 @@ describe('gatherOnce across processes', () => {
     expect(gatherOnce(runDir, false, write).wrote).toBe(true);
     expect(gatherOnce(runDir, true, write).wrote).toBe(true);
     expect(lines()).toBe(before + 2);
+  });
+
+  it('a gather.lock left by a writer killed after its summary landed is removed by the next gatherer', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const earlier = new Date(Date.now() - 3600_000);
+    fs.utimesSync(path.join(foldDir(runDir, 1), 'done.json'), earlier, earlier);
+    const lock = path.join(runDir, 'gather.lock');
+    fs.writeFileSync(lock, JSON.stringify({ host: os.hostname(), pid: dead, started: 'killed' }));
+    const got = gatherOnce(runDir, false, () => {
+      throw new Error('an up-to-date summary is not written again');
+    });
+    expect(got.wrote).toBe(false);
+    expect(fs.existsSync(lock)).toBe(false);
   });
 });
