@@ -46,6 +46,8 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 SchedulerParameters=sched_interval=1
 MinJobAge=300
+# Without a default, a task that asks for no memory gets the whole node's, and tasks run one at a time.
+DefMemPerCPU=$(( mem / cpus ))
 NodeName=localhost CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF

@@ -50,6 +50,30 @@ function foldEnvs(runDir: string): FoldEnv[] {
   );
 }
 
+/** Of a Slurm run's time before the first fold: until sbatch returned, and from then (the queue). */
+function slurmSplit(runDir: string, t0: number, firstFold: number): BenchRow[] {
+  const jobsFile = path.join(runDir, 'slurm', 'jobs.json');
+  if (!fs.existsSync(jobsFile)) return [];
+  const [job] = JSON.parse(fs.readFileSync(jobsFile, 'utf8')) as { submitted: string }[];
+  const submitted = Date.parse(job.submitted);
+  return [
+    {
+      group,
+      name: 'slurm: until submitted',
+      value: (submitted - t0) / 1000,
+      unit: 's',
+      note: 'start-up, corpus, folds, estimate, sbatch',
+    },
+    {
+      group,
+      name: 'slurm: submitted to first fold',
+      value: (firstFold - submitted) / 1000,
+      unit: 's',
+      note: 'queue wait (the cluster is shared) and the task starting ser-workbench',
+    },
+  ];
+}
+
 function slurmUp(): boolean {
   const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
   return r.status === 0 && /idle|mixed|allocated/.test(r.stdout);
@@ -72,10 +96,11 @@ export async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     // Warm the step cache first: every executor below starts from the same cached embeddings.
-    await cli(
+    const warm = await cli(
       ['run', configFile, '--data', data, '--folds', '1', '--parallel', '1', '--out', path.join(tmp, 'warm')],
       home,
     );
+    if (warm.code !== 0) throw new Error(`the warm-up run failed: ${warm.stderr.slice(-500)}`);
     const executors: { name: string; args: string[] }[] = [
       { name: 'serial', args: ['--parallel', '1'] },
       { name: 'local-2', args: ['--parallel', '2'] },
@@ -112,6 +137,21 @@ export async function bench(): Promise<BenchRow[]> {
           note: 'wall time outside fold training',
         },
         { group, name: `${ex.name}: overhead fraction`, value: overhead / wall, unit: 'ratio' },
+        {
+          group,
+          name: `${ex.name}: before the first fold`,
+          value: (first - t0) / 1000,
+          unit: 's',
+          note: 'start-up, corpus and folds, estimate; Slurm: + submission and queueing',
+        },
+        {
+          group,
+          name: `${ex.name}: after the last fold`,
+          value: (t0 + wall * 1000 - last) / 1000,
+          unit: 's',
+          note: 'gathering the summary and exit; Slurm: + noticing the job left the queue',
+        },
+        ...slurmSplit(runDir, t0, first),
         {
           group,
           name: `${ex.name}: threads per process`,

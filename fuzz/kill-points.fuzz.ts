@@ -126,42 +126,57 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzResult> {
     : [
         { point: POINTS[0], n: 1 + Math.floor(random() * 10) },
         { point: POINTS[3], n: 1 + Math.floor(random() * POINTS[3].max) },
-        { point: POINTS[10], n: 1 },
+        // After summary.json landed: the killed writer's gather.lock must not outlive the resume.
+        { point: POINTS[11], n: 1 },
       ];
 
-  for (const [k, { point, n }] of chosen.entries()) {
+  // One point: kill a fresh run at it, resume, compare. Returns its failures.
+  const tryPoint = async (k: number, point: KillPoint, n: number): Promise<string[]> => {
     const label = `#${k} ${point.failpoint}:${n}`;
     const home = point.cold ? path.join(o.workDir, `cold-${k}`) : warmHome;
     const out = path.join(o.workDir, `killed-${k}`);
     const killed = await run([...common, '--out', out], home, { SER_FAILPOINT: `${point.failpoint}:${n}` });
     const runs = fs.existsSync(out) ? fs.readdirSync(out) : [];
     if (runs.length !== 1) {
-      failures.push(
-        `${label}: no run folder after the kill (exit ${killed.code}): ${killed.stderr.slice(-400)}`,
-      );
-      continue;
+      return [`${label}: no run folder after the kill (exit ${killed.code}): ${killed.stderr.slice(-400)}`];
     }
     const runDir = path.join(out, runs[0]);
     const wasKilled = killed.code !== 0;
     o.log(`${label}: ${wasKilled ? 'killed' : 'finished before the point'}; resuming`);
     const resumed = await run(['run', '--resume', runDir, '--parallel', '1', '--json'], home);
-    if (resumed.code !== 0) {
-      failures.push(`${label}: resume exited ${resumed.code}: ${resumed.stderr.slice(-600)}`);
-      continue;
-    }
+    if (resumed.code !== 0) return [`${label}: resume exited ${resumed.code}: ${resumed.stderr.slice(-600)}`];
+    const found: string[] = [];
     try {
       const got = results(runDir);
       if (JSON.stringify(got.predictions) !== JSON.stringify(expected.predictions))
-        failures.push(`${label}: predictions differ from the uninterrupted run`);
+        found.push(`${label}: predictions differ from the uninterrupted run`);
       if (JSON.stringify(got.pooled) !== JSON.stringify(expected.pooled))
-        failures.push(`${label}: pooled summary differs from the uninterrupted run`);
+        found.push(`${label}: pooled summary differs from the uninterrupted run`);
       const status = JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8'));
-      if (status.state !== 'done') failures.push(`${label}: status ${status.state} after resume`);
+      if (status.state !== 'done') found.push(`${label}: status ${status.state} after resume`);
       const left = leftovers(runDir);
-      if (left.length) failures.push(`${label}: left behind ${left.join(', ')}`);
+      if (left.length) found.push(`${label}: left behind ${left.join(', ')}`);
     } catch (err) {
-      failures.push(`${label}: ${(err as Error).message}`);
+      found.push(`${label}: ${(err as Error).message}`);
     }
-  }
+    o.log(
+      `${label}: ${found.length ? `FAILED: ${found.join('; ')}` : 'resumed, equal to the uninterrupted run'}`,
+    );
+    // The point's folders are done with: a long run would otherwise fill the disk.
+    fs.rmSync(out, { recursive: true, force: true });
+    if (point.cold) fs.rmSync(home, { recursive: true, force: true });
+    return found;
+  };
+
+  // Each point is its own run folder (and, when cold, its own data home), so `jobs` of them can
+  // run at once; the warm points only read the shared cache the reference run filled.
+  const queue = [...chosen.entries()];
+  const lanes = Array.from({ length: Math.min(o.jobs ?? 1, queue.length) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [k, { point, n }] = next;
+      failures.push(...(await tryPoint(k, point, n)));
+    }
+  });
+  await Promise.all(lanes);
   return { name: 'kill-points', tried: chosen.length, failures };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz`: runs every `fuzz/*.fuzz.ts` module in its long form and prints its counts
  * (cases tried, failures). Exit 1 when any case failed. `--only NAME` runs one module,
- * `--seed N` changes the seed, `--short` runs the CI-sized version.
+ * `--seed N` changes the seed, `--short` runs the CI-sized version, `--jobs N` lets a module whose
+ * cases are whole runs (kill-points) run N of them at once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,15 +19,19 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       seed: { type: 'string', default: '1' },
       short: { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run fuzz [-- --only NAME] [--seed N] [--short]');
+    console.log('usage: npm run fuzz [-- --only NAME] [--seed N] [--short] [--jobs N]');
     return 0;
   }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed: '${values.seed}' is not an integer`);
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`--jobs: '${values.jobs}' is not a positive integer`);
   const files = fs
     .readdirSync(here)
     .filter((f) => f.endsWith('.fuzz.ts'))
@@ -39,7 +44,13 @@ async function main(): Promise<number> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `serwb-fuzz-${file.replace('.fuzz.ts', '')}-`));
     const t0 = Date.now();
     try {
-      const r = await mod.fuzz({ long: !values.short, seed, workDir, log: (l) => console.error(`  ${l}`) });
+      const r = await mod.fuzz({
+        long: !values.short,
+        seed,
+        jobs,
+        workDir,
+        log: (l) => console.error(`  ${l}`),
+      });
       results.push(r);
       console.log(
         `${r.name}: ${r.tried} cases, ${r.failures.length} failures (${((Date.now() - t0) / 1000).toFixed(1)} s)`,

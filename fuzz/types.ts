@@ -9,6 +9,8 @@ export interface FuzzOptions {
   seed: number;
   /** A fresh scratch folder owned by this module for this run. */
   workDir: string;
+  /** Cases a module may run at once (`npm run fuzz -- --jobs N`; default 1). */
+  jobs?: number;
   /** Progress lines (stderr in `npm run fuzz`). */
   log: (line: string) => void;
 }

@@ -104,6 +104,24 @@ describe('NaN in a float WAV, from the CLI', () => {
     const index = JSON.parse(fs.readFileSync(path.join(result.runDir, 'index.json'), 'utf8'));
     expect(index.skipped.map((s: { path: string }) => s.path)).toContain(bad);
 
+    // predict on the NaN file and a good one: the good one is labelled, the NaN one is listed with
+    // its first bad sample (it used to print the label 'undefined' with NaN probabilities, exit 0).
+    const good = path.join(corpus, 'S01', 'sad', 'S01_sad_01.wav');
+    const pred = await ser(['predict', result.runDir, bad, good, '--json']);
+    expect(pred.code).toBe(1);
+    const p = JSON.parse(pred.stdout);
+    expect(p.predictions.map((x: { file: string }) => x.file)).toEqual([good]);
+    expect(Object.values(p.predictions[0].probabilities).every((v) => Number.isFinite(v))).toBe(true);
+    expect(p.failed).toEqual([
+      {
+        file: bad,
+        error: expect.stringMatching(
+          /^2 non-finite sample\(s\) \(NaN or Inf\); the first, NaN, at sample 1000/,
+        ),
+      },
+    ]);
+    expect(pred.stdout).not.toContain('undefined');
+
     const repaired = await ser([
       'run',
       config,

@@ -14,13 +14,7 @@ import { defaultConfig } from '../src/engine/config/schema';
 import { foldDir } from '../src/engine/runs/store';
 import { sharedDir } from '../src/engine/util/paths';
 import { runCli } from './helpers/cli';
-
-function slurmState(): string | null {
-  const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return null;
-  const states = r.stdout.split('\n').filter(Boolean);
-  return states.some((s) => /^(idle|mixed|allocated)/.test(s)) ? states.join(',') : null;
-}
+import { slurmState, until } from './helpers/slurm';
 
 const slurm = slurmState();
 if (!slurm) {
@@ -40,14 +34,6 @@ const predictions = (runDir: string, folds = [0, 1, 2, 3]) =>
   folds.map((i) => JSON.parse(fs.readFileSync(path.join(foldDir(runDir, i), 'predictions.json'), 'utf8')));
 const pooled = (runDir: string) =>
   JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).pooled;
-
-async function until(what: string, check: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe.skipIf(!slurm)('slurm executor on a one-node Slurm cluster', () => {
   beforeAll(async () => {
@@ -181,16 +167,41 @@ describe.skipIf(!slurm)('slurm executor on a one-node Slurm cluster', () => {
     expect(resume.code, resume.stderr).toBe(0);
     expect(predictions(doc.runDir, [1])).toEqual(predictions(serialDir, [1]));
   });
+});
 
-  it('sbatch missing from PATH is a clear error naming the executor and what to install', async () => {
-    const r = spawnSync(
-      process.execPath,
-      [path.resolve('bin/ser-workbench.mjs'), 'run', configFile, '--data', ravdess, '--executor', 'slurm'],
-      { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', SER_WORKBENCH_HOME: home } },
-    );
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /the slurm executor needs Slurm's sbatch, squeue, scancel on PATH.*apt install slurm-client/s,
-    );
+// Needs no Slurm: it runs where none is installed too.
+describe('the slurm executor without Slurm', () => {
+  it('sbatch missing from PATH is a clear error naming the executor and what to install; nothing is written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-no-slurm-'));
+    try {
+      const file = path.join(dir, 'frozen.json');
+      fs.writeFileSync(file, JSON.stringify(defaultConfig({ name: 'no-slurm', backend: 'wasm' })));
+      const out = path.join(dir, 'runs');
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.resolve('bin/ser-workbench.mjs'),
+          'run',
+          file,
+          '--data',
+          ravdess,
+          '--executor',
+          'slurm',
+          '--out',
+          out,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, PATH: '/nonexistent', SER_WORKBENCH_HOME: path.join(dir, 'home') },
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /the slurm executor needs Slurm's sbatch, squeue, scancel on PATH.*apt install slurm-client/s,
+      );
+      expect(fs.existsSync(out) ? fs.readdirSync(out) : []).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -274,13 +274,9 @@ export async function run(argv: string[]): Promise<number> {
     ...config.execution.slurm,
     ...(values['node-command'] ? { nodeCommand: values['node-command'] } : {}),
   };
-  // An array task on a node trains its fold even when the run's config says `executor: slurm`
-  // (it would otherwise submit itself again, task after task, without end).
-  if (executor === 'slurm' && process.env.SER_WORKBENCH_EXECUTOR !== 'slurm')
-    return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
-
   if (process.env.SER_WORKBENCH_EXECUTOR === 'slurm') {
-    // An array task on a node (the job script sets this): train its fold in this process.
+    // An array task on a node (the job script sets this): train its fold in this process. Checked
+    // before the executor: a run whose config says 'slurm' would otherwise submit again from every task.
     const jobId = process.env.SLURM_ARRAY_JOB_ID
       ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}`
       : process.env.SLURM_JOB_ID;
@@ -292,6 +288,7 @@ export async function run(argv: string[]): Promise<number> {
     else printPartial(result);
     return 0;
   }
+  if (executor === 'slurm') return runOnSlurm(job, config, slurmOptions, values.wait, values.json);
 
   // local: N worker processes, each with its thread budget (and GPU), chosen and said why.
   const requested = values.parallel !== undefined ? Number(values.parallel) : config.execution.processes;

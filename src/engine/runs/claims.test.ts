@@ -81,32 +81,44 @@ describe('fold claims', () => {
   it('of six processes racing for one stale claim, exactly one wins', async () => {
     const file = path.join(tmp, 'race', 'claim.lock');
     writeClaim(file, { host: os.hostname(), pid: deadPid(), started: 'stale' });
+    // Each process holds what it got until every one has answered (the parent closes their stdin):
+    // a winner that exited early would leave a stale claim for a process that loaded late.
     const script = `
       import { tryClaim } from ${JSON.stringify(path.resolve('src/engine/runs/claims.ts'))};
       const start = Number(process.argv[1]);
       while (Date.now() < start) {}
       const r = tryClaim(${JSON.stringify(file)});
       process.stdout.write('claim' in r ? 'won' : 'lost');
-      setTimeout(() => process.exit(0), 1500);`;
+      process.stdin.on('end', () => process.exit(0)).resume();`;
     // A common start time well after every process has loaded, so they really race.
     const start = Date.now() + 8000;
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(start)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
     const results = await Promise.all(
-      Array.from(
-        { length: 6 },
-        () =>
+      children.map(
+        (child) =>
           new Promise<string>((resolve) => {
-            const child = spawn(
-              process.execPath,
-              ['--import', 'tsx', '--input-type=module', '-e', script, String(start)],
-              {
-                stdio: ['ignore', 'pipe', 'inherit'],
-              },
-            );
             let out = '';
-            child.stdout.on('data', (d) => (out += d));
+            child.stdout.on('data', (d) => {
+              out += d;
+              if (out === 'won' || out === 'lost') resolve(out);
+            });
             child.on('exit', () => resolve(out));
           }),
       ),
+    );
+    await Promise.all(
+      children.map((child) => {
+        const exited =
+          child.exitCode !== null || child.signalCode !== null
+            ? Promise.resolve()
+            : new Promise((r) => child.on('exit', r));
+        child.stdin.end();
+        return exited;
+      }),
     );
     expect(results.filter((r) => r === 'won')).toHaveLength(1);
     expect(results.filter((r) => r === 'lost')).toHaveLength(5);

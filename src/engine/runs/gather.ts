@@ -46,6 +46,16 @@ function readGathered(runDir: string): Gathered {
   return { summary, ...(cells ? { cells } : {}), wrote: false };
 }
 
+/**
+ * A writer killed after its summary landed leaves gather.lock behind: taking the stale claim
+ * over and releasing it removes it (a live writer's claim is left alone).
+ */
+function clearStaleLock(lockFile: string): void {
+  if (!fs.existsSync(lockFile)) return;
+  const got = tryClaim(lockFile, 'summary');
+  if ('claim' in got) got.claim.release();
+}
+
 /** Runs `write` under gather.lock unless the summary is up to date (or `force`, by hand). */
 export function gatherOnce(
   runDir: string,
@@ -55,7 +65,10 @@ export function gatherOnce(
   const lockFile = path.join(runDir, 'gather.lock');
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (!force && upToDate(runDir)) return readGathered(runDir);
+    if (!force && upToDate(runDir)) {
+      clearStaleLock(lockFile);
+      return readGathered(runDir);
+    }
     const got = tryClaim(lockFile, 'summary');
     if ('claim' in got) {
       try {

@@ -1,0 +1,19 @@
+/** Whether a one-node Slurm (.ci/slurm-up.sh) is up for the tests that need a real one. */
+import { spawnSync } from 'node:child_process';
+
+/** The node states when a usable node exists, else null (no sinfo, no controller, node down). */
+export function slurmState(): string | null {
+  const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  const states = r.stdout.split('\n').filter(Boolean);
+  return states.some((s) => /^(idle|mixed|allocated)/.test(s)) ? states.join(',') : null;
+}
+
+/** Polls `check` every half second until it holds. */
+export async function until(what: string, check: () => boolean, timeoutMs = 300_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
