@@ -1,5 +1,6 @@
 import { parse, printJson } from '../args';
 import { listBackends, type BackendInfo } from '../../engine/backend/describe';
+import { FROZEN_BLOCK } from '../../shared/first-block';
 import type { Device } from '../../engine/backend/device';
 
 const usage = `ser-workbench backends [--json] [--measure]
@@ -44,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Modes timed by --measure: full fine-tuning, the paper's trainFrom 11, frozen. */
-const MEASURED_BLOCKS = [1, 11, 15];
+const MEASURED_BLOCKS = [1, 11, FROZEN_BLOCK];
 
 /**
  * Times one step of each mode on each available backend (calibrate records it). The cpu backend
@@ -65,7 +66,7 @@ async function measure(listing: { backends: BackendInfo[] }): Promise<void> {
     await useBackend(b.backend);
     const yamnet = new YamnetModel(seededRandomWeights(1));
     try {
-      for (const k of b.backend === 'cpu' ? [15] : MEASURED_BLOCKS) {
+      for (const k of b.backend === 'cpu' ? [FROZEN_BLOCK] : MEASURED_BLOCKS) {
         process.stderr.write(`measuring ${b.name}, first trained block ${k}…\n`);
         calibrate(k, {
           patchCounts: [7],
@@ -74,7 +75,7 @@ async function measure(listing: { backends: BackendInfo[] }): Promise<void> {
           numClasses: paper.data.classes.length,
           learningRate: paper.training.learningRate,
           yamnet,
-          steps: k === 15 ? 5 : 2,
+          steps: k === FROZEN_BLOCK ? 5 : 2,
         });
       }
     } finally {

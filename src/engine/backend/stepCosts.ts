@@ -9,10 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../util/atomic';
 import { dataHome } from '../util/paths';
+import { trainFromOfBlock } from '../../shared/first-block';
 
 export interface StepCost {
   backend: string;
-  /** First trained YAMNet block: 1 = full fine-tuning, 15 = frozen (LSTM head only). */
+  /** First trained YAMNet block (shared/first-block): 1 = full fine-tuning, FROZEN_BLOCK = frozen. */
   firstTrainedBlock: number;
   batchSize: number;
   /** Mean patches per utterance of the timed batches. */
@@ -73,7 +74,10 @@ export function measuredStepCosts(backend: string): StepCost[] {
 /** "full 0.94 s, from 11 0.29 s, frozen 0.03 s per step of 24": the measured costs in a line. */
 export function describeStepCosts(costs: StepCost[]): string {
   if (!costs.length) return '';
-  const mode = (k: number) => (k === 1 ? 'full' : k === 15 ? 'frozen' : `from ${k}`);
+  const mode = (k: number) => {
+    const from = trainFromOfBlock(k);
+    return typeof from === 'number' ? `from ${from}` : from;
+  };
   const sec = (s: number) => (s >= 10 ? s.toFixed(0) : s >= 1 ? s.toFixed(1) : s.toFixed(2));
   return costs
     .map((c) => `${mode(c.firstTrainedBlock)} ${sec(c.perStepSec)} s/step of ${c.batchSize}`)
