@@ -7,6 +7,8 @@
 set -euo pipefail
 dir=${1:-$(mktemp -d /tmp/ser-slurm-XXXXXX)}
 mkdir -p "$dir"/{state,spool,log}
+# mktemp makes the folder 0700: munged (user munge) must reach its pid folder inside it.
+chmod 0755 "$dir"
 conf="$dir/slurm.conf"
 cpus=2
 mem=$(awk '/MemTotal/ { print int($2 / 1024 * 0.8) }' /proc/meminfo)

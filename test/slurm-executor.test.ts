@@ -14,14 +14,11 @@ import { defaultConfig } from '../src/engine/config/schema';
 import { foldDir } from '../src/engine/runs/store';
 import { sharedDir } from '../src/engine/util/paths';
 import { runCli } from './helpers/cli';
-import { slurmState, until } from './helpers/slurm';
+import { slurmOrSkip, until } from './helpers/slurm';
 
-const slurm = slurmState();
-if (!slurm) {
-  console.warn(
-    'slurm-executor tests skipped: no running Slurm (sinfo finds no usable node); start one with .ci/slurm-up.sh',
-  );
-}
+const slurm = slurmOrSkip(
+  'slurm-executor tests skipped: no running Slurm (sinfo finds no usable node); start one with .ci/slurm-up.sh',
+);
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const FOLDS = 4;

@@ -14,14 +14,11 @@ import { SlurmSchema } from '../src/engine/config/schema';
 import { foldJobStatus, readJobs, submitArray } from '../src/engine/exec/slurm';
 import { sharedDir } from '../src/engine/util/paths';
 import { runCli } from './helpers/cli';
-import { slurmState, until } from './helpers/slurm';
+import { slurmOrSkip, until } from './helpers/slurm';
 
-const slurm = slurmState();
-if (!slurm) {
-  console.warn(
-    'slurm-sweep tests skipped: no running Slurm (sinfo finds no usable node); start one with .ci/slurm-up.sh',
-  );
-}
+const slurm = slurmOrSkip(
+  'slurm-sweep tests skipped: no running Slurm (sinfo finds no usable node); start one with .ci/slurm-up.sh',
+);
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 let tmp: string;

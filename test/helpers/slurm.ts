@@ -9,6 +9,19 @@ export function slurmState(): string | null {
   return states.some((s) => /^(idle|mixed|allocated)/.test(s)) ? states.join(',') : null;
 }
 
+/**
+ * The Slurm tests' gate: where CI requires Slurm (SER_REQUIRE_SLURM=1) a missing cluster is an
+ * error, not a skip; elsewhere the tests skip with `reason`.
+ */
+export function slurmOrSkip(reason: string): string | null {
+  const state = slurmState();
+  if (state) return state;
+  if (process.env.SER_REQUIRE_SLURM === '1')
+    throw new Error(`SER_REQUIRE_SLURM=1 but no Slurm node is usable (sinfo): ${reason}`);
+  console.warn(reason);
+  return null;
+}
+
 /** Polls `check` every half second until it holds. */
 export async function until(what: string, check: () => boolean, timeoutMs = 300_000): Promise<void> {
   const end = Date.now() + timeoutMs;
