@@ -24,9 +24,11 @@ const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 let tmp: string;
 let home: string;
 
-// One epoch: the test is about where the folds run, not how well they learn.
+// One epoch and two folds: the test is about where the folds run, not how well they learn.
+const FOLDS = 2;
 const base = {
   name: 'slurm-sweep',
+  crossValidation: { scheme: 'kfold', k: FOLDS },
   model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
   training: { epochs: 1, batchSize: 16 },
   backend: 'wasm',
@@ -49,7 +51,7 @@ describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () =
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('a 2 × 2 sweep of frozen runs is one array job of 16 tasks; report shows four rows', async () => {
+  it('a 2 × 2 sweep of frozen runs is one array job of 8 tasks; report shows four rows', async () => {
     const config = writeConfig('grid', {
       ...base,
       sweep: { grid: { 'training.learningRate': [0.001, 0.003], seed: [1, 2] } },
@@ -59,12 +61,12 @@ describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () =
       home,
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/submitted Slurm job \d+: 16 task\(s\) \(cells × folds\)/);
+    expect(r.stderr).toMatch(/submitted Slurm job \d+: 8 task\(s\) \(cells × folds\)/);
     const { sweepDir } = JSON.parse(r.stdout);
     // One submission from the sweep folder, every cell × fold in it.
     const jobs = readJobs(sweepDir);
     expect(jobs).toHaveLength(1);
-    expect(jobs[0].tasks).toHaveLength(16);
+    expect(jobs[0].tasks).toHaveLength(4 * FOLDS);
     const sweep = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
     expect(sweep.cells).toHaveLength(4);
     for (const cell of sweep.cells) {
@@ -72,7 +74,7 @@ describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () =
       // A task trains its fold: it never submits again from the cell (the config says 'slurm').
       expect(fs.existsSync(path.join(cell.runDir, 'slurm')), cell.id).toBe(false);
       // Each cell's folds ran as tasks of that one array job.
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < FOLDS; i++) {
         const env = JSON.parse(
           fs.readFileSync(path.join(cell.runDir, 'folds', `fold-0${i + 1}`, 'environment.json'), 'utf8'),
         );
