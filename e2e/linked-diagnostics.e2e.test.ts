@@ -112,7 +112,10 @@ describe('linked diagnostics (served mode, Chromium)', () => {
     expect(Object.keys(panels)).toHaveLength(4);
     expect(Object.values(panels).every((f) => f.length === 1)).toBe(true);
     expect(await page.locator('[data-test="per-speaker-table"] tbody tr').count()).toBe(4);
-    expect(await page.textContent('[data-test="uar-intervals"]')).toMatch(/95 % CI \[\d\.\d{3}, \d\.\d{3}\]/);
+    // In the view's one unit (percent unless Settings says fractions).
+    expect(await page.textContent('[data-test="uar-intervals"]')).toMatch(
+      /95 % CI \[\d{1,3}\.\d, \d{1,3}\.\d\]/,
+    );
   });
 
   it('lists and highlights exactly the utterances of a clicked confusion cell', async () => {
