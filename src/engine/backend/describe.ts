@@ -155,15 +155,17 @@ export function describeActiveBackend(): BackendDescription {
   const a = activeBackend();
   const name = (a?.name ?? tf.getBackend()) as BackendName;
   const pkg = a?.package ?? (name === 'tensorflow' ? loadNative()?.package : undefined);
+  // One answer (it reads the measured step costs from disk): asked once.
+  const support = fineTuneSupport(name);
   return {
     name,
     reason: a?.reason ?? 'not chosen through initBackend (tfjs default)',
     ...(pkg ? { package: pkg } : {}),
     versions: versions(name),
     device: deviceOf(name, pkg),
-    fineTune: canFineTune(name),
-    fineTuneNote: fineTuneSupport(name).message,
-    measuredCost: fineTuneSupport(name).measured,
+    fineTune: support.possible,
+    fineTuneNote: support.message,
+    measuredCost: support.measured,
   };
 }
 
@@ -198,16 +200,17 @@ export async function listBackends(): Promise<BackendListing> {
   const nativeEntry = (pkg: NativePackage, entry: BackendEntryName): BackendInfo => {
     const base = { name: entry, backend: 'tensorflow' as const, package: pkg, selected: false };
     if (native.ok && native.package === pkg) {
+      const support = fineTuneSupport('tensorflow');
       return {
         ...base,
         available: true,
         reason: `TensorFlow ${native.tfVersion} through ${pkg} (${native.dir})`,
         version: native.version,
         device: deviceOf('tensorflow', pkg),
-        fineTune: canFineTune('tensorflow'),
-        fineTuneNote: fineTuneSupport('tensorflow').message,
-        fineTuneSlow: fineTuneSupport('tensorflow').slow,
-        measuredCost: fineTuneSupport('tensorflow').measured,
+        fineTune: support.possible,
+        fineTuneNote: support.message,
+        fineTuneSlow: support.slow,
+        measuredCost: support.measured,
       };
     }
     let reason: string;
@@ -232,6 +235,9 @@ export async function listBackends(): Promise<BackendListing> {
   };
 
   const wasm = await wasmProbe();
+  // Each backend's one fine-tuning answer, asked once (it reads the measured step costs from disk).
+  const wasmSupport = wasm.ok ? fineTuneSupport('wasm') : null;
+  const cpuSupport = fineTuneSupport('cpu');
   const backends: BackendInfo[] = [
     nativeEntry(gpuPkg, 'tensorflow-gpu'),
     nativeEntry(cpuPkg, 'tensorflow'),
@@ -243,10 +249,10 @@ export async function listBackends(): Promise<BackendListing> {
       reason: wasm.reason,
       version: packageVersion('@tensorflow/tfjs-backend-wasm'),
       device: wasm.ok ? cpuDevice() : null,
-      fineTune: wasm.ok && canFineTune('wasm'),
-      fineTuneNote: wasm.ok ? fineTuneSupport('wasm').message : '',
-      fineTuneSlow: wasm.ok && fineTuneSupport('wasm').slow,
-      measuredCost: wasm.ok ? fineTuneSupport('wasm').measured : '',
+      fineTune: wasmSupport?.possible ?? false,
+      fineTuneNote: wasmSupport?.message ?? '',
+      fineTuneSlow: wasmSupport?.slow ?? false,
+      measuredCost: wasmSupport?.measured ?? '',
       selected: false,
     },
     {
@@ -257,10 +263,10 @@ export async function listBackends(): Promise<BackendListing> {
       reason: 'plain JavaScript kernels (always available, slowest)',
       version: tf.version_core,
       device: cpuDevice(),
-      fineTune: canFineTune('cpu'),
-      fineTuneNote: fineTuneSupport('cpu').message,
-      fineTuneSlow: fineTuneSupport('cpu').slow,
-      measuredCost: fineTuneSupport('cpu').measured,
+      fineTune: cpuSupport.possible,
+      fineTuneNote: cpuSupport.message,
+      fineTuneSlow: cpuSupport.slow,
+      measuredCost: cpuSupport.measured,
       selected: false,
     },
   ];
