@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
 import { parseConfig } from '../src/engine/config/schema';
@@ -303,9 +303,16 @@ describe('researcher path (served mode, Chromium)', () => {
     expect(comparison.split(source).length - 1).toBe(1);
 
     // A click on a t-SNE point plays it in a visible player with stop, and rings the point.
-    await pane.locator('[data-test$="-tsne"] .scatterlayer .point').first().click({ force: true });
+    // Coming back from Settings redraws the plot; a click that lands while plotly is still drawing is
+    // lost (CI saw it once under load), so the click is retried until the player opens.
     const player = pane.locator('[data-test="audio-player-card"]');
-    await player.waitFor();
+    await vi.waitFor(
+      async () => {
+        await pane.locator('[data-test$="-tsne"] .scatterlayer .point').first().click({ force: true });
+        await player.waitFor({ timeout: 3_000 });
+      },
+      { timeout: 30_000, interval: 500 },
+    );
     await expect.poll(() => player.getAttribute('data-playing'), { timeout: 20_000 }).toBe('true');
     await expect
       .poll(() => pane.locator('[data-test$="-tsne"] .legend .traces').allTextContents())
