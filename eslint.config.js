@@ -31,6 +31,26 @@ export default tseslint.config(
     'The engine is plain TypeScript used by every face: it imports only src/engine, src/shared and packages.',
   ),
   zone(
+    ['src/app/**/*.ts'],
+    [...ours('server', 'main', 'preload', 'renderer', 'cli'), 'electron'],
+    'The application layer is shared by Electron main and served mode: it imports the engine, src/shared and the worker launcher, never a face.',
+  ),
+  zone(
+    ['src/server/**/*.ts'],
+    [...ours('main', 'preload', 'renderer', 'cli'), 'electron'],
+    'Served mode is a face over src/app: HTTP, WebSocket and the token only, no Electron or CLI code.',
+  ),
+  zone(
+    ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    ours('server', 'renderer', 'cli'),
+    'Electron main is a face over src/app: window, IPC and security only, no served-mode or CLI code.',
+  ),
+  zone(
+    ['src/worker/**/*.ts'],
+    [...ours('server', 'main', 'preload', 'renderer', 'cli'), 'electron'],
+    'Workers run engine and application-layer jobs: no face code.',
+  ),
+  zone(
     ['src/renderer/**/*.{ts,vue}'],
     [...ours('engine', 'app', 'server', 'main', 'preload', 'worker', 'cli'), ...nodeBuiltins],
     'The renderer speaks only the contract: it imports src/shared, its own code and browser packages.',

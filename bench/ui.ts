@@ -24,7 +24,7 @@ export async function bench(): Promise<BenchRow[]> {
   fs.mkdirSync(staticDir);
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html>');
   const { startServer } = await import('../src/server/http');
-  const { SettingsStore } = await import('../src/server/settings');
+  const { SettingsStore } = await import('../src/app/settings');
   const server = await startServer({
     staticDir,
     settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')] }),

@@ -20,9 +20,9 @@ import {
   defaultConfig,
   type ExperimentConfigInput,
 } from '../src/engine/config/schema';
-import { Rng } from '../src/engine/train/rng';
+import { Rng } from '../src/engine/util/rng';
 import { repoRoot } from '../src/engine/util/paths';
-import { validateConfig } from '../src/server/domains/experiment';
+import { validateConfig } from '../src/app/domains/experiment';
 import type { FuzzModule } from './types';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { writeSampleRun } from '../src/engine/report/sampleRun';
-import { Rng } from '../src/engine/train/rng';
+import { Rng } from '../src/engine/util/rng';
 import { startServer } from '../src/server/http';
-import type { JobLauncher } from '../src/server/jobs';
-import { SettingsStore } from '../src/server/settings';
+import type { JobLauncher } from '../src/app/jobs';
+import { SettingsStore } from '../src/app/settings';
 import type { FuzzModule } from './types';
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {

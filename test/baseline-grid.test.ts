@@ -16,8 +16,8 @@ import { sharedDir } from '../src/engine/util/paths';
 import { readRun, runExperiment, type RunResult } from '../src/engine/runs';
 import { cellDir, foldDir, readCellsTable, readJson } from '../src/engine/runs/store';
 import { paperComparisonSchema, resultsTableSchema } from '../src/shared/contract';
-import { readSummary, resultsTable } from '../src/server/domains/runs';
-import { exportReport, paperComparison } from '../src/server/domains/report';
+import { readSummary, resultsTable } from '../src/app/domains/runs';
+import { exportReport, paperComparison } from '../src/app/domains/report';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CELLS = ['mfcc+dl__rf', 'mfcc+dl__svm', 'gtcc+dl__rf', 'gtcc+dl__svm'];

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../src/engine/config/schema';
-import { configSchema, validateConfig } from '../src/server/domains/experiment';
+import { configSchema, validateConfig } from '../src/app/domains/experiment';
 import { methods } from '../src/shared/contract';
 import { configDefaults, ExperimentConfigSchema, modelDefaults } from '../src/shared/configSchema';
 import { PAPER_DEFAULTS } from '../src/shared/paperDefaults';

@@ -41,6 +41,31 @@ describe('layer zones', () => {
     expect(await restrictedImports(file, `import { ref } from 'vue';\nexport default ref;\n`)).toEqual([]);
   });
 
+  it('each face imports the application layer, never another face', async () => {
+    const cases: [string, string, string][] = [
+      ['src/app/domains/zone-probe.ts', '../../server/http', 'The application layer is shared'],
+      ['src/app/zone-probe.ts', 'electron', 'The application layer is shared'],
+      ['src/server/zone-probe.ts', '../main/index', 'Served mode is a face'],
+      ['src/main/zone-probe.ts', '../server/http', 'Electron main is a face'],
+      ['src/worker/zone-probe.ts', '../server/http', 'Workers run engine'],
+    ];
+    for (const [file, spec, message] of cases) {
+      const msgs = await restrictedImports(file, `import x from '${spec}';\nexport default x;\n`);
+      expect(msgs, `${file} -> ${spec}`).toHaveLength(1);
+      expect(msgs[0]).toContain(message);
+    }
+    for (const [file, spec] of [
+      ['src/server/zone-probe.ts', '../app/handlers'],
+      ['src/main/zone-probe.ts', '../app/handlers'],
+      ['src/worker/zone-probe.ts', '../app/domains/tsne'],
+      ['src/app/zone-probe.ts', '../engine/runs/plan'],
+    ]) {
+      expect(await restrictedImports(file, `import x from '${spec}';\nexport default x;\n`), spec).toEqual(
+        [],
+      );
+    }
+  });
+
   it('src/shared imports nothing of ours outside src/shared', async () => {
     const file = 'src/shared/zone-probe.ts';
     const msgs = await restrictedImports(file, `import x from '../engine/util/errors';\nexport default x;\n`);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunSummary, upgradeRunSummary } from '../src/engine/eval/schema';
 import { readRunForReport } from '../src/engine/report/load';
 import { sampleRunSummary, writeSampleRun } from '../src/engine/report/sampleRun';
-import { readSummary } from '../src/server/domains/runs';
+import { readSummary } from '../src/app/domains/runs';
 import { readRun } from '../src/engine/runs/store';
 
 let tmp: string;

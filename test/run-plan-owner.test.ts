@@ -98,9 +98,9 @@ describe('only the run plan decides folds, first trained block and backend', () 
 
   it('finds each kind of decision written elsewhere (the rules are not vacuous)', () => {
     const planted = new Map([
-      ['src/server/domains/x.ts', 'const folds = makeFolds(index.utterances, opts);'],
+      ['src/app/domains/x.ts', 'const folds = makeFolds(index.utterances, opts);'],
       ['src/engine/runs/runner.ts', 'const p = await prepareCorpus(config, dir);'],
-      ['src/server/domains/y.ts', 'if (!canFineTune(active.name)) {'],
+      ['src/app/domains/y.ts', 'if (!canFineTune(active.name)) {'],
       ['src/engine/train/z.ts', 'await initBackend(config.backend);'],
       ['src/renderer/src/stores/w.ts', "const k = from === 'frozen' ? 15 : Number(from);"],
       ['src/engine/train/v.ts', 'return k === 15 ? 512 : 32;'],

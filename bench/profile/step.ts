@@ -13,7 +13,7 @@ import type { TrainFrom } from '../../src/engine/config/schema';
 import { fromFloat16, toFloat16 } from '../../src/engine/model/activationCache';
 import { YamnetLstm, type Sample } from '../../src/engine/model/serModel';
 import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../../src/engine/model/steps';
-import { Rng } from '../../src/engine/train/rng';
+import { Rng } from '../../src/engine/util/rng';
 import { scoreSamples, trainStep } from '../../src/engine/train/trainFold';
 import { YamnetModel } from '../../src/engine/yamnet/model';
 

@@ -15,7 +15,7 @@ import { ResidentSteps } from '../../src/engine/model/residentSteps';
 import { YamnetLstm, type Sample } from '../../src/engine/model/serModel';
 import { firstTrainedBlock, setupYamnet, stepShapeFor } from '../../src/engine/model/steps';
 import { testWeightsPath } from '../../src/engine/model/testing/real-batch';
-import { Rng } from '../../src/engine/train/rng';
+import { Rng } from '../../src/engine/util/rng';
 import { trainStep } from '../../src/engine/train/trainFold';
 
 const threads = configureThreads();

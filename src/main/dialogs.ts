@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { dialog, type BrowserWindow } from 'electron';
-import type { Dialogs } from '../server/context';
+import type { Dialogs } from '../app/context';
 
 export function nativeDialogs(window: () => BrowserWindow | null): Dialogs {
   return {

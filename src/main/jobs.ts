@@ -2,8 +2,8 @@
 import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from '../worker/messages';
-import type { JobLauncher } from '../server/jobs';
-import { eventMessages, workerJob } from '../server/job-messages';
+import type { JobLauncher } from '../app/jobs';
+import { eventMessages, workerJob } from '../app/job-messages';
 
 /** src/worker/entry.ts, built beside this file by electron-vite. */
 const entry = fileURLToPath(new URL('./worker.js', import.meta.url));

@@ -3,7 +3,7 @@
  * The renderer is local code only; everything else is refused.
  */
 import { app, session, type WebContents } from 'electron';
-import { contentSecurityPolicy } from '../server/csp';
+import { contentSecurityPolicy } from '../app/csp';
 import { wire } from '../shared/api';
 import { isAppUrl } from './origin';
 

@@ -1,7 +1,7 @@
 /** Electron's task workers: src/worker/task-entry.ts as utility processes, off the main thread. */
 import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { TaskSpawner } from '../server/tasks';
+import type { TaskSpawner } from '../app/tasks';
 import type { FromTaskWorker } from '../worker/task-messages';
 
 /** src/worker/task-entry.ts, built beside this file by electron-vite. */

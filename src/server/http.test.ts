@@ -10,8 +10,8 @@ import { methods, type Method, type Res } from '../shared/contract';
 import { sharedDir } from '../engine/util/paths';
 import { writeSampleRun } from '../engine/report/sampleRun';
 import { startServer, type RunningServer } from './http';
-import { SettingsStore } from './settings';
-import type { JobLauncher } from './jobs';
+import { SettingsStore } from '../app/settings';
+import type { JobLauncher } from '../app/jobs';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-http-'));

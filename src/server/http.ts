@@ -12,14 +12,14 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { wire } from '../shared/api';
 import type { WorkbenchEvent } from '../shared/contract';
-import { dispatch, toCallError, type CallFailure } from './dispatch';
-import { handlers } from './handlers';
-import { permitted, type WorkbenchContext } from './context';
-import { JobManager, type JobLauncher } from './jobs';
-import { TaskPool, forkTaskSpawner, type TaskSpawner } from './tasks';
-import type { SettingsStore } from './settings';
-import { contentSecurityPolicy } from './csp';
-import { permittedPath } from './access';
+import { dispatch, toCallError, type CallFailure } from '../app/dispatch';
+import { handlers } from '../app/handlers';
+import { permitted, type WorkbenchContext } from '../app/context';
+import { JobManager, type JobLauncher } from '../app/jobs';
+import { TaskPool, forkTaskSpawner, type TaskSpawner } from '../app/tasks';
+import type { SettingsStore } from '../app/settings';
+import { contentSecurityPolicy } from '../app/csp';
+import { permittedPath } from '../app/access';
 
 export interface ServeOptions {
   host?: string;

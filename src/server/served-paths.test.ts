@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleRun } from '../engine/report/sampleRun';
-import { CallFailure, dispatch } from './dispatch';
-import { handlers } from './handlers';
+import { CallFailure, dispatch } from '../app/dispatch';
+import { handlers } from '../app/handlers';
 import { startServer, type RunningServer } from './http';
-import { SettingsStore } from './settings';
-import type { JobLauncher } from './jobs';
+import { SettingsStore } from '../app/settings';
+import type { JobLauncher } from '../app/jobs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-served-'));
 // The data folder holds the runs folder, as when --data-dir is the data home: `..` of a run is data.

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Method, RunInfo } from '../shared/contract';
 import { sharedDir } from '../engine/util/paths';
 import { startServer, type RunningServer } from './http';
-import { SettingsStore } from './settings';
-import type { JobLauncher } from './jobs';
+import { SettingsStore } from '../app/settings';
+import type { JobLauncher } from '../app/jobs';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-submit-'));

@@ -484,7 +484,7 @@ export const weightsStatusSchema = z.object({
 });
 export type WeightsStatus = z.infer<typeof weightsStatusSchema>;
 
-/** The corpus the first screen offers in one click (src/server/domains/starter.ts). */
+/** The corpus the first screen offers in one click (src/app/domains/starter.ts). */
 export const starterCorpusSchema = z.object({
   kind: z.enum(['demo', 'synthetic']),
   dir: z.string(),

@@ -5,7 +5,7 @@
  */
 import { runExperiment } from '../engine/runs/runner';
 import { parseConfig } from '../engine/config/schema';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { launchWorker } from './launch';
 import type { FromWorker, RunJob, ToWorker } from './messages';

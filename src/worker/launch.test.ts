@@ -7,7 +7,7 @@ import { defaultConfig } from '../engine/config/schema';
 import { synthesizeCorpus } from '../engine/corpora';
 import { readStatus } from '../engine/runs/store';
 import type { TrainEvent } from '../engine/train/events';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import { launchWorker } from './launch';
 
 let tmp: string;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResult } from '../engine/runs/runner';
 import type { TrainEventSink } from '../engine/train/events';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import type { FromWorker, RunJob, ToWorker } from './messages';
 

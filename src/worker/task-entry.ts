@@ -3,8 +3,8 @@
  * task-table.ts), so the face that started it (HTTP server, Electron main) only routes. It
  * stays up between tasks so that what a task warms (tfjs, a calibration cache) serves the next.
  */
-import { AccessError } from '../server/access';
-import { CancelledError } from '../engine/train/trainFold';
+import { AccessError } from '../app/access';
+import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { pathErrorMessage } from '../engine/util/fs-errors';
 import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from './task-messages';

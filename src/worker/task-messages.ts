@@ -1,13 +1,16 @@
 /**
  * Messages between a face (served mode, Electron main) and a task worker: the heavy request
- * handlers (calibration, t-SNE, indexing, audio views) that must not run on the face's event
+ * handlers (calibration, t-SNE, indexing, fold previews, the starter corpus, audio views) that must not run on the face's event
  * loop. Plain JSON, the same over child_process IPC and Electron's utilityProcess port.
  */
 
 /** The handlers that run in a task worker, by their contract method name. */
 export const TASK_NAMES = [
   'datasets.index',
+  'datasets.starter',
   'audio.view',
+  'folds.preview',
+  'runs.check',
   'experiment.layers',
   'experiment.estimate',
   'experiment.baselineEstimate',

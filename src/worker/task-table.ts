@@ -2,18 +2,28 @@
  * What each task does: the application layer's heavy handlers, called with arguments the face
  * has already checked (paths resolved inside the permitted folders). Runs inside a task worker.
  */
-import { permittedPath } from '../server/access';
-import { audioView } from '../server/domains/audio';
-import { indexDataset, type IndexRequest } from '../server/domains/datasets';
-import { estimateBaseline, estimateCost, layerCosts } from '../server/domains/experiment';
-import { runTsne } from '../server/domains/tsne';
+import { permittedPath } from '../app/access';
+import { audioView } from '../app/domains/audio';
+import { indexDataset, type IndexRequest } from '../app/domains/datasets';
+import {
+  checkRunCorpus,
+  estimateBaseline,
+  estimateCost,
+  layerCosts,
+  previewFolds,
+} from '../app/domains/experiment';
+import { ensureStarterCorpus } from '../app/domains/starter';
+import { runTsne } from '../app/domains/tsne';
 import type { TaskName } from './task-messages';
 
 export interface TaskArgs {
   'datasets.index': IndexRequest;
+  'datasets.starter': Record<string, never>;
   'audio.view': { file: string; columns?: number };
   /** `roots`: the folders the config's corpus must lie in (checked again here, in the worker). */
   'experiment.layers': { config: unknown; roots: string[] };
+  'folds.preview': { config: unknown; roots: string[] };
+  'runs.check': { config: unknown; roots: string[] };
   'experiment.estimate': { config: unknown; roots: string[] };
   'experiment.baselineEstimate': { config: unknown; roots: string[] };
   'results.tsne': {
@@ -34,7 +44,10 @@ type TaskTable = { [N in TaskName]: (args: TaskArgs[N], control: TaskControl) =>
 
 export const taskTable: TaskTable = {
   'datasets.index': (args, c) => indexDataset(args, (done, total) => c.progress(done, total, 'indexing')),
+  'datasets.starter': () => ensureStarterCorpus(),
   'audio.view': (args) => audioView(args.file, args.columns),
+  'folds.preview': (args) => previewFolds(args.config, (dir) => permittedPath(args.roots, dir)),
+  'runs.check': (args) => checkRunCorpus(args.config, (dir) => permittedPath(args.roots, dir)),
   'experiment.layers': (args) => layerCosts(args.config, (dir) => permittedPath(args.roots, dir)),
   'experiment.estimate': (args) => estimateCost(args.config, (dir) => permittedPath(args.roots, dir)),
   'experiment.baselineEstimate': (args) =>

@@ -9,7 +9,7 @@ import type { RunResult } from '../../engine/runs/runner';
 import { checkResumeConfig } from '../../engine/runs/prepare';
 import type { RunCostEstimate } from '../../engine/train/estimate';
 import { formatEvent, type TrainEvent } from '../../engine/train/events';
-import { CancelledError } from '../../engine/train/trainFold';
+import { CancelledError } from '../../engine/util/errors';
 import { UserError } from '../../engine/util/errors';
 import type { SkippedFile } from '../../engine/corpora/types';
 import { launchWorker } from '../../worker/launch';

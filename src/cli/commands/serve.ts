@@ -40,8 +40,8 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const { startServer } = await import('../../server/http');
-  const { SettingsStore } = await import('../../server/settings');
-  const { workerLauncher } = await import('../../server/worker-launcher');
+  const { SettingsStore } = await import('../../app/settings');
+  const { workerLauncher } = await import('../../app/worker-launcher');
   const server = await startServer({
     host: values.host,
     port,

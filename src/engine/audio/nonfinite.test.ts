@@ -15,7 +15,7 @@ import { ActivationCache } from '../model/activationCache';
 import { YamnetLstm, type Sample } from '../model/serModel';
 import { formatEvent, type TrainEvent } from '../train/events';
 import { NonFiniteLossError, trainFold } from '../train/trainFold';
-import { Rng } from '../train/rng';
+import { Rng } from '../util/rng';
 import { NonFiniteError } from '../util/finite';
 import { AudioDecodeError, decodeAudio } from '.';
 import { tempDir, writeWav } from './test-helpers';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend/tf';
-import { Rng } from '../train/rng';
+import { Rng } from '../util/rng';
 import { trainFold, type FoldCheckpoint } from '../train/trainFold';
 import {
   ActivationCache,

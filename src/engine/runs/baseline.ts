@@ -14,7 +14,7 @@ import type { CorpusIndex } from '../corpora/types';
 import type { RunSummary } from '../eval/types';
 import type { Fold } from '../folds';
 import type { TrainEvent, TrainEventSink } from '../train/events';
-import { CancelledError } from '../train/trainFold';
+import { CancelledError } from '../util/errors';
 import type { YamnetSetup } from '../model/steps';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import { cellDir, cellId, foldDir, writeJsonAtomic, type RunCellsTable } from './store';

@@ -11,9 +11,9 @@ import type { CorpusIndex, Utterance } from '../corpora/types';
 import { computeMetrics, type Metrics } from '../eval';
 import { YamnetLstm } from '../model/serModel';
 import { toSamples, type StepsResult, type YamnetSetup } from '../model/steps';
-import { deriveSeed } from '../train/rng';
+import { deriveSeed } from '../util/rng';
+import { CancelledError } from '../util/errors';
 import {
-  CancelledError,
   scoreSamples,
   trainFold,
   type FoldCheckpoint,

@@ -14,7 +14,7 @@ import type { BaselineModel, ExperimentConfig } from '../config/schema';
 import type { Fold } from '../folds';
 import { computeSteps, setupYamnet, type StepsResult, type YamnetSetup } from '../model/steps';
 import { estimateRunCost, formatEstimate } from '../train/estimate';
-import { CancelledError } from '../train/trainFold';
+import { CancelledError } from '../util/errors';
 import { UserError } from '../util/errors';
 import { resolveWeightsSource } from '../yamnet/store';
 import { FROZEN_BLOCK, YAMNET_BLOCKS, trainsYamnetBlocks } from '../../shared/first-block';

@@ -27,7 +27,7 @@ import {
 } from '../../shared/first-block';
 import { PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
-import { Rng } from './rng';
+import { Rng } from '../util/rng';
 import { trainStep } from './trainFold';
 import { ResidentSteps } from '../model/residentSteps';
 

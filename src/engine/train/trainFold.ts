@@ -23,9 +23,6 @@ export class NonFiniteLossError extends UserError {
   }
 }
 
-/** Defined in util/errors.ts (one errors module); re-exported for the faces that import it here. */
-export { CancelledError } from '../util/errors';
-
 export interface EpochRecord {
   epoch: number;
   trainLoss: number;

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError } from '../engine/train/trainFold';
-import { UserError } from '../engine/util/errors';
+import { CancelledError, UserError } from '../engine/util/errors';
 import { mulberry32 } from '../engine/util/random';
 import { sharedDir } from '../engine/util/paths';
-import { AccessError } from './access';
+import { AccessError, permittedPath } from './access';
 import { audioView } from './domains/audio';
+import { previewFolds } from './domains/experiment';
 import { TaskPool, forkTaskSpawner, type TaskProcess } from './tasks';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-tasks-'));
@@ -48,6 +48,18 @@ describe('TaskPool with real worker processes', () => {
     const fromWorker = await pool.run('audio.view', { file, columns: 200 });
     expect(spawned.length).toBe(1);
     expect(fromWorker).toEqual(JSON.parse(JSON.stringify(await audioView(file, 200))));
+  });
+
+  it('previews folds and checks a run corpus in a worker (indexing stays off the face), with the in-process result', async () => {
+    const dir = path.join(sharedDir(), 'data', 'ravdess');
+    const config = { data: { dir }, crossValidation: { scheme: 'loso' } };
+    const roots = [dir];
+    const inProcess = await previewFolds(config, (d) => permittedPath(roots, d));
+    expect(await pool.run('folds.preview', { config, roots })).toEqual(JSON.parse(JSON.stringify(inProcess)));
+    expect(inProcess.folds).toHaveLength(4);
+    await expect(pool.run('runs.check', { config, roots })).resolves.toBeUndefined();
+    const outside = await pool.run('runs.check', { config, roots: [tmp] }).catch((e: unknown) => e);
+    expect(outside).toBeInstanceOf(AccessError);
   });
 
   it('returns user and access errors as the same kinds of error', async () => {

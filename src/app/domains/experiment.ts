@@ -79,6 +79,16 @@ async function runPlan(
   return planRun(config, dir, { backendFor });
 }
 
+/** What `runs.start` checks before a run folder exists: the corpus indexes and its folds can be made. */
+export async function checkRunCorpus(
+  configInput: unknown,
+  checkPath: (dir: string) => string,
+): Promise<void> {
+  const { config, dir } = corpusOf(configInput, checkPath);
+  const { planCorpus } = await import('../../engine/runs/plan');
+  await planCorpus(config, dir);
+}
+
 export async function previewFolds(
   configInput: unknown,
   checkPath: (dir: string) => string,

@@ -5,7 +5,7 @@
  */
 import { ZodError } from 'zod';
 import { UserError } from '../engine/util/errors';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import { ConfigError } from '../engine/config/schema';
 import { pathErrorMessage } from '../engine/util/fs-errors';
 import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';

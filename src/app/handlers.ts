@@ -14,8 +14,10 @@ import type {
   AudioView,
   BaselineEstimate,
   Dataset,
+  FoldsPreview,
   LayerCostTableInfo,
   Res,
+  StarterCorpus,
   TsneResult,
 } from '../shared/contract';
 import type { TaskName } from '../worker/task-messages';
@@ -23,8 +25,8 @@ import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
 import { listFolder } from './domains/datasets';
-import { ensureStarterCorpus, starterCorpus } from './domains/starter';
-import { configSchema, previewFolds, validateConfig } from './domains/experiment';
+import { starterCorpus } from './domains/starter';
+import { configSchema, validateConfig } from './domains/experiment';
 import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
 import { writeNotes } from './domains/run-notes';
@@ -114,7 +116,12 @@ function submit(ctx: WorkbenchContext, raw: unknown): Res<'runs.submit'> {
 /** A cost task on a config (layer table, estimates): its corpus must lie in the permitted folders. */
 function configTask(
   ctx: WorkbenchContext,
-  name: 'experiment.layers' | 'experiment.estimate' | 'experiment.baselineEstimate',
+  name:
+    | 'experiment.layers'
+    | 'experiment.estimate'
+    | 'experiment.baselineEstimate'
+    | 'folds.preview'
+    | 'runs.check',
   req: { config: unknown; taskId?: string },
 ): Promise<unknown> {
   return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId);
@@ -169,7 +176,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     return listFolder(dir, roots);
   },
   'datasets.addStarter': async (_req, ctx) => {
-    const starter = await ensureStarterCorpus();
+    // Writing the synthetic starter (when there is no shared corpus) is audio synthesis: a task.
+    const starter = (await runTask(ctx, 'datasets.starter', {}, undefined)) as StarterCorpus;
     ctx.settings.grant(starter.dir);
     const dataset = (await runTask(ctx, 'datasets.index', { dir: starter.dir }, undefined)) as Dataset;
     ctx.settings.addDataset(starter.dir);
@@ -186,7 +194,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
 
   'config.schema': async () => configSchema(),
   'config.validate': async (req) => validateConfig(req.config),
-  'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
+  'folds.preview': async (req, ctx) => (await configTask(ctx, 'folds.preview', req)) as FoldsPreview,
   'experiment.layers': async (req, ctx) =>
     (await configTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
   'experiment.estimate': async (req, ctx) =>
@@ -212,9 +220,9 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     // A sweep or the slurm executor goes through the executors (its first run is returned).
     if (needsSubmission(config)) return submit(ctx, req.config).runs[0];
     if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-    const dataDir = permitted(ctx, config.data.dir);
-    const { planCorpus } = await import('../engine/runs/plan');
-    await planCorpus(config, dataDir);
+    permitted(ctx, config.data.dir);
+    // Indexing the corpus and making its folds can take seconds on a large corpus: a task.
+    await configTask(ctx, 'runs.check', { config: req.config });
     const runsDir = ctx.settings.get().runsDir;
     const { newRunDir } = await import('../engine/runs/store');
     return ctx.jobs.start({ config, runDir: newRunDir(runsDir, config.name), resume: false });

@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { tsxImport } from '../worker/launch';
 import type { FromTaskWorker, TaskName, ToTaskWorker } from '../worker/task-messages';
@@ -35,6 +35,9 @@ const LANE_OF: Record<TaskName, Lane> = {
   'experiment.baselineEstimate': 'tfjs',
   'results.tsne': 'tsne',
   'datasets.index': 'io',
+  'datasets.starter': 'io',
+  'folds.preview': 'io',
+  'runs.check': 'io',
   'audio.view': 'io',
 };
 

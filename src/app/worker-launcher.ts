@@ -1,6 +1,6 @@
 /** Served mode's job launcher: the engine's training worker (src/worker) as a Node child process. */
 import { launchWorker } from '../worker/launch';
-import { CancelledError } from '../engine/train/trainFold';
+import { CancelledError } from '../engine/util/errors';
 import type { JobLauncher } from './jobs';
 import { eventMessages, workerJob } from './job-messages';
 
