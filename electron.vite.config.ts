@@ -5,8 +5,13 @@ import vue from '@vitejs/plugin-vue';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+// `@shared/contract` instead of `../../../shared/contract`, in every bundle (tsconfig*.json have the
+// same path; tsx reads it from tsconfig.json for the CLI and the worker processes).
+const alias = { '@shared': resolve(root, 'src/shared') };
+
 export default defineConfig({
   main: {
+    resolve: { alias },
     build: {
       outDir: 'out/main',
       rollupOptions: {
@@ -21,6 +26,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias },
     build: {
       outDir: 'out/preload',
       // Sandboxed preloads must be CommonJS.
@@ -33,8 +39,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src/renderer'),
     plugins: [vue()],
-    // `@shared/contract` instead of `../../../shared/contract` (tsconfig.web.json has the same path).
-    resolve: { alias: { '@shared': resolve(root, 'src/shared') } },
+    resolve: { alias },
     build: {
       outDir: resolve(root, 'out/renderer'),
       chunkSizeWarningLimit: 6000,

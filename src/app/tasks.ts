@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
-import { tsxImport } from '../worker/launch';
+import { tsxEnv, tsxImport } from '../worker/launch';
 import type { FromTaskWorker, TaskName, ToTaskWorker } from '../worker/task-messages';
 import type { TaskArgs } from '../worker/task-table';
 import { AccessError } from './access';
@@ -190,6 +190,7 @@ export const forkTaskSpawner: TaskSpawner = () => {
   const child = fork(TASK_ENTRY, [], {
     execArgv: ['--import', tsxImport()],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: tsxEnv(),
   });
   return {
     send: (m) => {

@@ -21,6 +21,15 @@ export function tsxImport(): string {
   return pathToFileURL(pkg.replace(/package\.json$/, 'dist/loader.mjs')).href;
 }
 
+/**
+ * The environment of a worker started through tsx: tsx reads the path aliases (`@shared/*`) from
+ * the repository's tsconfig.json, named here so that it is found whatever the current folder is.
+ */
+export function tsxEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+  return { ...process.env, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH ?? tsconfig, ...extra };
+}
+
 export interface LaunchOptions {
   onEvent?: TrainEventSink;
   signal?: AbortSignal;
@@ -35,7 +44,7 @@ export function launchWorker(job: RunJob, opts: LaunchOptions = {}): Promise<Run
     const child = fork(WORKER_ENTRY, [], {
       execArgv: ['--import', tsxImport()],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { ...process.env, ...opts.env },
+      env: tsxEnv(opts.env),
     });
     if (child.pid) opts.onSpawn?.(child.pid);
     let settled = false;
