@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import { artifactsDir, launchChromium, openPage, startServe, type Served } from './support';
 
 const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 const emodb = fs.realpathSync(path.join(sharedDir(), 'data', 'emodb'));
@@ -21,9 +21,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   served = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page = await openPage(browser, problems);
   await page.goto(served.url);
   await page.click('[data-nav="experiment"]');
   await page.waitForSelector('[data-test="cfg-data-dir"]');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import { artifactsDir, launchChromium, callApi, openPage, startServe, type Served } from './support';
 
 let served: Served;
 let browser: Browser;
@@ -19,23 +19,16 @@ beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true });
   served = await startServe();
   // A finished run for the Runs and Results views (frozen, one epoch: well under a minute).
-  const res = await fetch(`${served.base}/api/runs.start`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': served.token },
-    body: JSON.stringify({
-      config: {
-        name: 'layout',
-        data: { dir: path.join(sharedDir(), 'data', 'ravdess') },
-        model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
-        training: { epochs: 1 },
-      },
-    }),
+  await callApi(served, 'runs.start', {
+    config: {
+      name: 'layout',
+      data: { dir: path.join(sharedDir(), 'data', 'ravdess') },
+      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+      training: { epochs: 1 },
+    },
   });
-  expect(res.status).toBe(200);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page = await openPage(browser, problems);
   page.on('response', (r) => {
     if (r.status() >= 500)
       void r.text().then((body) => problems.push(`HTTP ${r.status()} ${r.url().split('?')[0]}: ${body}`));

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import { artifactsDir, launchChromium, callApi, openPage, startServe, type Served } from './support';
 
 let served: Served;
 let browser: Browser;
@@ -20,25 +20,15 @@ beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true });
   served = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page = await openPage(browser, problems);
 });
 afterAll(async () => {
   await browser?.close();
   await served?.stop();
 });
 
-async function api(method: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${served.base}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': served.token },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { result?: Record<string, unknown>; error?: { message: string } };
-  if (!json.result) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
-  return json.result;
-}
+const api = async (method: string, body: unknown) =>
+  (await callApi(served, method, body)) as Record<string, unknown>;
 
 describe('runs view', () => {
   let id = '';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import { artifactsDir, launchChromium, callApi, openPage, startServe, type Served } from './support';
 
 function slurmState(): string | null {
   const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
@@ -36,25 +36,14 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-async function api(method: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${served.base}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': served.token },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (json.result === undefined) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
-  return json.result;
-}
+const api = (method: string, body: unknown) => callApi(served, method, body);
 
 describe.skipIf(!slurm && !required)('a sweep submitted to Slurm from the GUI', () => {
   beforeAll(async () => {
     fs.mkdirSync(artifactsDir, { recursive: true });
     served = await startServe();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page = await openPage(browser, problems);
   });
   afterAll(async () => {
     // Nothing of ours left in the queue if the test failed half-way.

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
 
 export const artifactsDir = path.join(repoRoot, 'e2e-artifacts');
@@ -95,6 +95,33 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** One contract call over HTTP with the served token; a contract error is thrown with its message. */
+export async function callApi(served: Served, method: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${served.base}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ser-workbench-token': served.token },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (json.result === undefined) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
+  return json.result;
+}
+
+/**
+ * A page at the size the layout is designed for (1440×900 unless told), whose script errors and
+ * console errors are collected in `problems` for the test to assert empty.
+ */
+export async function openPage(
+  browser: Browser,
+  problems: string[],
+  viewport = { width: 1440, height: 900 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  return page;
 }
 
 /** Width and height from a PNG's IHDR chunk (after checking the signature). */
