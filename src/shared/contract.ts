@@ -5,11 +5,13 @@
  *
  * The experiment config is the shared schema (configSchema.ts): responses carry it typed with
  * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
- * same schema so that every problem is named per field (config.validate's issues). Run summaries
- * and cost estimates are still passed through as JSON.
+ * same schema so that every problem is named per field (config.validate's issues). Run summaries,
+ * fold metrics and histories and run comparisons are the result schemas of run-results.ts (what
+ * the run folder's files hold); cost estimates are still passed through as JSON.
  */
 import { z } from 'zod';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
+import { foldHistorySchema, foldMetricsSchema, runComparisonSchema, runSummarySchema } from './run-results';
 
 const json = z.unknown();
 /** A config as written: any JSON object; its fields are checked by the handler (see above). */
@@ -306,8 +308,10 @@ export type TrashedRun = z.infer<typeof trashedRunSchema>;
 export const foldResultSchema = z.object({
   fold: z.number(),
   test: z.array(z.string()),
-  metrics: json,
-  history: json,
+  /** The fold's metrics.json; null until the fold is tested (or when the file cannot be read). */
+  metrics: foldMetricsSchema.nullable(),
+  /** The fold's history.json; null for baseline folds (no epochs) and before training ends. */
+  history: foldHistorySchema.nullable(),
   done: z.boolean(),
 });
 export type FoldResult = z.infer<typeof foldResultSchema>;
@@ -317,7 +321,8 @@ export const runDetailSchema = z.object({
   config: json,
   environment: json,
   status: json,
-  summary: json,
+  /** summary.json (upgraded from older versions); null until the run has results. */
+  summary: runSummarySchema.nullable(),
   folds: z.array(foldResultSchema),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
@@ -644,7 +649,7 @@ export const methods = {
    */
   'results.compare': {
     request: z.object({ a: runId, b: runId }).strict(),
-    response: json,
+    response: runComparisonSchema,
   },
   'report.export': {
     request: z.object({ id: runId, format: exportFormatSchema }).strict(),

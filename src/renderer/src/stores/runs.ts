@@ -59,7 +59,7 @@ export const useRunsStore = defineStore('runs', () => {
       // The resumed job speaks: it is running again.
       if (pending.value[e.runId] === 'resuming') delete pending.value[e.runId];
       if (e.event.type === 'epoch') {
-        const m = (e.event.metrics ?? {}) as Record<string, unknown>;
+        const m = e.event.metrics ?? {};
         p.epochs.push({
           fold: e.event.fold ?? 0,
           epoch: e.event.epoch ?? 0,
@@ -226,15 +226,14 @@ export const useRunsStore = defineStore('runs', () => {
       const detail = await getApi().call('runs.get', { id });
       const points: EpochPoint[] = [];
       for (const f of detail.folds) {
-        const epochs = (f.history as { epochs?: Record<string, unknown>[] } | null)?.epochs ?? [];
-        for (const e of epochs) {
+        for (const e of f.history?.epochs ?? []) {
           points.push({
             fold: f.fold,
-            epoch: num(e.epoch) ?? 0,
-            trainLoss: num(e.trainLoss),
-            trainAccuracy: num(e.trainAccuracy),
-            valLoss: num(e.valLoss),
-            valAccuracy: num(e.valAverageAccuracy) ?? num(e.valAccuracy),
+            epoch: e.epoch,
+            trainLoss: e.trainLoss,
+            trainAccuracy: e.trainAccuracy,
+            valLoss: e.valLoss,
+            valAccuracy: e.valAverageAccuracy ?? e.valAccuracy,
           });
         }
       }
