@@ -18,7 +18,7 @@ import type {
   Res,
   TsneResult,
 } from '../shared/contract';
-import type { TaskName } from '../worker/task-messages';
+import type { TaskName } from '../shared/worker-messages';
 import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
 import { foldHistorySchema, foldMetricsSchema, runComparisonSchema, runSummarySchema } from './run-results';
+import type { RunCostEstimate, TrainEvent } from './progress';
 
 const json = z.unknown();
 /** A config as written: any JSON object; its fields are checked by the handler (see above). */
@@ -190,6 +191,9 @@ export const runEstimateSchema = z.object({
   reused: z.boolean(),
 });
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
+
+/** The estimate as the engine makes it (progress.ts RunCostEstimate), before the view's additions. */
+export const runCostEstimateSchema = runEstimateSchema.omit({ text: true, fineTuneNote: true, reused: true });
 
 /** What a baseline run will cost: feature extraction timed on real files, classifier fits counted. */
 export const baselineEstimateSchema = z.object({
@@ -730,13 +734,23 @@ export const runProgressSchema = z.object({
   message: z.string().optional(),
   runDir: z.string().optional(),
   level: z.enum(['debug', 'info', 'warn']).optional(),
-  /**
-   * The run's cost estimate on the log event before training: the engine's RunCostEstimate, not
-   * yet a shared schema (its fields are being renamed with the run plan), so passed through.
-   */
-  estimate: z.unknown().optional(),
+  /** The run's cost estimate, on the log event before training. */
+  estimate: runCostEstimateSchema.optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
+
+/** True when A and B are the same type (not merely assignable one way). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+/**
+ * Compile-time checks that the engine's progress types (declared in progress.ts) and these wire
+ * schemas cannot drift: an event the engine emits is a valid RunProgress, and the estimate's
+ * fields are exactly the schema's.
+ */
+export type ProgressTypesAgree = [
+  Holds<TrainEvent extends z.input<typeof runProgressSchema> ? true : false>,
+  Holds<Same<RunCostEstimate, z.output<typeof runCostEstimateSchema>>>,
+];
 
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.progress'), runId, event: runProgressSchema }),

@@ -229,6 +229,33 @@ export function upgradeRunSummary<T>(value: T): T {
 export const storedRunSummarySchema = z.preprocess(upgradeRunSummary, runSummarySchema);
 
 // ---------------------------------------------------------------------------------------------
+// table.json of a baseline grid run
+
+/** One cell of a baseline grid as table.json lists it. */
+export interface RunCellEntry {
+  id: string;
+  featureSet: string;
+  classifier: string;
+  /** The cell's model name as in its summary ('mfcc+dl+svm'). */
+  model: string;
+  /** The cell's folder, relative to the run folder. */
+  dir: string;
+  pooled: Metrics;
+  meanSd: MetricsMeanSd;
+}
+
+/** table.json: every cell of a baseline run, feature sets outer, classifiers inner. */
+export interface RunCellsTable {
+  version: 1;
+  /** The cell summary.json and folds/ mirror (the first cell). */
+  primary: string;
+  featureSets: string[];
+  classifiers: string[];
+  classes: string[];
+  cells: RunCellEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------
 // A fold's metrics.json and history.json
 
 /** folds/fold-NN/metrics.json: the fold's test metrics and how its model was chosen. */

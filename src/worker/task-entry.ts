@@ -7,7 +7,7 @@ import { AccessError } from '../server/access';
 import { CancelledError } from '../engine/train/trainFold';
 import { UserError } from '../engine/util/errors';
 import { pathErrorMessage } from '../engine/util/fs-errors';
-import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from './task-messages';
+import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from '../shared/worker-messages';
 import { taskTable } from './task-table';
 
 interface ParentPort {

@@ -7,7 +7,7 @@ import { audioView } from '../server/domains/audio';
 import { indexDataset, type IndexRequest } from '../server/domains/datasets';
 import { estimateBaseline, estimateCost, layerCosts } from '../server/domains/experiment';
 import { runTsne } from '../server/domains/tsne';
-import type { TaskName } from './task-messages';
+import type { TaskName } from '../shared/worker-messages';
 
 export interface TaskArgs {
   'datasets.index': IndexRequest;
