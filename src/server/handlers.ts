@@ -27,6 +27,7 @@ import { ensureStarterCorpus, starterCorpus } from './domains/starter';
 import { configSchema, previewFolds, validateConfig } from './domains/experiment';
 import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
+import { deleteSweep, restoreSweep } from './domains/sweep-trash';
 import { writeNotes } from './domains/run-notes';
 import { cellInfo, listRunTable, runInfo } from './domains/run-table';
 import { resolveSweepCell } from './domains/sweeps';
@@ -264,6 +265,10 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   },
   'runs.trash': async () => listTrash(),
   'runs.restore': async (req, ctx) => readRunInfo(restoreRun(req.id, ctx.settings.get().runsDir), false),
+  'sweeps.delete': async (req, ctx) =>
+    deleteSweep(ctx.settings.get().runsDir, req.id, (id) => ctx.jobs.isLive(id)),
+  'sweeps.restore': async (req, ctx) =>
+    restoreSweep(ctx.settings.get().runsDir, req.id, (id) => ctx.jobs.isLive(id)),
 
   'results.table': async (req, ctx) => resultsTable(readSummary(runFolder(ctx, req.id))),
   'results.paper': async (req, ctx) => paperComparison(readSummary(runFolder(ctx, req.id))),

@@ -31,6 +31,13 @@ const runId = z
   .max(300)
   .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._=,+-]+)?$/, 'a run id is a folder name (or sweep/cell)')
   .refine((id) => id.split('/').every((part) => part !== '.' && part !== '..'), 'a run id is a folder name');
+/** A sweep folder's name in the runs folder (the sweep id of its cells' rows). */
+const sweepId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'a sweep id is a folder name')
+  .refine((id) => id !== '.' && id !== '..', 'a sweep id is a folder name');
 /** The caller's name for a heavy request, to cancel it and to match its progress events. */
 const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 
@@ -302,6 +309,8 @@ export type RunInfo = z.infer<typeof runInfoSchema>;
 
 export const trashedRunSchema = z.object({
   id: z.string(),
+  /** A run's folder, or a whole sweep's (sweep.json and every cell): restored by sweeps.restore. */
+  kind: z.enum(['run', 'sweep']),
   name: z.string(),
   /** The folder it was deleted from. */
   from: z.string(),
@@ -605,6 +614,10 @@ export const methods = {
   'runs.delete': { request: z.object({ id: runId }).strict(), response: trashedRunSchema },
   'runs.trash': { request: none, response: z.array(trashedRunSchema) },
   'runs.restore': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+  /** Moves a whole sweep folder (every cell) to the trash; refused while a cell runs or is queued. */
+  'sweeps.delete': { request: z.object({ id: sweepId }).strict(), response: trashedRunSchema },
+  /** Moves a trashed sweep back into the runs folder; answers its cells' rows. */
+  'sweeps.restore': { request: z.object({ id: sweepId }).strict(), response: z.array(runInfoSchema) },
   /** Tags and notes of a run, kept in its folder (notes.json, written atomically). */
   'runs.annotate': {
     request: z

@@ -210,11 +210,30 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Moves a whole sweep (every cell) to the trash as one entry (restorable). */
+  async function removeSweep(sweepId: string): Promise<void> {
+    try {
+      const trashed = await getApi().call('sweeps.delete', { id: sweepId });
+      runs.value = runs.value.filter((r) => r.sweep?.id !== sweepId);
+      trash.value = [trashed, ...trash.value.filter((t) => t.id !== sweepId)];
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  /** Brings a trashed run, or a whole trashed sweep with its cells, back into the run table. */
   async function restore(id: string): Promise<void> {
     try {
-      const info = await getApi().call('runs.restore', { id });
+      const kind = trash.value.find((t) => t.id === id)?.kind ?? 'run';
+      const back =
+        kind === 'sweep'
+          ? await getApi().call('sweeps.restore', { id })
+          : [await getApi().call('runs.restore', { id })];
+      const ids = new Set(back.map((r) => r.id));
       trash.value = trash.value.filter((t) => t.id !== id);
-      runs.value = [info, ...runs.value.filter((r) => r.id !== id)].sort((a, b) => b.id.localeCompare(a.id));
+      runs.value = [...back, ...runs.value.filter((r) => !ids.has(r.id))].sort((a, b) =>
+        b.id.localeCompare(a.id),
+      );
     } catch (err) {
       error.value = messageOf(err);
     }
@@ -259,6 +278,7 @@ export const useRunsStore = defineStore('runs', () => {
     resume,
     rename,
     remove,
+    removeSweep,
     restore,
     loadTrash,
     loadHistory,
