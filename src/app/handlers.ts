@@ -20,7 +20,7 @@ import type {
   StarterCorpus,
   TsneResult,
 } from '../shared/contract';
-import type { TaskName } from '../worker/task-messages';
+import type { TaskName } from '../shared/worker-messages';
 import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
@@ -29,6 +29,7 @@ import { starterCorpus } from './domains/starter';
 import { configSchema, validateConfig } from './domains/experiment';
 import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
+import { deleteSweep, restoreSweep } from './domains/sweep-trash';
 import { writeNotes } from './domains/run-notes';
 import { cellInfo, listRunTable, runInfo } from './domains/run-table';
 import { resolveSweepCell } from './domains/sweeps';
@@ -272,6 +273,10 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   },
   'runs.trash': async () => listTrash(),
   'runs.restore': async (req, ctx) => readRunInfo(restoreRun(req.id, ctx.settings.get().runsDir), false),
+  'sweeps.delete': async (req, ctx) =>
+    deleteSweep(ctx.settings.get().runsDir, req.id, (id) => ctx.jobs.isLive(id)),
+  'sweeps.restore': async (req, ctx) =>
+    restoreSweep(ctx.settings.get().runsDir, req.id, (id) => ctx.jobs.isLive(id)),
 
   'results.table': async (req, ctx) => resultsTable(readSummary(runFolder(ctx, req.id))),
   'results.paper': async (req, ctx) => paperComparison(readSummary(runFolder(ctx, req.id))),

@@ -5,11 +5,14 @@
  *
  * The experiment config is the shared schema (configSchema.ts): responses carry it typed with
  * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
- * same schema so that every problem is named per field (config.validate's issues). Run summaries
- * and cost estimates are still passed through as JSON.
+ * same schema so that every problem is named per field (config.validate's issues). Run summaries,
+ * fold metrics and histories and run comparisons are the result schemas of run-results.ts (what
+ * the run folder's files hold); cost estimates are still passed through as JSON.
  */
 import { z } from 'zod';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
+import { foldHistorySchema, foldMetricsSchema, runComparisonSchema, runSummarySchema } from './run-results';
+import type { RunCostEstimate, TrainEvent } from './progress';
 
 const json = z.unknown();
 /** A config as written: any JSON object; its fields are checked by the handler (see above). */
@@ -28,6 +31,13 @@ const runId = z
   .max(300)
   .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._=,+-]+)?$/, 'a run id is a folder name (or sweep/cell)')
   .refine((id) => id.split('/').every((part) => part !== '.' && part !== '..'), 'a run id is a folder name');
+/** A sweep folder's name in the runs folder (the sweep id of its cells' rows). */
+const sweepId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'a sweep id is a folder name')
+  .refine((id) => id !== '.' && id !== '..', 'a sweep id is a folder name');
 /** The caller's name for a heavy request, to cancel it and to match its progress events. */
 const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 
@@ -189,6 +199,9 @@ export const runEstimateSchema = z.object({
 });
 export type RunEstimate = z.infer<typeof runEstimateSchema>;
 
+/** The estimate as the engine makes it (progress.ts RunCostEstimate), before the view's additions. */
+export const runCostEstimateSchema = runEstimateSchema.omit({ text: true, fineTuneNote: true, reused: true });
+
 /** What a baseline run will cost: feature extraction timed on real files, classifier fits counted. */
 export const baselineEstimateSchema = z.object({
   folds: z.number(),
@@ -296,6 +309,8 @@ export type RunInfo = z.infer<typeof runInfoSchema>;
 
 export const trashedRunSchema = z.object({
   id: z.string(),
+  /** A run's folder, or a whole sweep's (sweep.json and every cell): restored by sweeps.restore. */
+  kind: z.enum(['run', 'sweep']),
   name: z.string(),
   /** The folder it was deleted from. */
   from: z.string(),
@@ -306,8 +321,10 @@ export type TrashedRun = z.infer<typeof trashedRunSchema>;
 export const foldResultSchema = z.object({
   fold: z.number(),
   test: z.array(z.string()),
-  metrics: json,
-  history: json,
+  /** The fold's metrics.json; null until the fold is tested (or when the file cannot be read). */
+  metrics: foldMetricsSchema.nullable(),
+  /** The fold's history.json; null for baseline folds (no epochs) and before training ends. */
+  history: foldHistorySchema.nullable(),
   done: z.boolean(),
 });
 export type FoldResult = z.infer<typeof foldResultSchema>;
@@ -317,7 +334,8 @@ export const runDetailSchema = z.object({
   config: json,
   environment: json,
   status: json,
-  summary: json,
+  /** summary.json (upgraded from older versions); null until the run has results. */
+  summary: runSummarySchema.nullable(),
   folds: z.array(foldResultSchema),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
@@ -596,6 +614,10 @@ export const methods = {
   'runs.delete': { request: z.object({ id: runId }).strict(), response: trashedRunSchema },
   'runs.trash': { request: none, response: z.array(trashedRunSchema) },
   'runs.restore': { request: z.object({ id: runId }).strict(), response: runInfoSchema },
+  /** Moves a whole sweep folder (every cell) to the trash; refused while a cell runs or is queued. */
+  'sweeps.delete': { request: z.object({ id: sweepId }).strict(), response: trashedRunSchema },
+  /** Moves a trashed sweep back into the runs folder; answers its cells' rows. */
+  'sweeps.restore': { request: z.object({ id: sweepId }).strict(), response: z.array(runInfoSchema) },
   /** Tags and notes of a run, kept in its folder (notes.json, written atomically). */
   'runs.annotate': {
     request: z
@@ -644,7 +666,7 @@ export const methods = {
    */
   'results.compare': {
     request: z.object({ a: runId, b: runId }).strict(),
-    response: json,
+    response: runComparisonSchema,
   },
   'report.export': {
     request: z.object({ id: runId, format: exportFormatSchema }).strict(),
@@ -725,13 +747,23 @@ export const runProgressSchema = z.object({
   message: z.string().optional(),
   runDir: z.string().optional(),
   level: z.enum(['debug', 'info', 'warn']).optional(),
-  /**
-   * The run's cost estimate on the log event before training: the engine's RunCostEstimate, not
-   * yet a shared schema (its fields are being renamed with the run plan), so passed through.
-   */
-  estimate: z.unknown().optional(),
+  /** The run's cost estimate, on the log event before training. */
+  estimate: runCostEstimateSchema.optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
+
+/** True when A and B are the same type (not merely assignable one way). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+/**
+ * Compile-time checks that the engine's progress types (declared in progress.ts) and these wire
+ * schemas cannot drift: an event the engine emits is a valid RunProgress, and the estimate's
+ * fields are exactly the schema's.
+ */
+export type ProgressTypesAgree = [
+  Holds<TrainEvent extends z.input<typeof runProgressSchema> ? true : false>,
+  Holds<Same<RunCostEstimate, z.output<typeof runCostEstimateSchema>>>,
+];
 
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.progress'), runId, event: runProgressSchema }),

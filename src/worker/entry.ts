@@ -1,14 +1,14 @@
 /**
  * The training worker: a separate process that runs one job through the engine and reports
  * progress. Started by `launchWorker` (child_process.fork with tsx) or by Electron's
- * utilityProcess (which provides process.parentPort); both speak the messages of messages.ts.
+ * utilityProcess (which provides process.parentPort); both speak the messages of src/shared/worker-messages.ts.
  */
 import { runExperiment } from '../engine/runs/runner';
 import { parseConfig } from '../engine/config/schema';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { launchWorker } from './launch';
-import type { FromWorker, RunJob, ToWorker } from './messages';
+import type { FromWorker, RunJob, ToWorker } from '../shared/worker-messages';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;

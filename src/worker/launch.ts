@@ -6,11 +6,10 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunResult } from '../engine/runs/runner';
 import type { TrainEventSink } from '../engine/train/events';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
-import type { FromWorker, RunJob, ToWorker } from './messages';
+import type { FromWorker, RunJob, RunResult, ToWorker } from '../shared/worker-messages';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
 

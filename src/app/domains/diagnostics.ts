@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { UtterancePrediction } from '../../shared/contract';
+import type { RunComparison } from '../../shared/run-results';
 import { readJson } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
 import { foldDirs } from '../../engine/runs/store';
@@ -50,7 +51,7 @@ export function configDiff(a: unknown, b: unknown): { key: string; a: string; b:
     .filter((d) => d.a !== d.b);
 }
 
-export async function compareRuns(dirA: string, dirB: string): Promise<unknown> {
+export async function compareRuns(dirA: string, dirB: string): Promise<RunComparison> {
   const { readRunForReport } = await import('../../engine/report/load');
   const { comparePairedRuns, ComparisonRefused } = await import('../../engine/eval/compare');
   const [a, b] = await Promise.all([readRunForReport(dirA), readRunForReport(dirB)]);

@@ -1,8 +1,8 @@
 /**
  * Renaming and deleting runs from the UI. A run's folder is never renamed (its id is its path,
  * named in logs and reports); the label lives in label.json beside it. Deleting moves the folder
- * to <data home>/trash/runs, from where it can be restored: nothing a researcher ran is lost to a
- * misclick.
+ * (a run's, or a whole sweep's) to <data home>/trash/runs, from where it can be restored: nothing a
+ * researcher ran is lost to a misclick.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,15 +47,29 @@ function move(from: string, to: string): void {
   }
 }
 
-export function trashRun(runDir: string): TrashedRun {
-  const id = path.basename(runDir);
+/** Moves a run's folder, or a whole sweep's (`dir` holds sweep.json), to the trash. */
+export function trashRun(dir: string): TrashedRun {
+  const id = path.basename(dir);
   const target = path.join(trashDir(), id);
   if (fs.existsSync(target))
     throw new UserError(`the trash already holds a run '${id}': restore or empty it first`);
   const deletedAt = new Date().toISOString();
-  writeJsonAtomic(path.join(runDir, TRASH_NOTE), { from: runDir, deletedAt });
-  move(runDir, target);
-  return { id, name: readLabel(target) ?? configName(target) ?? id, from: runDir, deletedAt };
+  writeJsonAtomic(path.join(dir, TRASH_NOTE), { from: dir, deletedAt });
+  move(dir, target);
+  return { id, kind: kindOf(target), name: nameOf(target), from: dir, deletedAt };
+}
+
+const isSweep = (dir: string) => fs.existsSync(path.join(dir, 'sweep.json'));
+const kindOf = (dir: string): TrashedRun['kind'] => (isSweep(dir) ? 'sweep' : 'run');
+const nameOf = (dir: string) => readLabel(dir) ?? configName(dir) ?? sweepName(dir) ?? path.basename(dir);
+
+function sweepName(dir: string): string | null {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'sweep.json'), 'utf8')) as { name?: unknown };
+    return typeof s.name === 'string' ? `sweep ${s.name}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function configName(dir: string): string | null {
@@ -85,7 +99,8 @@ export function listTrash(): TrashedRun[] {
       }
       return {
         id: e.name,
-        name: readLabel(d) ?? configName(d) ?? e.name,
+        kind: kindOf(d),
+        name: nameOf(d),
         from: note.from ?? '',
         deletedAt: note.deletedAt ?? fs.statSync(d).mtime.toISOString(),
       };
@@ -93,10 +108,14 @@ export function listTrash(): TrashedRun[] {
     .sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
 }
 
-/** Moves a trashed run back into the runs folder under its own id. */
-export function restoreRun(id: string, runsDir: string): string {
+/**
+ * Moves a trashed run (or sweep, `kind` 'sweep') back into the runs folder under its own id. A
+ * sweep goes back whole, and only as a sweep: its cells' ids name it.
+ */
+export function restoreRun(id: string, runsDir: string, kind: TrashedRun['kind'] = 'run'): string {
   const from = path.join(trashDir(), id);
-  if (!fs.existsSync(from)) throw new UserError(`no run '${id}' in the trash (${trashDir()})`);
+  if (!fs.existsSync(from)) throw new UserError(`no ${kind} '${id}' in the trash (${trashDir()})`);
+  if (kindOf(from) !== kind) throw new UserError(`'${id}' in the trash is a ${kindOf(from)}, not a ${kind}`);
   const to = path.join(runsDir, id);
   if (fs.existsSync(to)) throw new UserError(`${to} exists already: rename or delete that run first`);
   move(from, to);

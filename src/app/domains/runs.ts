@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
 import { upgradeRunSummary } from '../../engine/eval/schema';
+import { foldHistorySchema, foldMetricsSchema, runSummarySchema } from '../../shared/run-results';
+import type { z } from 'zod';
 import { UserError } from '../../engine/util/errors';
 import { permittedPath } from '../access';
 import {
@@ -160,14 +162,23 @@ export function listRunDirs(runsDir: string): string[] {
     .filter(isRunFolder);
 }
 
+/**
+ * `value` as `schema` types it, or null when it does not fit: a result file being written, cut
+ * short or from a version this one cannot read shows as "no result yet", as a missing one does.
+ */
+function typedOrNull<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | null {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 export function readRunDetail(dir: string, live: boolean): RunDetail {
   const run = readRun(dir);
   const assignment = run.config?.foldAssignment ?? [];
   const folds: FoldResult[] = foldDirs(dir).map(({ fold, dir: fd }) => ({
     fold,
     test: assignment.find((a) => a.index === fold)?.test ?? [],
-    metrics: readJsonOr<unknown>(path.join(fd, 'metrics.json'), null),
-    history: readJsonOr<unknown>(path.join(fd, 'history.json'), null),
+    metrics: typedOrNull(foldMetricsSchema, readJsonOr<unknown>(path.join(fd, 'metrics.json'), null)),
+    history: typedOrNull(foldHistorySchema, readJsonOr<unknown>(path.join(fd, 'history.json'), null)),
     done: run.foldsDone.includes(fold),
   }));
   return {
@@ -175,7 +186,7 @@ export function readRunDetail(dir: string, live: boolean): RunDetail {
     config: run.config,
     environment: run.environment,
     status: run.status,
-    summary: run.summary,
+    summary: typedOrNull(runSummarySchema, run.summary),
     folds,
   };
 }

@@ -24,9 +24,8 @@ import { newRunDir } from '../../engine/runs/store';
 import { createSweep, expandSweep } from '../../engine/runs/sweep';
 import { readJson, writeJsonAtomic } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
-import type { RunResult } from '../../engine/runs/runner';
-import type { TrainEvent } from '../../engine/train/events';
-import type { RunJob } from '../../worker/messages';
+import type { TrainEvent } from '../../shared/progress';
+import type { RunJob, RunResult } from '../../shared/worker-messages';
 
 const SUBMIT_FILE = 'submit.json';
 

@@ -7,15 +7,8 @@
  */
 import { metricsFromConfusion, sumConfusions, type ConfusionMatrix } from './metrics';
 import type { SpeakerResult } from './speakers';
-import {
-  bootstrapPercentile,
-  foldInterval,
-  signFlipTest,
-  wilcoxonSignedRank,
-  type FoldInterval,
-  type SignFlipResult,
-  type WilcoxonResult,
-} from './stats';
+import { bootstrapPercentile, foldInterval, signFlipTest, wilcoxonSignedRank } from './stats';
+import type { PairedComparison, SpeakerDifference } from '../../shared/run-results';
 
 /** What the comparison needs of one run. */
 export interface ComparableRun {
@@ -36,39 +29,7 @@ export class ComparisonRefused extends Error {
   }
 }
 
-export interface SpeakerDifference {
-  speaker: string;
-  sex: string;
-  fold: number;
-  a: number | null;
-  b: number | null;
-  /** a − b; null when either is undefined. */
-  difference: number | null;
-}
-
-export interface PairedComparison {
-  a: string;
-  b: string;
-  classes: string[];
-  speakers: SpeakerDifference[];
-  pooled: {
-    a: number | null;
-    b: number | null;
-    difference: number | null;
-    /** Paired percentile bootstrap over speakers of pooled UAR(a) − UAR(b). */
-    lo: number | null;
-    hi: number | null;
-    level: number;
-    resamples: number;
-    seed: number;
-  };
-  /** Mean ± sd and t-interval of the per-speaker differences. */
-  meanDifference: FoldInterval;
-  wilcoxon: WilcoxonResult;
-  signFlip: SignFlipResult;
-  /** Both pooled confusion matrices and their cell-wise difference a − b. */
-  confusion: { a: ConfusionMatrix; b: ConfusionMatrix; delta: number[][] };
-}
+export type { SpeakerDifference, PairedComparison };
 
 /** Why two runs cannot be paired, or null when they can. */
 export function pairingProblem(a: ComparableRun, b: ComparableRun): string | null {

@@ -7,30 +7,10 @@
  * is over all test utterances and is unaffected. JSON has no NaN, hence `null` rather than NaN.
  */
 
-export interface ConfusionMatrix {
-  /** Class names, in the order of rows and columns. */
-  labels: string[];
-  /** matrix[actual][predicted] = count. */
-  matrix: number[][];
-}
+import type { ConfusionMatrix, Metrics } from '../../shared/run-results';
 
-export interface Metrics {
-  /** Number of test utterances scored. */
-  n: number;
-  /** Recall per class; null when the class has no test utterance. */
-  classAccuracy: Record<string, number | null>;
-  /** Unweighted average recall (the paper's "average accuracy") over classes present; null if n = 0. */
-  averageAccuracy: number | null;
-  /** Overall accuracy: correct / n (a.k.a. weighted accuracy); null if n = 0. */
-  weightedAccuracy: number | null;
-  /** Mean F1 over classes present in the test set; a present class never predicted has F1 0. */
-  macroF1: number | null;
-  /** Precision per class; null when the class was never predicted. */
-  classPrecision: Record<string, number | null>;
-  /** F1 per class; null when the class has no test utterance. */
-  classF1: Record<string, number | null>;
-  confusion: ConfusionMatrix;
-}
+// The types are the shared schemas' (what metrics.json and summary.json carry across processes).
+export type { ConfusionMatrix, Metrics };
 
 /** An empty (all zero) confusion matrix. */
 export function emptyConfusion(classes: string[]): ConfusionMatrix {

@@ -3,8 +3,9 @@
  * pooled UAR over speakers and the t-interval over folds. Inputs are the folds' per-utterance
  * predictions (predictions.json) and each speaker's sex from the corpus index.
  */
-import { confusionMatrix, metricsFromConfusion, type ConfusionMatrix } from './metrics';
-import { bootstrapPooledUar, foldInterval, type BootstrapInterval, type FoldInterval } from './stats';
+import { confusionMatrix, metricsFromConfusion } from './metrics';
+import { bootstrapPooledUar, foldInterval } from './stats';
+import type { FoldGroupResult, RunStatistics, SpeakerResult } from '../../shared/run-results';
 
 /** What a prediction row must hold (the runner's PredictionRow fits). */
 export interface SpeakerPrediction {
@@ -13,37 +14,7 @@ export interface SpeakerPrediction {
   predicted: string;
 }
 
-export interface SpeakerResult {
-  speaker: string;
-  /** 'male' | 'female' | 'unknown', from the corpus index. */
-  sex: string;
-  /** The fold (0-based) whose test set held the speaker. */
-  fold: number;
-  /** Test utterances of the speaker. */
-  n: number;
-  /** UAR over the classes the speaker has; null when none. */
-  averageAccuracy: number | null;
-  weightedAccuracy: number | null;
-  confusion: ConfusionMatrix;
-}
-
-/** A fold's test speakers taken together (k-fold's speaker group), with their sexes. */
-export interface FoldGroupResult {
-  fold: number;
-  speakers: string[];
-  sexes: Record<string, number>;
-  n: number;
-  averageAccuracy: number | null;
-}
-
-export interface RunStatistics {
-  perSpeaker: SpeakerResult[];
-  foldGroups: FoldGroupResult[];
-  /** Bootstrap over test speakers of pooled UAR. */
-  pooledAverageAccuracy: BootstrapInterval;
-  /** Mean ± sd and t-interval of the folds' UAR. */
-  foldAverageAccuracy: FoldInterval;
-}
+export type { SpeakerResult, FoldGroupResult, RunStatistics };
 
 /** Per speaker of every fold: the confusion matrix and UAR of their test utterances. */
 export function speakerResults(

@@ -8,32 +8,16 @@
 import { mulberry32 } from '../util/random';
 import { normalSf, studentTQuantile } from './distributions';
 import { metricsFromConfusion, sumConfusions, type ConfusionMatrix } from './metrics';
+import type {
+  BootstrapInterval,
+  FoldInterval,
+  Interval,
+  SignFlipResult,
+  WilcoxonResult,
+} from '../../shared/run-results';
 
-/** A two-sided interval at `level` (0.95 for 95 %). */
-export interface Interval {
-  level: number;
-  lo: number | null;
-  hi: number | null;
-}
-
-/** How the pooled-UAR interval was drawn: speakers resampled with replacement, `resamples` times. */
-export interface BootstrapInterval extends Interval {
-  method: 'bootstrap-speakers';
-  /** The statistic on the original sample. */
-  estimate: number | null;
-  resamples: number;
-  seed: number;
-  /** Number of test speakers resampled. */
-  speakers: number;
-}
-
-/** Mean ± sd over folds with the t-interval of the mean. */
-export interface FoldInterval extends Interval {
-  method: 't-over-folds';
-  mean: number | null;
-  sd: number | null;
-  n: number;
-}
+// The result types are the shared schemas' (summary.json and results.compare carry them).
+export type { Interval, BootstrapInterval, FoldInterval, WilcoxonResult, SignFlipResult };
 
 /**
  * The inverse empirical cdf: the smallest value v with P(X ≤ v) ≥ p among `sorted` (ascending).
@@ -134,22 +118,6 @@ export function averageRanks(xs: readonly number[]): { ranks: number[]; tieSizes
   return { ranks, tieSizes };
 }
 
-export interface WilcoxonResult {
-  /** min(W+, W−) over the non-zero differences (SciPy's two-sided statistic). */
-  statistic: number | null;
-  /** Sum of ranks of the positive differences. */
-  rPlus: number | null;
-  pValue: number | null;
-  /** 'exact' (null distribution enumerated) or 'normal' (approximation with tie correction). */
-  method: 'exact' | 'normal';
-  /** Non-zero differences used. */
-  n: number;
-  /** Zero differences, discarded (Wilcoxon's convention). */
-  zeros: number;
-  /** Why no p-value, when there is none. */
-  reason?: string;
-}
-
 /** Number of sign patterns of ranks 1..n with each positive-rank sum (the exact null of W+). */
 function signedRankCounts(n: number): number[] {
   const max = (n * (n + 1)) / 2;
@@ -208,17 +176,6 @@ export function wilcoxonSignedRank(d: readonly number[]): WilcoxonResult {
   const se = Math.sqrt(variance / 24);
   const z = se > 0 ? (statistic - mean) / se : 0;
   return { statistic, rPlus, pValue: Math.min(1, 2 * normalSf(Math.abs(z))), method: 'normal', n, zeros };
-}
-
-export interface SignFlipResult {
-  /** Mean of the paired differences. */
-  meanDifference: number | null;
-  pValue: number | null;
-  /** 'exact': all 2^n sign patterns; 'monte-carlo': `resamples` random patterns (seeded). */
-  method: 'exact' | 'monte-carlo';
-  n: number;
-  resamples?: number;
-  seed?: number;
 }
 
 /** Every subset sum Σ ±x_i of `xs` (2^n values, sorted). */

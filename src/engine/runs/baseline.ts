@@ -11,7 +11,7 @@ import { baselineFeatures, runBaselineFold, type BaselineCell } from '../baselin
 import { BaselineFeatureCache } from '../baselines/feature-cache';
 import { baselineGrid, type BaselineModel } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
-import type { RunSummary } from '../eval/types';
+import type { FoldMetrics, RunSummary } from '../eval/types';
 import type { Fold } from '../folds';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { CancelledError } from '../util/errors';
@@ -118,7 +118,7 @@ function writeCellFold(
     ...(cell.chosen ? { chosen: cell.chosen } : {}),
     ...(cell.epochs ? { epochs: cell.epochs } : {}),
     trainSeconds: cell.trainSeconds,
-  });
+  } satisfies FoldMetrics);
 }
 
 export async function runBaselineFolds(a: BaselineRunArgs): Promise<void> {

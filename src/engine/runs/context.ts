@@ -8,13 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type ExperimentConfig } from '../config/schema';
-import type { RunSummary } from '../eval/types';
 import type { TrainEvent, TrainEventSink } from '../train/events';
 import { UserError } from '../util/errors';
 import { ensureWritableDir } from '../util/writable-dir';
-import type { WeightsProvenance } from '../yamnet/provenance';
 import { cleanStaleTemps, describeOwner, processStartTicks, remoteClaims, tryClaim } from './claims';
 import { checkOutputLocations } from './locations';
+import type { RunResult } from '../../shared/worker-messages';
 import { planRun, type RunPlan } from './plan';
 import {
   defaultRunsDir,
@@ -23,7 +22,6 @@ import {
   readRun,
   writeJsonAtomic,
   writeStatus,
-  type RunCellsTable,
   type RunConfigFile,
   type RunStatus,
 } from './store';
@@ -66,22 +64,7 @@ export interface RunOptions {
   ) => Promise<void>;
 }
 
-export interface RunResult {
-  runDir: string;
-  backend: { name: string; reason: string };
-  mode: string;
-  weights: WeightsProvenance;
-  folds: number;
-  averageAccuracy: number | null;
-  classAccuracy: Record<string, number | null>;
-  confusion: { labels: string[]; matrix: number[][] };
-  summary: RunSummary | null;
-  /** Baseline runs: every (feature set × classifier) cell (table.json); summary is the first's. */
-  cells?: RunCellsTable;
-  /** Folds done when this process stopped, and the folds still to train (0-based). */
-  foldsDone?: number[];
-  pending?: number[];
-}
+export type { RunResult };
 
 export interface PredictionRow {
   id: string;

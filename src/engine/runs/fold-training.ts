@@ -9,6 +9,7 @@ import { tf } from '../backend/tf';
 import type { BackendDescription } from '../backend/describe';
 import type { CorpusIndex, Utterance } from '../corpora/types';
 import { computeMetrics, type Metrics } from '../eval';
+import type { FoldHistory, FoldMetrics } from '../eval/types';
 import { YamnetLstm } from '../model/serModel';
 import { toSamples, type StepsResult, type YamnetSetup } from '../model/steps';
 import { deriveSeed } from '../util/rng';
@@ -354,8 +355,11 @@ function testFold(
     bestValidationAverageAccuracy: result.bestScore,
     stoppedEarly: result.stoppedEarly,
     ...metrics,
-  });
-  writeJsonAtomic(path.join(dir, 'history.json'), { bestEpoch: result.bestEpoch, epochs: result.history });
+  } satisfies FoldMetrics);
+  writeJsonAtomic(path.join(dir, 'history.json'), {
+    bestEpoch: result.bestEpoch,
+    epochs: result.history,
+  } satisfies FoldHistory);
   writeFloat32Atomic(path.join(dir, 'activations.f32'), scores.activations);
   writeJsonAtomic(path.join(dir, 'activations.json'), {
     shape: [test.length, scores.units],

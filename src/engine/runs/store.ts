@@ -25,6 +25,7 @@ import { FileError } from '../util/errors';
 import { runLiveness } from './liveness';
 import { upgradeRunSummary } from '../eval/schema';
 import { dataHome } from '../util/paths';
+import type { RunCellEntry, RunCellsTable } from '../../shared/run-results';
 import type { NamedWeights } from '../model/lstmHead';
 import type { FoldCheckpoint, SerializedTensor } from '../train/trainFold';
 
@@ -48,29 +49,7 @@ export function cellDir(runDir: string, id: string): string {
   return path.join(runDir, 'cells', id);
 }
 
-/** One cell of a baseline grid as table.json lists it. */
-export interface RunCellEntry {
-  id: string;
-  featureSet: string;
-  classifier: string;
-  /** The cell's model name as in its summary ('mfcc+dl+svm'). */
-  model: string;
-  /** The cell's folder, relative to the run folder. */
-  dir: string;
-  pooled: import('../eval/types').Metrics;
-  meanSd: import('../eval/types').MetricsMeanSd;
-}
-
-/** table.json: every cell of a baseline run, feature sets outer, classifiers inner. */
-export interface RunCellsTable {
-  version: 1;
-  /** The cell summary.json and folds/ mirror (the first cell). */
-  primary: string;
-  featureSets: string[];
-  classifiers: string[];
-  classes: string[];
-  cells: RunCellEntry[];
-}
+export type { RunCellEntry, RunCellsTable };
 
 /** table.json of a grid run, or null for a one-model run (or one that is not finished). */
 export function readCellsTable(runDir: string): RunCellsTable | null {

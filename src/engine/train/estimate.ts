@@ -30,6 +30,7 @@ import { YamnetModel } from '../yamnet/model';
 import { Rng } from '../util/rng';
 import { trainStep } from './trainFold';
 import { ResidentSteps } from '../model/residentSteps';
+import type { RunCostEstimate } from '../../shared/progress';
 
 /** Utterances per validation/test batch (scoreSamples' default for the mode: scoreBatchSize). */
 function scoreBatchFor(k: number): number {
@@ -40,42 +41,7 @@ const CACHE_ENTRY_OVERHEAD = 80;
 /** Patches per frozen-part forward pass when timing the cache build (computeSteps' batch). */
 const CACHE_BATCH = 16;
 
-export interface RunCostEstimate {
-  backend: string;
-  mode: string;
-  /** Blocks firstTrainedBlock..14 train; FROZEN_BLOCK (src/shared/first-block.ts): the LSTM head only. */
-  firstTrainedBlock: number;
-  batchSize: number;
-  /**
-   * Mean seconds of one training step (forward, backward, Adam update), measured, times the
-   * slowdown of sharing the cores with the run's other worker processes (parallelSlowdown).
-   */
-  perStepSec: number;
-  /** Seconds of one scoring batch (validation and test passes; size: see runShape), measured, same slowdown. */
-  perScoreBatchSec: number;
-  /** Timed steps behind perStepSec (after an untimed warm-up step per distinct batch). */
-  calibrationSteps: number;
-  /** Seconds the calibration itself took, warm-up included. */
-  calibrationSec: number;
-  /** Mean over the folds to train. */
-  stepsPerEpoch: number;
-  /** Training steps plus the validation pass. */
-  perEpochSec: number;
-  epochs: number;
-  /** All epochs (no early stopping assumed) plus the test pass. */
-  perFoldSec: number;
-  folds: number;
-  /** Processes training folds at once (frozen mode). */
-  parallel: number;
-  /** Patches of the whole corpus (what the cache holds). */
-  patches: number;
-  /** Building the activation cache from nothing (0 s for files already cached). */
-  cacheBuildSec: number;
-  /** Size of the activation cache set for this mode: patches × step size × bytes per value. */
-  cacheDiskBytes: number;
-  /** Cache build plus all folds. */
-  totalSec: number;
-}
+export type { RunCostEstimate };
 
 export interface EstimateContext {
   index: CorpusIndex;

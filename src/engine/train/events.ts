@@ -2,44 +2,10 @@
  * Progress events of a training job: what the worker sends, what the CLI prints on stderr and
  * what the UI shows. Plain JSON, so they cross process boundaries unchanged.
  */
-import type { RunCostEstimate } from './estimate';
+import type { EpochMetrics, TrainEvent, TrainEventType } from '../../shared/progress';
 
-export type TrainEventType = 'fold' | 'epoch' | 'batch' | 'log' | 'done' | 'error';
-
-export interface EpochMetrics {
-  trainLoss?: number;
-  trainAccuracy?: number;
-  valLoss?: number;
-  /** Validation average accuracy (UAR): what picks the kept model. */
-  valAverageAccuracy?: number;
-  valAccuracy?: number;
-  bestEpoch?: number;
-  /** Test average accuracy of a finished fold. */
-  testAverageAccuracy?: number;
-}
-
-export interface TrainEvent {
-  type: TrainEventType;
-  /** 0-based fold index; -1 before folds start. */
-  fold: number;
-  folds: number;
-  /** 1-based epoch within the fold; 0 when not in an epoch. */
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss?: number;
-  metrics?: EpochMetrics;
-  /** Estimated seconds left for the whole run. */
-  etaSec?: number;
-  message?: string;
-  /** Run folder, once known. */
-  runDir?: string;
-  /** 'debug' lines are for developers (tensor counts): views hide them unless asked. */
-  level?: 'debug' | 'info' | 'warn';
-  /** On the `log` event sent before training starts: the run's cost estimate (estimate.ts). */
-  estimate?: RunCostEstimate;
-}
+// The events are declared in src/shared (they cross process boundaries); printing them is here.
+export type { TrainEventType, EpochMetrics, TrainEvent };
 
 export type TrainEventSink = (event: TrainEvent) => void;
 

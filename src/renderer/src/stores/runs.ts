@@ -59,7 +59,7 @@ export const useRunsStore = defineStore('runs', () => {
       // The resumed job speaks: it is running again.
       if (pending.value[e.runId] === 'resuming') delete pending.value[e.runId];
       if (e.event.type === 'epoch') {
-        const m = (e.event.metrics ?? {}) as Record<string, unknown>;
+        const m = e.event.metrics ?? {};
         p.epochs.push({
           fold: e.event.fold ?? 0,
           epoch: e.event.epoch ?? 0,
@@ -210,11 +210,30 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Moves a whole sweep (every cell) to the trash as one entry (restorable). */
+  async function removeSweep(sweepId: string): Promise<void> {
+    try {
+      const trashed = await getApi().call('sweeps.delete', { id: sweepId });
+      runs.value = runs.value.filter((r) => r.sweep?.id !== sweepId);
+      trash.value = [trashed, ...trash.value.filter((t) => t.id !== sweepId)];
+    } catch (err) {
+      error.value = messageOf(err);
+    }
+  }
+
+  /** Brings a trashed run, or a whole trashed sweep with its cells, back into the run table. */
   async function restore(id: string): Promise<void> {
     try {
-      const info = await getApi().call('runs.restore', { id });
+      const kind = trash.value.find((t) => t.id === id)?.kind ?? 'run';
+      const back =
+        kind === 'sweep'
+          ? await getApi().call('sweeps.restore', { id })
+          : [await getApi().call('runs.restore', { id })];
+      const ids = new Set(back.map((r) => r.id));
       trash.value = trash.value.filter((t) => t.id !== id);
-      runs.value = [info, ...runs.value.filter((r) => r.id !== id)].sort((a, b) => b.id.localeCompare(a.id));
+      runs.value = [...back, ...runs.value.filter((r) => !ids.has(r.id))].sort((a, b) =>
+        b.id.localeCompare(a.id),
+      );
     } catch (err) {
       error.value = messageOf(err);
     }
@@ -226,15 +245,14 @@ export const useRunsStore = defineStore('runs', () => {
       const detail = await getApi().call('runs.get', { id });
       const points: EpochPoint[] = [];
       for (const f of detail.folds) {
-        const epochs = (f.history as { epochs?: Record<string, unknown>[] } | null)?.epochs ?? [];
-        for (const e of epochs) {
+        for (const e of f.history?.epochs ?? []) {
           points.push({
             fold: f.fold,
-            epoch: num(e.epoch) ?? 0,
-            trainLoss: num(e.trainLoss),
-            trainAccuracy: num(e.trainAccuracy),
-            valLoss: num(e.valLoss),
-            valAccuracy: num(e.valAverageAccuracy) ?? num(e.valAccuracy),
+            epoch: e.epoch,
+            trainLoss: e.trainLoss,
+            trainAccuracy: e.trainAccuracy,
+            valLoss: e.valLoss,
+            valAccuracy: e.valAverageAccuracy ?? e.valAccuracy,
           });
         }
       }
@@ -260,6 +278,7 @@ export const useRunsStore = defineStore('runs', () => {
     resume,
     rename,
     remove,
+    removeSweep,
     restore,
     loadTrash,
     loadHistory,
