@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RunSummary } from './types';
+import { crossCorpusResultSchema } from '../../shared/cross-corpus';
 
 /** Validates summary.json when it is read back (reports, the UI); unknown fields are kept. */
 
@@ -75,7 +76,7 @@ export const runSummarySchema = z.looseObject({
     classCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   }),
   scheme: z.looseObject({
-    kind: z.enum(['loso', 'kfold']),
+    kind: z.enum(['loso', 'kfold', 'cross-corpus']),
     k: z.number().int().positive().optional(),
     valFraction: z.number().min(0).max(1).optional(),
     folds: z.number().int().nonnegative(),
@@ -91,6 +92,7 @@ export const runSummarySchema = z.looseObject({
     .optional(),
   createdAt: z.string(),
   statistics: statistics.optional(),
+  crossCorpus: crossCorpusResultSchema.optional(),
 });
 
 /**

@@ -1,5 +1,6 @@
 import type { Metrics } from './metrics';
 import type { RunStatistics } from './speakers';
+import type { CrossCorpusResult } from '../../shared/cross-corpus';
 
 export type { Metrics, ConfusionMatrix } from './metrics';
 
@@ -67,7 +68,7 @@ export interface RunSummary {
     /** Utterances per class. */
     classCounts?: Record<string, number>;
   };
-  scheme: { kind: 'loso' | 'kfold'; k?: number; valFraction?: number; folds: number };
+  scheme: { kind: 'loso' | 'kfold' | 'cross-corpus'; k?: number; valFraction?: number; folds: number };
   seed: number;
   /** Epochs / learning rate etc. as run, for the protocol comparison; optional. */
   training?: { epochs?: number; batchSize?: number; learningRate?: number; optimizer?: string };
@@ -79,10 +80,12 @@ export interface RunSummary {
    * by runs since they exist, computed from predictions.json when a report reads an older run.
    */
   statistics?: RunStatistics;
+  /** A cross-corpus run: its corpora, shared classes and the trained-on × tested-on matrix. */
+  crossCorpus?: CrossCorpusResult;
 }
 
 /** The metadata a runner supplies; results come from summarizeRun. */
 export type RunMetadata = Omit<
   RunSummary,
-  'version' | 'classes' | 'folds' | 'pooled' | 'meanSd' | 'statistics'
+  'version' | 'classes' | 'folds' | 'pooled' | 'meanSd' | 'statistics' | 'crossCorpus'
 >;
