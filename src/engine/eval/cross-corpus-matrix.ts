@@ -26,13 +26,22 @@ export function crossCorpusMatrix(
       classAccuracy: { ...result.metrics.classAccuracy },
     };
   });
+  // Rows and columns in the corpora's order (a row by the order of the corpora it trained on),
+  // so that two corpora give the square A, B × A, B with its diagonal empty.
+  const order = record.corpora.map((c) => c.name);
+  const rank = (names: readonly string[]) => names.map((n) => order.indexOf(n)).sort((a, b) => a - b);
+  const byRank = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  };
+  const rowCells = [...cells].sort((a, b) => byRank(rank(a.train), rank(b.train)));
   const distinct = (xs: string[]) => [...new Set(xs)];
   return {
     classes: [...record.classes],
     // The record without the index hashes: the matrix says what was used, folds.json how.
     corpora: record.corpora.map(({ hash: _hash, ...c }) => c),
-    rows: distinct(cells.map((c) => trainedOnLabel(c.train))),
-    columns: distinct(cells.map((c) => c.test)),
+    rows: distinct(rowCells.map((c) => trainedOnLabel(c.train))),
+    columns: order.filter((n) => cells.some((c) => c.test === n)),
     cells,
   };
 }
