@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/schema';
 import type { FoldsDocument } from '../folds';
+import { renderRunReport, type RunReport } from '../report';
 import { sharedDir } from '../util/paths';
+import { crossCorpusCell, type CrossCorpusResult } from '../../shared/cross-corpus';
 import { runExperiment, type PredictionRow } from './runner';
 import { foldDir, readJson, readRun } from './store';
 
@@ -48,6 +50,37 @@ function uarOf(rows: PredictionRow[]): number {
     return of.filter((r) => r.predicted === c).length / of.length;
   });
   return recalls.reduce((a, b) => a + b, 0) / recalls.length;
+}
+
+/** The matrix in every report format: `report --json`, Markdown (the CLI's text), CSV, LaTeX, HTML. */
+async function expectMatrixInReports(runDir: string, x: CrossCorpusResult): Promise<void> {
+  const uar = (row: string, column: string) => crossCorpusCell(x, row, column)!.uar!;
+  const json = JSON.parse(await renderRunReport(runDir, 'json')) as RunReport;
+  expect(json.crossCorpus).toEqual(x);
+  const table = json.tables.find((t) => t.id === 'cross-corpus-matrix')!;
+  expect(table.columns).toEqual(['trained on \\ tested on', 'ravdess', 'emodb']);
+  expect(table.rows.map((r) => [r.label, ...r.cells])).toEqual([
+    ['ravdess', { kind: 'text', text: '\u2013' }, { kind: 'number', value: uar('ravdess', 'emodb') }],
+    ['emodb', { kind: 'number', value: uar('emodb', 'ravdess') }, { kind: 'text', text: '\u2013' }],
+  ]);
+  const mapping = json.tables.find((t) => t.id === 'cross-corpus-mapping')!;
+  expect(mapping.rows.map((r) => r.label)).toEqual(['ravdess', 'emodb']);
+  expect(json.provenance.find((p) => p.label === 'folds')?.value).toMatch(/^cross-corpus/);
+
+  const f = (v: number) => v.toFixed(3);
+  const md = await renderRunReport(runDir, 'md');
+  expect(md).toContain(`| ravdess | \u2013 | ${f(uar('ravdess', 'emodb'))} |`);
+  expect(md).toContain(`| emodb | ${f(uar('emodb', 'ravdess'))} | \u2013 |`);
+  expect(md).toMatch(/Cross-corpus class mapping/);
+  const csv = await renderRunReport(runDir, 'csv');
+  expect(csv).toContain(`cross-corpus-matrix,ravdess,\u2013,${uar('ravdess', 'emodb')}`);
+  const latex = await renderRunReport(runDir, 'latex');
+  expect(latex).toMatch(/Cross-corpus UAR/);
+  expect(latex).toContain(f(uar('emodb', 'ravdess')));
+  const html = await renderRunReport(runDir, 'html');
+  expect(html).toContain('<section id="cross-corpus-matrix">');
+  expect(html).toContain('<section id="cross-corpus-classes">');
+  expect(html).toContain('<section id="cross-corpus-mapping">');
 }
 
 describe('cross-corpus run (RAVDESS and EMO-DB subsets, frozen)', () => {
@@ -108,6 +141,7 @@ describe('cross-corpus run (RAVDESS and EMO-DB subsets, frozen)', () => {
       ['emodb', 'ravdess', 64],
       ['ravdess', 'emodb', 339],
     ]);
+    await expectMatrixInReports(reference.runDir, refMatrix);
 
     const stop = new AbortController();
     const runDir = path.join(tmp, 'interrupted');
