@@ -58,3 +58,15 @@ export function crossCorpusCell(
 ): CrossCorpusCell | undefined {
   return result.cells.find((c) => trainedOnLabel(c.train) === row && c.test === column);
 }
+
+/**
+ * The further corpus folders a config's cross-validation reads (testCorpus, corpora), each with
+ * its field: a served workbench checks them against its permitted folders as it checks data.dir.
+ */
+export function crossCorpusDirs(cv: {
+  testCorpus?: { dir: string };
+  corpora?: { dir: string }[];
+}): { field: string; dir: string }[] {
+  if (cv.testCorpus) return [{ field: 'crossValidation.testCorpus.dir', dir: cv.testCorpus.dir }];
+  return (cv.corpora ?? []).map((c, i) => ({ field: `crossValidation.corpora[${i}].dir`, dir: c.dir }));
+}
