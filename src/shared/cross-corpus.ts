@@ -70,3 +70,18 @@ export function crossCorpusDirs(cv: {
   if (cv.testCorpus) return [{ field: 'crossValidation.testCorpus.dir', dir: cv.testCorpus.dir }];
   return (cv.corpora ?? []).map((c, i) => ({ field: `crossValidation.corpora[${i}].dir`, dir: c.dir }));
 }
+
+/**
+ * A cross-corpus run's corpus as a run list names it before its summary exists, from the config:
+ * `ravdess→emodb` (testCorpus) or `ravdess+emodb` (the train-on-all-but-one list). Corpora are
+ * named by their `name`, else their folder's name.
+ */
+export function crossCorpusLabel(
+  dataDirName: string,
+  cv: { testCorpus?: { dir: string; name?: string }; corpora?: { dir: string; name?: string }[] },
+): string {
+  const nameOf = (c: { dir: string; name?: string }) =>
+    c.name ?? c.dir.split(/[\\/]/).filter(Boolean).pop() ?? c.dir;
+  if (cv.testCorpus) return `${dataDirName}\u2192${nameOf(cv.testCorpus)}`;
+  return [dataDirName, ...(cv.corpora ?? []).map(nameOf)].join('+');
+}
