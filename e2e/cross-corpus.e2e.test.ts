@@ -89,4 +89,26 @@ describe('cross-corpus matrix in the Results view (served mode, Chromium)', () =
     expect(mapping).toEqual(['ravdess', 'emodb']);
     await page.screenshot({ path: path.join(artifactsDir, 'cross-corpus-matrix.png'), fullPage: true });
   });
+
+  it('the experiment form offers the scheme, names a missing test corpus and previews the cross-corpus fold', async () => {
+    await page.click('[data-nav="experiment"]');
+    await page.waitForSelector('[data-test="cfg-data-dir"]');
+    await page.fill('[data-test="cfg-data-dir"]', ravdess);
+    await page.selectOption('[data-test="cfg-scheme"]', 'cross-corpus');
+    await page.waitForSelector('[data-test="cfg-test-corpus"]');
+    await expect
+      .poll(() => page.locator('[data-test="field-issue"]').allTextContents(), { timeout: 30_000 })
+      .toContain('crossValidation.testCorpus.dir: must name the corpus folder');
+    await page.fill('[data-test="cfg-test-corpus"]', emodb);
+    await expect
+      .poll(() => page.textContent('[data-test="folds-count"]'), { timeout: 60_000 })
+      .toMatch(/1 folds \(cross-corpus\),\s+14 speakers/);
+    expect(await page.locator('[data-test="field-issue"]').count()).toBe(0);
+    // Back to LOSO: the test corpus field and its config entry go.
+    await page.selectOption('[data-test="cfg-scheme"]', 'loso');
+    expect(await page.locator('[data-test="cfg-test-corpus"]').count()).toBe(0);
+    await expect
+      .poll(() => page.textContent('[data-test="folds-count"]'), { timeout: 60_000 })
+      .toContain('4 folds (loso)');
+  });
 });
