@@ -10,10 +10,10 @@ import type { ReportTable } from './types';
 
 const NOT_TESTED = '\u2013';
 
-function matrixTable(x: CrossCorpusResult): ReportTable {
+function matrixTable(x: CrossCorpusResult, idSuffix = '', titleSuffix = ''): ReportTable {
   return {
-    id: 'cross-corpus-matrix',
-    title: 'Cross-corpus UAR (rows: trained on, columns: tested on)',
+    id: `cross-corpus-matrix${idSuffix}`,
+    title: `Cross-corpus UAR (rows: trained on, columns: tested on)${titleSuffix}`,
     columns: ['trained on \\ tested on', ...x.columns],
     rows: x.rows.map((row) => ({
       label: row,
@@ -30,10 +30,10 @@ function matrixTable(x: CrossCorpusResult): ReportTable {
   };
 }
 
-function classTable(x: CrossCorpusResult): ReportTable {
+function classTable(x: CrossCorpusResult, idSuffix = '', titleSuffix = ''): ReportTable {
   return {
-    id: 'cross-corpus-classes',
-    title: 'Cross-corpus class accuracy per trained-on → tested-on pair',
+    id: `cross-corpus-classes${idSuffix}`,
+    title: `Cross-corpus class accuracy per trained-on → tested-on pair${titleSuffix}`,
     columns: ['trained on → tested on', ...x.classes, 'UAR', 'n'],
     rows: x.cells.map((c) => ({
       label: `${trainedOnLabel(c.train)} \u2192 ${c.test}`,
@@ -77,6 +77,22 @@ function mappingTable(x: CrossCorpusResult): ReportTable {
 export function crossCorpusTables(summary: RunSummary): ReportTable[] {
   const x = summary.crossCorpus;
   return x ? [matrixTable(x), classTable(x), mappingTable(x)] : [];
+}
+
+/**
+ * A baseline grid's cross-corpus tables: the matrix and class accuracies of each cell (ids and
+ * titles naming the cell), then the class mapping once (every cell shares the corpora).
+ */
+export function crossCorpusGridTables(
+  cells: readonly { id: string; label: string; summary: RunSummary }[],
+): ReportTable[] {
+  const withMatrix = cells.filter((c) => c.summary.crossCorpus);
+  if (withMatrix.length === 0) return [];
+  return [
+    ...withMatrix.map((c) => matrixTable(c.summary.crossCorpus!, `-${c.id}`, ` (${c.label})`)),
+    ...withMatrix.map((c) => classTable(c.summary.crossCorpus!, `-${c.id}`, ` (${c.label})`)),
+    mappingTable(withMatrix[0].summary.crossCorpus!),
+  ];
 }
 
 /** The provenance lines naming each corpus's folder. */
