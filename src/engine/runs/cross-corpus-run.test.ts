@@ -85,10 +85,15 @@ async function expectMatrixInReports(runDir: string, x: CrossCorpusResult): Prom
 
 describe('cross-corpus run (RAVDESS and EMO-DB subsets, frozen)', () => {
   it('RAVDESS → EMO-DB produces its matrix, with the class mapping and shared-class predictions', async () => {
+    const logs: string[] = [];
     const result = await runExperiment(configOf({ testCorpus: { dir: emodb } }), {
       dataDir: ravdess,
       outDir: path.join(tmp, 'runs'),
+      onEvent: (e) => e.type === 'log' && logs.push(e.message ?? ''),
     });
+    // The class mapping is shown as the run starts.
+    expect(logs).toContain('cross-corpus classes: angry, happy, sad, neutral (the classes every corpus has)');
+    expect(logs).toContain(`cross-corpus emodb (${emodb}): 339 utterances of 10 speakers kept`);
     const run = readRun(result.runDir);
     expect(run.status?.state).toBe('done');
     const folds = readJson<FoldsDocument>(path.join(result.runDir, 'folds.json'));
