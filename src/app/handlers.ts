@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { UserError } from '../engine/util/errors';
-import { parseConfig } from '../engine/config/schema';
+import { parseConfig, type ExperimentConfig } from '../engine/config/schema';
+import { crossCorpusDirs } from '../shared/cross-corpus';
 import { dataHome } from '../engine/util/paths';
 import type {
   AppInfo,
@@ -97,13 +98,22 @@ function submitDirOf(ctx: WorkbenchContext, id: string): string {
 }
 
 /**
+ * The config's corpus folder, checked against the permitted folders, as are the further corpora
+ * of a cross-corpus config (the run reads them too).
+ */
+function permittedCorpora(ctx: WorkbenchContext, config: ExperimentConfig): string {
+  if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
+  for (const c of crossCorpusDirs(config.crossValidation)) permitted(ctx, c.dir);
+  return permitted(ctx, config.data.dir);
+}
+
+/**
  * Sends a config through its executor (sweep and/or Slurm): folders now, preparation and
  * submission in the background, reported as run events and in submit.json.
  */
 function submit(ctx: WorkbenchContext, raw: unknown): Res<'runs.submit'> {
   const config = parseConfig(raw);
-  if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-  const dataDir = permitted(ctx, config.data.dir);
+  const dataDir = permittedCorpora(ctx, config);
   const s: Submission = createSubmission(raw, ctx.settings.get().runsDir);
   void carryOut(s, {
     runsDir: ctx.settings.get().runsDir,
@@ -220,9 +230,8 @@ export const handlers: HandlerTable<WorkbenchContext> = {
     const config = parseConfig(req.config);
     // A sweep or the slurm executor goes through the executors (its first run is returned).
     if (needsSubmission(config)) return submit(ctx, req.config).runs[0];
-    if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
-    permitted(ctx, config.data.dir);
-    // Indexing the corpus and making its folds can take seconds on a large corpus: a task.
+    permittedCorpora(ctx, config);
+    // Indexing the corpora and making their folds can take seconds on a large corpus: a task.
     await configTask(ctx, 'runs.check', { config: req.config });
     const runsDir = ctx.settings.get().runsDir;
     const { newRunDir } = await import('../engine/runs/store');

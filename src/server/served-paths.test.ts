@@ -129,3 +129,18 @@ describe('GET /file', () => {
     expect((await api('audio.view', { path: link })).status).toBe(403);
   });
 });
+
+describe('cross-corpus configs', () => {
+  it('refuse a further corpus outside the data folders for runs, submissions and the fold preview', async () => {
+    const config = {
+      data: { dir: path.join(data, 'corpus') },
+      crossValidation: { scheme: 'cross-corpus', testCorpus: { dir: outside } },
+    };
+    for (const method of ['runs.start', 'runs.submit', 'folds.preview']) {
+      const r = await api(method, { config });
+      expect(r.status, method).toBe(403);
+      expect(r.body.error?.message, method).toContain(`${outside} is outside the folders`);
+    }
+    expect(launched).toBe(0);
+  });
+});

@@ -155,18 +155,61 @@ export const TrainingSchema = zs.object({
   classWeights: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
+/**
+ * A further corpus of a cross-corpus run, named as `data` names the run's own: its folder and
+ * layout; `name` labels it in the matrix (default: the detected layout, e.g. 'emodb').
+ */
+export const CorpusRefSchema = zs.object({
+  dir: z.string({ error: 'must be a corpus folder' }).min(1, { error: 'must name the corpus folder' }),
+  corpus: z.enum(CORPUS_CHOICES, { error: `must be one of ${CORPUS_CHOICES.join(', ')}` }).default('auto'),
+  name: z
+    .string({ error: 'must be a short name' })
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a short name (letters, digits, _ . -)' })
+    .optional(),
+});
+export type CorpusRef = z.infer<typeof CorpusRefSchema>;
+
+const CROSS_CORPUS_NEEDS =
+  'cross-corpus needs a second corpus: give testCorpus (train on data, test on it) or corpora (one fold per held-out corpus, trained on all others)';
+
+/**
+ * Speaker-independent folds of the run's corpus (`loso`, `kfold`), or `cross-corpus`: train on
+ * the run's corpus (`data`) and test on `testCorpus`, or, with `corpora`, one fold per corpus of
+ * [data, ...corpora] tested on it and trained on all the others. Either way the run uses the
+ * classes every corpus has (see engine/folds/crossCorpus.ts).
+ */
 export const CrossValidationSchema = zs
   .object({
-    scheme: z.enum(['loso', 'kfold'], { error: "must be 'loso' or 'kfold'" }).default('loso'),
+    scheme: z
+      .enum(['loso', 'kfold', 'cross-corpus'], { error: "must be 'loso', 'kfold' or 'cross-corpus'" })
+      .default('loso'),
     k: z
       .number({ error: 'must be an integer of at least 2' })
       .int()
       .min(2, { error: 'must be at least 2' })
       .optional(),
     valFraction: fraction.default(PAPER_DEFAULTS.crossValidation.valFraction),
+    testCorpus: CorpusRefSchema.optional(),
+    corpora: z.array(CorpusRefSchema).min(1, { error: 'needs at least one corpus besides data' }).optional(),
   })
   .refine((cv) => cv.scheme !== 'kfold' || cv.k !== undefined, {
     error: 'k is required when scheme is kfold',
+    path: ['k'],
+  })
+  .refine((cv) => cv.scheme !== 'cross-corpus' || cv.testCorpus !== undefined || cv.corpora !== undefined, {
+    error: CROSS_CORPUS_NEEDS,
+    path: ['testCorpus'],
+  })
+  .refine((cv) => cv.testCorpus === undefined || cv.corpora === undefined, {
+    error: "give either 'testCorpus' or 'corpora', not both",
+    path: ['corpora'],
+  })
+  .refine((cv) => cv.scheme === 'cross-corpus' || (cv.testCorpus === undefined && cv.corpora === undefined), {
+    error: "only used with scheme 'cross-corpus'",
+    path: ['testCorpus'],
+  })
+  .refine((cv) => cv.scheme !== 'cross-corpus' || cv.k === undefined, {
+    error: 'k is not used by cross-corpus (one fold per held-out corpus)',
     path: ['k'],
   });
 

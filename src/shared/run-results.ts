@@ -9,6 +9,7 @@
  * version still reads. Objects strip fields they do not name, so old readers ignore new fields.
  */
 import { z } from 'zod';
+import { crossCorpusResultSchema } from './cross-corpus';
 
 /** A rate in [0, 1], or null where undefined (JSON has no NaN). */
 const rate = z.number().nullable();
@@ -187,7 +188,7 @@ export const runSummarySchema = z.object({
     classCounts: z.record(z.string(), count).optional(),
   }),
   scheme: z.object({
-    kind: z.enum(['loso', 'kfold']),
+    kind: z.enum(['loso', 'kfold', 'cross-corpus']),
     k: z.number().int().positive().optional(),
     valFraction: z.number().min(0).max(1).optional(),
     folds: count,
@@ -210,6 +211,8 @@ export const runSummarySchema = z.object({
    * by runs since they exist, computed from predictions.json when a report reads an older run.
    */
   statistics: runStatisticsSchema.optional(),
+  /** A cross-corpus run: its corpora, shared classes and the trained-on × tested-on matrix. */
+  crossCorpus: crossCorpusResultSchema.optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

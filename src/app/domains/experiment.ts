@@ -24,6 +24,7 @@ import type { YamnetModel } from '../../engine/yamnet/model';
 import type { BackendName } from '../../engine/backend/tf';
 import type { RunPlan } from '../../engine/runs/plan';
 import { trainsYamnetBlocks } from '../../shared/first-block';
+import { crossCorpusDirs } from '../../shared/cross-corpus';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 
@@ -65,6 +66,8 @@ export function roleCounts(
 function corpusOf(configInput: unknown, checkPath: (dir: string) => string) {
   const config = parseConfig(configInput);
   if (!config.data.dir) throw new UserError('data.dir: choose a corpus folder first');
+  // A cross-corpus config reads further corpora: each must be a folder this face may read too.
+  for (const c of crossCorpusDirs(config.crossValidation)) checkPath(c.dir);
   return { config, dir: checkPath(config.data.dir) };
 }
 

@@ -24,6 +24,7 @@ import { readLabel } from './run-manage';
 import { runLiveness } from '../../engine/runs/liveness';
 import { readNotes } from './run-notes';
 import { resolveSweepCell } from './sweeps';
+import { crossCorpusLabel } from '../../shared/cross-corpus';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -132,7 +133,10 @@ export function readRunInfo(dir: string, live: boolean, id = path.basename(dir))
     name: readLabel(dir) ?? cfg?.name ?? path.basename(dir),
     state,
     createdAt: run.config?.created ?? fs.statSync(dir).birthtime.toISOString(),
-    corpus: corpus ?? (dataDir ? path.basename(dataDir) : null),
+    corpus:
+      cfg?.crossValidation.scheme === 'cross-corpus'
+        ? crossCorpusLabel(corpus ?? path.basename(dataDir), cfg.crossValidation)
+        : (corpus ?? (dataDir ? path.basename(dataDir) : null)),
     mode: run.config?.mode ?? modeLabel(cfg),
     fold: num(status?.fold),
     folds: num(status?.folds) ?? run.config?.foldAssignment?.length ?? null,

@@ -29,5 +29,5 @@ export type TrainMode = 'fine-tune' | 'frozen' | (string & {});
 /** The metadata a runner supplies; results come from summarizeRun. */
 export type RunMetadata = Omit<
   RunSummary,
-  'version' | 'classes' | 'folds' | 'pooled' | 'meanSd' | 'statistics'
+  'version' | 'classes' | 'folds' | 'pooled' | 'meanSd' | 'statistics' | 'crossCorpus'
 >;

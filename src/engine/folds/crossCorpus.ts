@@ -4,7 +4,8 @@
  * A → B and B → A). Only the classes every corpus has are used, and what each corpus loses is
  * recorded. Speakers are named `<corpus>:<speaker>` so that speakers of different corpora never
  * merge, and the validation speakers (a seeded `valFraction` of each fold's training speakers)
- * are disjoint from its training speakers. (Not yet wired into the runner or the config schema.)
+ * are disjoint from its training speakers. A run uses it through crossValidation.scheme
+ * 'cross-corpus' (runs/prepare-cross-corpus.ts).
  */
 import { UserError } from '../util/errors';
 import { deriveSeed, mulberry32, shuffled } from '../util/random';

@@ -1,4 +1,5 @@
 import type { CorpusIndex, Utterance } from '../corpora/types';
+import type { CrossCorpusCorpus } from '../../shared/cross-corpus';
 import { foldRoles, type Fold, type FoldOptions } from './folds';
 
 /** The fold assignment as one JSON document (what `folds --json` prints and a run records). */
@@ -14,6 +15,14 @@ export interface FoldsDocument {
   speakers: number;
   utterances: number;
   folds: Fold[];
+  /** A cross-corpus run: its corpora and the classes they share (speakers are `<corpus>:<speaker>`). */
+  crossCorpus?: CrossCorpusRecord;
+}
+
+/** The corpora of a cross-corpus run as its folds.json records them. */
+export interface CrossCorpusRecord {
+  classes: string[];
+  corpora: (CrossCorpusCorpus & { hash: string })[];
 }
 
 export function foldsDocument(

@@ -3,7 +3,8 @@ import { compareSpeakers } from '../corpora/summary';
 import type { Sex, Utterance } from '../corpora/types';
 import { deriveSeed, mulberry32, shuffled, type Random } from '../util/random';
 
-export type FoldScheme = 'loso' | 'kfold';
+/** `cross-corpus` folds are made by crossCorpusFolds (folds/crossCorpus.ts), not makeFolds. */
+export type FoldScheme = 'loso' | 'kfold' | 'cross-corpus';
 export type Partition = 'train' | 'validation' | 'test';
 export const PARTITIONS: Partition[] = ['train', 'validation', 'test'];
 
@@ -28,6 +29,9 @@ export interface Fold {
   counts: Record<Partition, number>;
   /** Utterances per partition and class. */
   perClass: Record<Partition, Record<string, number>>;
+  /** Cross-corpus folds: the corpora trained on and the corpus tested on. */
+  trainCorpora?: string[];
+  testCorpus?: string;
 }
 
 /** What folding needs of an utterance. */
@@ -138,7 +142,8 @@ function pickValidation(rest: SpeakerStats[], valFraction: number, random: Rando
   return new Set(pick.chosen.map((s) => s.speaker));
 }
 
-function countFold(
+/** Utterances per partition and class of a fold whose roles cover every speaker. */
+export function countFold(
   utterances: readonly FoldUtterance[],
   roles: Map<string, Partition>,
 ): Pick<Fold, 'counts' | 'perClass'> {
@@ -166,7 +171,8 @@ function checkOptions(opts: FoldOptions, speakers: number): number {
       throw new UserError(`kfold needs an integer k ≥ 2, not ${k}`);
     if (k > speakers) throw new UserError(`k = ${k} folds need at least ${k} speakers, found ${speakers}`);
   } else if (opts.scheme !== 'loso') {
-    throw new UserError(`unknown fold scheme '${opts.scheme}' (loso or kfold)`);
+    // cross-corpus folds come from crossCorpusFolds, which knows the corpora.
+    throw new UserError(`unknown fold scheme '${opts.scheme}' for one corpus (loso or kfold)`);
   }
   return valFraction;
 }

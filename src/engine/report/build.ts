@@ -1,5 +1,6 @@
 import type { RunSummary } from '../eval/types';
 import { paperSection } from './comparison';
+import { crossCorpusProvenance, crossCorpusTables } from './cross-corpus';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
 import { foldGroupsTable, perSpeakerTable } from './speakers';
 import { confusionTable, tableII } from './tables';
@@ -28,10 +29,17 @@ export function provenance(summary: RunSummary): RunReport['provenance'] {
     `${c.name}: ${c.utterances} utterances, ${c.speakers} speakers${c.hash ? `, index ${c.hash.slice(0, 16)}` : ''}`,
   );
   add('classes', summary.classes.join(', '));
+  lines.push(...crossCorpusProvenance(summary));
   const s = summary.scheme;
+  const scheme =
+    s.kind === 'loso'
+      ? 'leave-one-speaker-out'
+      : s.kind === 'cross-corpus'
+        ? 'cross-corpus (each fold tests one corpus, trained on the others)'
+        : `${s.k ?? s.folds}-fold by speaker`;
   add(
     'folds',
-    `${s.kind === 'loso' ? 'leave-one-speaker-out' : `${s.k ?? s.folds}-fold by speaker`}, ${summary.folds.length} of ${s.folds} folds reported` +
+    `${scheme}, ${summary.folds.length} of ${s.folds} folds reported` +
       (s.valFraction !== undefined ? `, validation ${s.valFraction} of training speakers` : ''),
   );
   add('seed', String(summary.seed));
@@ -81,10 +89,12 @@ export function buildRunReport(
     title: opts.title ?? `Results: ${modelName(summary)} on ${summary.corpus.name}`,
     provenance: [...provenance(summary), ...environmentLines(opts.environment)],
     tables: [
+      ...crossCorpusTables(summary),
       tableII(summary),
       ...nonNull([perSpeakerTable(summary), foldGroupsTable(summary)]),
       confusionTable(summary.pooled.confusion, 'confusion-pooled', 'Pooled confusion matrix'),
     ],
+    ...(summary.crossCorpus ? { crossCorpus: summary.crossCorpus } : {}),
   };
   if (opts.paper) {
     const { table, paper } = paperSection(summary);

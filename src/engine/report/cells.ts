@@ -11,6 +11,7 @@ import { PAPER_SOURCE, paperRowFor, type PaperRow } from './paper';
 import { INTERVAL_NOTE, intervalRows, perSpeakerTable } from './speakers';
 import { confusionTable } from './tables';
 import type { ProtocolDifference, ReportRow, ReportTable, RunReport } from './types';
+import { crossCorpusGridTables } from './cross-corpus';
 
 /** What the builder needs of a cell (RunCellForReport fits). */
 export interface ReportCell {
@@ -175,6 +176,7 @@ export function buildCellsReport(
     title: opts.title ?? `Results: baselines ${grid} on ${primary.corpus.name}`,
     provenance: [...prov, ...environmentLines(opts.environment)],
     tables: [
+      ...crossCorpusGridTables(cells.map((c) => ({ id: c.id, label: cellLabel(c), summary: c.summary }))),
       cellsTable(cells, opts),
       ...cells.flatMap((c) => {
         const t = perSpeakerTable(c.summary, `-${c.id}`, ` (${cellLabel(c)})`);

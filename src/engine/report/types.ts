@@ -1,3 +1,5 @@
+import type { CrossCorpusResult } from '../../shared/cross-corpus';
+
 /** A format-neutral report: the renderers (md, csv, latex, json, html) only lay these out. */
 
 export type Cell =
@@ -42,6 +44,8 @@ export interface RunReport {
   /** Name/value lines saying what made the numbers: weights with sha256, backend, corpus, ... */
   provenance: { label: string; value: string }[];
   tables: ReportTable[];
+  /** A cross-corpus run's matrix as summary.json holds it (its tables are in `tables`). */
+  crossCorpus?: CrossCorpusResult;
   /** Present with --paper. */
   paper?: { source: string; differences: ProtocolDifference[]; notes: string[] };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseConfig, type ExperimentConfig } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
 import { buildRunSummary, type Metrics } from '../eval';
+import { crossCorpusMatrix } from '../eval/cross-corpus-matrix';
 import type { FoldResult, RunSummary } from '../eval/types';
 import type { FoldsDocument } from '../folds';
 import { UserError } from '../util/errors';
@@ -208,7 +209,8 @@ function summarize(
     weights,
     backend: { name: backend.name, reason: backend.reason },
     corpus: {
-      name: index.corpus,
+      // A cross-corpus run is over all its corpora (and so matches no single-corpus paper row).
+      name: foldsDoc.crossCorpus ? foldsDoc.crossCorpus.corpora.map((c) => c.name).join('+') : index.corpus,
       hash: index.hash,
       utterances: index.utterances.length,
       speakers: new Set(index.utterances.map((u) => u.speaker)).size,
@@ -231,5 +233,8 @@ function summarize(
     createdAt: new Date().toISOString(),
   });
   const statistics = computeRunStatistics(summary, foldDirOf, sexLookup(index.utterances));
-  return statistics ? { ...summary, statistics } : summary;
+  const crossCorpus = foldsDoc.crossCorpus
+    ? crossCorpusMatrix(foldsDoc.crossCorpus, foldsDoc.folds, folds)
+    : undefined;
+  return { ...summary, ...(statistics ? { statistics } : {}), ...(crossCorpus ? { crossCorpus } : {}) };
 }

@@ -114,6 +114,7 @@ export async function planCorpus(
     prepared.index.utterances,
     prepared.index,
   );
+  if (prepared.crossCorpus) foldsDoc.crossCorpus = prepared.crossCorpus;
   return { dataDir: dir, index: prepared.index, foldsDoc, folds: foldsDoc.folds };
 }
 

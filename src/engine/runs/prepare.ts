@@ -8,14 +8,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { indexCorpus } from '../corpora';
 import type { CorpusIndex } from '../corpora/types';
 import { makeFolds, type Fold, type FoldOptions } from '../folds';
+import type { CrossCorpusRecord } from '../folds/export';
 import { formatPath } from '../config/issues';
 import { parseConfig, type ExperimentConfig } from '../config/schema';
 import { UserError } from '../util/errors';
+import { prepareCrossCorpus } from './prepare-cross-corpus';
 
 export interface PreparedCorpus {
   index: CorpusIndex;
   foldOptions: FoldOptions;
   folds: Fold[];
+  /** A cross-corpus run: its corpora and shared classes (recorded in folds.json). */
+  crossCorpus?: CrossCorpusRecord;
 }
 
 /**
@@ -42,6 +46,17 @@ export async function prepareCorpus(
   log: (message: string) => void = () => undefined,
   indexing: { repairNonFinite?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<PreparedCorpus> {
+  const cv = config.crossValidation;
+  const foldOptions: FoldOptions = {
+    scheme: cv.scheme,
+    ...(cv.k !== undefined ? { k: cv.k } : {}),
+    valFraction: cv.valFraction,
+    seed: config.seed,
+  };
+  if (cv.scheme === 'cross-corpus') {
+    const { index, folds, record } = await prepareCrossCorpus(config, dataDir, log, indexing);
+    return { index, foldOptions, folds, crossCorpus: record };
+  }
   log(`indexing ${dataDir}`);
   const index = await indexCorpus(dataDir, {
     corpus: config.data.corpus,
@@ -53,13 +68,6 @@ export async function prepareCorpus(
     throw new UserError(`${dataDir}: no utterances of the classes ${String(config.data.classes)} found`);
   }
   await checkClassesPresent(config, dataDir, index);
-  const cv = config.crossValidation;
-  const foldOptions: FoldOptions = {
-    scheme: cv.scheme,
-    ...(cv.k !== undefined ? { k: cv.k } : {}),
-    valFraction: cv.valFraction,
-    seed: config.seed,
-  };
   let folds: Fold[];
   try {
     folds = makeFolds(index.utterances, foldOptions);
