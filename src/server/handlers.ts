@@ -277,6 +277,7 @@ export const handlers: HandlerTable<WorkbenchContext> = {
         perplexity: req.perplexity ?? 30,
         seed: req.seed ?? 0,
         method: req.method ?? 'tsne',
+        trainVal: req.trainVal ?? false,
       },
       req.taskId,
     )) as TsneResult,

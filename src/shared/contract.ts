@@ -403,6 +403,12 @@ export const tsnePointSchema = z.object({
   label: z.string(),
   predicted: z.string(),
   fold: z.number(),
+  /**
+   * Which of the model's utterances the point is: its test utterances (absent in embeddings
+   * cached before roles existed), or, shown on request as faded context, its training ('train')
+   * and validation ('val') utterances, embedded with the test ones by the same model.
+   */
+  role: z.enum(['test', 'train', 'val']).optional(),
 });
 export type TsnePoint = z.infer<typeof tsnePointSchema>;
 
@@ -414,7 +420,14 @@ export const tsnePanelSchema = z.object({
   perplexity: z.number(),
   seed: z.number(),
   /** Trustworthiness T(k) of the embedding (1 = no false neighbours); null with too few points. */
-  trustworthiness: z.object({ k: z.number(), value: z.number() }).nullable(),
+  trustworthiness: z
+    .object({
+      k: z.number(),
+      value: z.number(),
+      /** 'test': computed over the test points only (too many points for n × n distances). */
+      over: z.literal('test').optional(),
+    })
+    .nullable(),
 });
 export type TsnePanel = z.infer<typeof tsnePanelSchema>;
 
@@ -629,6 +642,8 @@ export const methods = {
         seed: z.number().int().min(0).optional(),
         /** 't-SNE' (default) or UMAP; UMAP takes the perplexity as its n_neighbors. */
         method: z.enum(['tsne', 'umap']).optional(),
+        /** Add each fold model's training and validation utterances as faded points (role train/val). */
+        trainVal: z.boolean().optional(),
       })
       .strict(),
     response: tsneSchema,

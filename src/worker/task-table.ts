@@ -22,6 +22,7 @@ export interface TaskArgs {
     perplexity: number;
     seed?: number;
     method?: 'tsne' | 'umap';
+    trainVal?: boolean;
   };
 }
 
@@ -40,15 +41,14 @@ export const taskTable: TaskTable = {
   'experiment.baselineEstimate': (args) =>
     estimateBaseline(args.config, (dir) => permittedPath(args.roots, dir)),
   'results.tsne': (args, c) =>
-    runTsne(
-      args.runDir,
-      args.fold,
-      args.perplexity,
-      args.seed ?? 0,
-      {
+    runTsne(args.runDir, args.fold, {
+      perplexity: args.perplexity,
+      seed: args.seed ?? 0,
+      method: args.method,
+      trainVal: args.trainVal,
+      control: {
         signal: c.signal,
         onProgress: (p) => c.progress(p.iteration, p.iterations, args.method === 'umap' ? 'UMAP' : 't-SNE'),
       },
-      args.method,
-    ),
+    }),
 };

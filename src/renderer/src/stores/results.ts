@@ -39,6 +39,8 @@ export const useResultsStore = defineStore('results', () => {
   const tsnePerplexity = ref(30);
   const tsneSeed = ref(0);
   const tsneMethod = ref<'tsne' | 'umap'>('tsne');
+  /** Add each fold model's training and validation utterances as faded points (off: test only). */
+  const tsneTrainVal = ref(false);
 
   async function open(id: string, slot = 0): Promise<void> {
     const pane: RunResults = {
@@ -85,6 +87,7 @@ export const useResultsStore = defineStore('results', () => {
         perplexity: tsnePerplexity.value,
         seed: tsneSeed.value,
         method: tsneMethod.value,
+        trainVal: tsneTrainVal.value,
       });
     } catch (err) {
       p.tsne = null;
@@ -104,5 +107,17 @@ export const useResultsStore = defineStore('results', () => {
     panes.value = panes.value.filter((_, i) => i !== slot);
   }
 
-  return { panes, colourBy, normalise, tsnePerplexity, tsneSeed, tsneMethod, open, loadTsne, select, close };
+  return {
+    panes,
+    colourBy,
+    normalise,
+    tsnePerplexity,
+    tsneSeed,
+    tsneMethod,
+    tsneTrainVal,
+    open,
+    loadTsne,
+    select,
+    close,
+  };
 });
