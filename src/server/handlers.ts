@@ -281,6 +281,19 @@ export const handlers: HandlerTable<WorkbenchContext> = {
       },
       req.taskId,
     )) as TsneResult,
+  'results.visualisation': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'results.visualisation',
+      {
+        runDir: runFolder(ctx, req.id),
+        perplexity: req.perplexity ?? 30,
+        seed: req.seed ?? 0,
+        method: req.method ?? 'tsne',
+        epochs: req.epochs,
+      },
+      req.taskId,
+    )) as TsneResult,
   'tasks.cancel': async (req, ctx) => ({ cancelled: ctx.tasks.cancel(req.taskId) }),
   'results.predictions': async (req, ctx) => runPredictions(runFolder(ctx, req.id)),
   'results.compare': async (req, ctx) => compareRuns(runFolder(ctx, req.a), runFolder(ctx, req.b)),

@@ -440,6 +440,13 @@ export const tsneSchema = z.object({
   method: z.string(),
   points: z.array(tsnePointSchema),
   panels: z.array(tsnePanelSchema),
+  /**
+   * Set when the embedding is of the model trained on all speakers for the figure only (one panel,
+   * fold -1): `label` says it is not a test result, and views show it with the figure.
+   */
+  visualisationModel: z
+    .object({ label: z.string(), epochs: z.number(), speakers: z.number(), utterances: z.number() })
+    .optional(),
 });
 export type TsneResult = z.infer<typeof tsneSchema>;
 
@@ -644,6 +651,25 @@ export const methods = {
         method: z.enum(['tsne', 'umap']).optional(),
         /** Add each fold model's training and validation utterances as faded points (role train/val). */
         trainVal: z.boolean().optional(),
+      })
+      .strict(),
+    response: tsneSchema,
+  },
+  /**
+   * The t-SNE (or UMAP) of a model trained on ALL the run's speakers, only for the figure (a task
+   * with progress and cancel; trained once per number of epochs, then cached in the run folder's
+   * visualisation/). Never part of the run's metrics or summary.
+   */
+  'results.visualisation': {
+    request: z
+      .object({
+        id: runId,
+        perplexity: z.number().min(2).max(100).optional(),
+        seed: z.number().int().min(0).optional(),
+        method: z.enum(['tsne', 'umap']).optional(),
+        /** Epochs to train it (default: the run's training.epochs). */
+        epochs: z.number().int().min(1).max(1000).optional(),
+        taskId: taskId.optional(),
       })
       .strict(),
     response: tsneSchema,

@@ -6,7 +6,7 @@ import { permittedPath } from '../server/access';
 import { audioView } from '../server/domains/audio';
 import { indexDataset, type IndexRequest } from '../server/domains/datasets';
 import { estimateBaseline, estimateCost, layerCosts } from '../server/domains/experiment';
-import { runTsne } from '../server/domains/tsne';
+import { runTsne, visualisationTsne } from '../server/domains/tsne';
 import type { TaskName } from './task-messages';
 
 export interface TaskArgs {
@@ -23,6 +23,13 @@ export interface TaskArgs {
     seed?: number;
     method?: 'tsne' | 'umap';
     trainVal?: boolean;
+  };
+  'results.visualisation': {
+    runDir: string;
+    perplexity: number;
+    seed?: number;
+    method?: 'tsne' | 'umap';
+    epochs?: number;
   };
 }
 
@@ -51,4 +58,10 @@ export const taskTable: TaskTable = {
         onProgress: (p) => c.progress(p.iteration, p.iterations, args.method === 'umap' ? 'UMAP' : 't-SNE'),
       },
     }),
+  'results.visualisation': (args, c) =>
+    visualisationTsne(
+      args.runDir,
+      { perplexity: args.perplexity, seed: args.seed ?? 0, method: args.method },
+      { epochs: args.epochs, signal: c.signal, progress: c.progress },
+    ),
 };

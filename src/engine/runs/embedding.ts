@@ -104,20 +104,17 @@ function describePoints(meta: EmbeddingInput['meta']): string {
 
 /**
  * Embeds `input` and states the embedding's quality. `subject` names the model ("fold 1's model")
- * in the method line.
+ * and `points` what its points are ("16 test utterances") in the method line.
  */
 export async function embedPanel(
   input: EmbeddingInput,
   fold: number,
   subject: string,
   req: EmbeddingRequest,
+  points = describePoints(input.meta),
 ): Promise<TsnePanel> {
   const n = input.meta.length;
-  if (n < 4) {
-    throw new UserError(
-      `${subject}: ${describePoints(input.meta)} are too few for a t-SNE (it needs 4 or more)`,
-    );
-  }
+  if (n < 4) throw new UserError(`${subject}: ${points} are too few for a t-SNE (it needs 4 or more)`);
   const seed = req.seed ?? 0;
   const method = req.method ?? 'tsne';
   const { tsne } = await import('../eval/tsne');
@@ -128,7 +125,6 @@ export async function embedPanel(
     engine: method === 'umap' ? 'umap' : 'fast',
     ...req.control,
   });
-  const points = describePoints(input.meta);
   return {
     fold,
     method:
