@@ -27,7 +27,7 @@ function colourOf(g: string, i: number, by: TsneColourBy): string {
 const axis = (i: number) => (i === 0 ? '' : String(i + 1));
 
 /** Opacity of the faded context points (the model's own training / validation utterances). */
-const CONTEXT_OPACITY = 0.22;
+const CONTEXT_OPACITY = 0.35;
 
 const isContext = (p: TsnePoint) => p.role === 'train' || p.role === 'val';
 
@@ -54,7 +54,7 @@ function contextTrace(
     mode: 'markers',
     marker: {
       color: ps.map((p) => colourOf(groupOf(p, by), groups.indexOf(groupOf(p, by)), by)),
-      size: 5,
+      size: 6,
       symbol: role === 'val' ? 'circle-open' : 'circle',
       opacity: CONTEXT_OPACITY,
     },
