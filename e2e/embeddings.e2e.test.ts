@@ -148,6 +148,33 @@ describe('embeddings in the Results view (served mode, Chromium)', () => {
     expect(tests).toHaveLength(16);
     expect(fs.existsSync(path.join(runDir, 'tsne', 'v2-fold-0-p30-s0-trainval.json'))).toBe(true);
     await page.screenshot({ path: path.join(artifactsDir, 'embeddings-trainval.png'), fullPage: true });
+    // A lasso over context and test points lists the test points only (the context is not a
+    // test result of this model): plotly's own selection event, over two points of each kind.
+    await page.evaluate(() => {
+      const gd = document.querySelector('[data-test$="-tsne"] .js-plotly-plot') as unknown as {
+        data: { name: string; customdata?: string[] }[];
+        emit(ev: string, data: unknown): void;
+      };
+      const points = gd.data
+        .filter((t) => t.customdata)
+        .flatMap((t) => t.customdata!.slice(0, 1).map((c) => ({ data: t, customdata: c })));
+      gd.emit('plotly_selected', { points });
+    });
+    await page.waitForSelector('[data-test="utterance-table"]');
+    const listed = await page
+      .locator('[data-test="utterance-row"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+    const firstTests = d.traces
+      .filter((t) => t.name !== 'train' && t.name !== 'val')
+      .map((t) => t.files[0])
+      .sort();
+    expect(listed.sort()).toEqual(firstTests);
+    await page.evaluate(() => {
+      const gd = document.querySelector('[data-test$="-tsne"] .js-plotly-plot') as unknown as {
+        emit(ev: string): void;
+      };
+      gd.emit('plotly_deselect');
+    });
     await page.uncheck('[data-test="tsne-trainval"]');
     await expect.poll(pointCount, { timeout: 120_000 }).toBe(16);
   });
