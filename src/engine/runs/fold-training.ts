@@ -335,9 +335,9 @@ function writeTrainValActivations(
   },
   classes: string[],
   layer: string,
-): void {
+): number {
   const utts = [...f.trainUtts, ...f.validationUtts];
-  if (utts.length === 0) return;
+  if (utts.length === 0) return 0;
   const scores = scoreSamples(f.net, [...f.train, ...f.validation], classes.length);
   writeFloat32Atomic(path.join(dir, `${TRAINVAL_ACTIVATIONS}.f32`), scores.activations);
   writeJsonAtomic(path.join(dir, `${TRAINVAL_ACTIVATIONS}.json`), {
@@ -351,6 +351,7 @@ function writeTrainValActivations(
     predicted: scores.predicted.map((c) => classes[c]),
     speakers: utts.map((u) => u.speaker),
   });
+  return utts.length;
 }
 
 /**
@@ -412,7 +413,12 @@ function testFold(
     predicted: predictions.map((p) => p.predicted),
     speakers: testUtts.map((u) => u.speaker),
   });
-  writeTrainValActivations(dir, f, classes, `lstm${yam.lstmUnits.length}`);
+  const started = performance.now();
+  const context = writeTrainValActivations(dir, f, classes, `lstm${yam.lstmUnits.length}`);
+  ctx.log(
+    `fold ${i + 1}: activations of ${context} training/validation utterances in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    'debug',
+  );
   saveModel(
     path.join(dir, 'model'),
     {
