@@ -6,6 +6,7 @@
  *   folds/fold-NN/{metrics,predictions,history}.json  activations.{f32,json}  model/  done.json
  *     activations-trainval.{f32,json} (the same model on its training and validation utterances)
  *   folds/fold-NN/checkpoint.json + checkpoint-eEEE.bin   (while the fold trains; resume)
+ *   visualisation/   the all-speakers model for the figure only (runs/visualisation.ts)
  *
  * A baseline run is a grid of cells (feature set × classifier) over the same folds. Each cell has
  * the artefacts of a one-model run under its own folder, and the run folder adds the grid:
