@@ -110,6 +110,29 @@ describe('the visualisation model (trained on all speakers)', () => {
     expect(again).toEqual(result);
   });
 
+  it('is cancelled in its task worker mid-training, leaving a checkpoint and no model', async () => {
+    fs.rmSync(visualisationDir(runDir), { recursive: true, force: true });
+    let batches = 0;
+    const outcome = pool
+      .run(
+        'results.visualisation',
+        { runDir, perplexity: 15, seed: 1, epochs: 200 },
+        {
+          taskId: 'vis-cancel',
+          onProgress: (p) => {
+            if (p.message === 'training the visualisation model') batches = p.done;
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    // Past the first epoch (8 batches), whose checkpoint is always written.
+    while (batches < 12) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.cancel('vis-cancel')).toBe(true);
+    expect(await outcome).toBeInstanceOf(CancelledError);
+    expect(readVisualisationModel(runDir)).toBeNull();
+    expect(fs.existsSync(path.join(visualisationDir(runDir), 'checkpoint.json'))).toBe(true);
+  });
+
   it('resumes a cancelled training from its checkpoint to the same model as an uninterrupted one', async () => {
     fs.rmSync(visualisationDir(runDir), { recursive: true, force: true });
     const control = new AbortController();
