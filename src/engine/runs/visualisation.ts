@@ -124,7 +124,10 @@ export async function trainVisualisationModel(
       trainsYamnetBlocks(k) ? setup.model.build({ from: k, name: 'yamnet_visualisation' }) : null,
     );
     try {
-      const checkpoint = loadCheckpoint(dir);
+      // A stopped job's checkpoint is resumed, unless it is already past the epochs asked for now
+      // (nothing in training depends on the total, so an earlier one continues exactly).
+      const saved = loadCheckpoint(dir);
+      const checkpoint = saved && saved.epoch <= epochs ? saved : null;
       const batches = Math.ceil(samples.length / config.training.batchSize);
       const result = await trainFold(
         net,
