@@ -70,4 +70,10 @@ describe('tsneFigure with train/val context', () => {
     expect(embeddingName(plain)).toBe('UMAP');
     expect(embeddingName(r)).toBe('t-SNE');
   });
+
+  it("says in each point's hover that the visualisation model was trained on it", () => {
+    const vis = result([[point('t1', undefined, 'sad', -1)]], 't-SNE of the visualisation model');
+    const [trace] = tsneFigure(vis, 'label').data as unknown as { text: string[] }[];
+    expect(trace.text[0]).toContain('visualisation model (trained on it) · speaker s');
+  });
 });

@@ -109,7 +109,7 @@ export function tsneFigure(
         customdata: ps.map((p) => p.file) as unknown as Plotly.Datum[],
         text: ps.map(
           (p) =>
-            `${p.file}<br>fold ${p.fold + 1} · speaker ${p.speaker}<br>true ${p.label}<br>predicted ${p.predicted}`,
+            `${p.file}<br>${p.fold < 0 ? 'visualisation model (trained on it)' : `fold ${p.fold + 1}`} · speaker ${p.speaker}<br>true ${p.label}<br>predicted ${p.predicted}`,
         ),
         hovertemplate: '%{text}<extra></extra>',
       } as Plotly.Data);
