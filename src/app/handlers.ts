@@ -299,6 +299,20 @@ export const handlers: HandlerTable<WorkbenchContext> = {
         perplexity: req.perplexity ?? 30,
         seed: req.seed ?? 0,
         method: req.method ?? 'tsne',
+        trainVal: req.trainVal ?? false,
+      },
+      req.taskId,
+    )) as TsneResult,
+  'results.visualisation': async (req, ctx) =>
+    (await runTask(
+      ctx,
+      'results.visualisation',
+      {
+        runDir: runFolder(ctx, req.id),
+        perplexity: req.perplexity ?? 30,
+        seed: req.seed ?? 0,
+        method: req.method ?? 'tsne',
+        epochs: req.epochs,
       },
       req.taskId,
     )) as TsneResult,

@@ -122,6 +122,53 @@ describe('TaskPool with real worker processes', () => {
     expect(tsne.panels[0].method).toMatch(/^t-SNE of fold 1/);
   });
 
+  it("adds a fold model's train/val activations as role-tagged points when asked, cached apart", async () => {
+    const run = fakeRunWithActivations(30, 8);
+    const fold = path.join(run, 'folds', 'fold-01');
+    const rand = mulberry32(11);
+    const n = 40;
+    fs.writeFileSync(
+      path.join(fold, 'activations-trainval.f32'),
+      Buffer.from(new Float32Array(n * 8).map(() => rand()).buffer),
+    );
+    const ids = Array.from({ length: n }, (_, i) => `c${i}.wav`);
+    fs.writeFileSync(
+      path.join(fold, 'activations-trainval.json'),
+      JSON.stringify({
+        shape: [n, 8],
+        ids,
+        roles: ids.map((_, i) => (i < 30 ? 'train' : 'val')),
+        paths: ids.map((id) => `/corpus/${id}`),
+        labels: ids.map((_, i) => (i % 2 ? 'sad' : 'happy')),
+        predicted: ids.map(() => 'sad'),
+        speakers: ids.map((_, i) => (i < 30 ? 's1' : 's2')),
+      }),
+    );
+    const args = { runDir: run, fold: 0, perplexity: 10, seed: 3 };
+    const withContext = (await pool.run('results.tsne', { ...args, trainVal: true })) as {
+      points: { role: string; file: string; path: string }[];
+      panels: { method: string }[];
+    };
+    const roles = withContext.points.map((p) => p.role);
+    expect(roles.filter((r) => r === 'test')).toHaveLength(30);
+    expect(roles.filter((r) => r === 'train')).toHaveLength(30);
+    expect(roles.filter((r) => r === 'val')).toHaveLength(10);
+    expect(withContext.points.find((p) => p.file === 'c35.wav')).toMatchObject({
+      role: 'val',
+      path: '/corpus/c35.wav',
+    });
+    expect(withContext.panels[0].method).toContain('30 test + 30 train + 10 validation utterances');
+    const testOnly = (await pool.run('results.tsne', args)) as { points: { role: string }[] };
+    expect(testOnly.points.map((p) => p.role)).toEqual(new Array(30).fill('test'));
+    const cached = fs.readdirSync(path.join(run, 'tsne')).filter((f) => f.includes('-s3'));
+    expect(cached.sort()).toEqual(['v2-fold-0-p10-s3-trainval.json', 'v2-fold-0-p10-s3.json']);
+    // A fold without them (trained before they were saved) says so instead of drawing less.
+    fs.rmSync(path.join(fold, 'activations-trainval.json'));
+    const err = await pool.run('results.tsne', { ...args, seed: 4, trainVal: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/fold 1 saved no activations of its training and validation/);
+  });
+
   it('fails the running task when its worker dies, and starts a new worker for the next', async () => {
     const run = fakeRunWithActivations(1500, 32);
     let seen = 0;

@@ -28,12 +28,14 @@ export interface TaskProcess {
 }
 export type TaskSpawner = () => TaskProcess;
 
-type Lane = 'tfjs' | 'tsne' | 'io';
+type Lane = 'tfjs' | 'tsne' | 'io' | 'train';
 const LANE_OF: Record<TaskName, Lane> = {
   'experiment.layers': 'tfjs',
   'experiment.estimate': 'tfjs',
   'experiment.baselineEstimate': 'tfjs',
   'results.tsne': 'tsne',
+  // Minutes of training: its own lane, so estimates and t-SNEs do not wait behind it.
+  'results.visualisation': 'train',
   'datasets.index': 'io',
   'datasets.starter': 'io',
   'folds.preview': 'io',

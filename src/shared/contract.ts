@@ -421,6 +421,12 @@ export const tsnePointSchema = z.object({
   label: z.string(),
   predicted: z.string(),
   fold: z.number(),
+  /**
+   * Which of the model's utterances the point is: its test utterances (absent in embeddings
+   * cached before roles existed), or, shown on request as faded context, its training ('train')
+   * and validation ('val') utterances, embedded with the test ones by the same model.
+   */
+  role: z.enum(['test', 'train', 'val']).optional(),
 });
 export type TsnePoint = z.infer<typeof tsnePointSchema>;
 
@@ -432,7 +438,14 @@ export const tsnePanelSchema = z.object({
   perplexity: z.number(),
   seed: z.number(),
   /** Trustworthiness T(k) of the embedding (1 = no false neighbours); null with too few points. */
-  trustworthiness: z.object({ k: z.number(), value: z.number() }).nullable(),
+  trustworthiness: z
+    .object({
+      k: z.number(),
+      value: z.number(),
+      /** 'test': computed over the test points only (too many points for n × n distances). */
+      over: z.literal('test').optional(),
+    })
+    .nullable(),
 });
 export type TsnePanel = z.infer<typeof tsnePanelSchema>;
 
@@ -445,6 +458,13 @@ export const tsneSchema = z.object({
   method: z.string(),
   points: z.array(tsnePointSchema),
   panels: z.array(tsnePanelSchema),
+  /**
+   * Set when the embedding is of the model trained on all speakers for the figure only (one panel,
+   * fold -1): `label` says it is not a test result, and views show it with the figure.
+   */
+  visualisationModel: z
+    .object({ label: z.string(), epochs: z.number(), speakers: z.number(), utterances: z.number() })
+    .optional(),
 });
 export type TsneResult = z.infer<typeof tsneSchema>;
 
@@ -651,6 +671,27 @@ export const methods = {
         seed: z.number().int().min(0).optional(),
         /** 't-SNE' (default) or UMAP; UMAP takes the perplexity as its n_neighbors. */
         method: z.enum(['tsne', 'umap']).optional(),
+        /** Add each fold model's training and validation utterances as faded points (role train/val). */
+        trainVal: z.boolean().optional(),
+      })
+      .strict(),
+    response: tsneSchema,
+  },
+  /**
+   * The t-SNE (or UMAP) of a model trained on ALL the run's speakers, only for the figure (a task
+   * with progress and cancel; trained once per number of epochs, then cached in the run folder's
+   * visualisation/). Never part of the run's metrics or summary.
+   */
+  'results.visualisation': {
+    request: z
+      .object({
+        id: runId,
+        perplexity: z.number().min(2).max(100).optional(),
+        seed: z.number().int().min(0).optional(),
+        method: z.enum(['tsne', 'umap']).optional(),
+        /** Epochs to train it (default: the run's training.epochs). */
+        epochs: z.number().int().min(1).max(1000).optional(),
+        taskId: taskId.optional(),
       })
       .strict(),
     response: tsneSchema,

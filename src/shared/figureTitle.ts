@@ -4,12 +4,22 @@
  * YAMNet) and the backend. Plain data in, plain string out (the renderer and reports share it).
  */
 
+/**
+ * What the embedding of the all-speakers model is, said wherever it is shown (figure title line,
+ * method line, legend, export): it has seen every utterance it embeds, so it is not a test result.
+ */
+export const VISUALISATION_MODEL_LABEL =
+  'visualisation model \u2014 trained on all speakers, not a test result';
+
 export interface FigureSource {
   run: string;
   corpus?: string;
   mode?: string;
-  /** 0-based fold, 'pooled' (all folds' predictions together) or 'all folds' (one panel per fold). */
-  fold: number | 'pooled' | 'all folds';
+  /**
+   * 0-based fold, 'pooled' (all folds' predictions together), 'all folds' (one panel per fold) or
+   * the visualisation model's label (trained on all speakers).
+   */
+  fold: number | 'pooled' | 'all folds' | typeof VISUALISATION_MODEL_LABEL;
   weights?: { source?: string; files?: { name: string; sha256: string }[] };
   backend?: string;
 }

@@ -81,6 +81,7 @@ export const TASK_NAMES = [
   'experiment.estimate',
   'experiment.baselineEstimate',
   'results.tsne',
+  'results.visualisation',
 ] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 

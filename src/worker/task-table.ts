@@ -13,7 +13,7 @@ import {
   previewFolds,
 } from '../app/domains/experiment';
 import { ensureStarterCorpus } from '../app/domains/starter';
-import { runTsne } from '../app/domains/tsne';
+import { runTsne, visualisationTsne } from '../app/domains/tsne';
 import type { TaskName } from '../shared/worker-messages';
 
 export interface TaskArgs {
@@ -32,6 +32,14 @@ export interface TaskArgs {
     perplexity: number;
     seed?: number;
     method?: 'tsne' | 'umap';
+    trainVal?: boolean;
+  };
+  'results.visualisation': {
+    runDir: string;
+    perplexity: number;
+    seed?: number;
+    method?: 'tsne' | 'umap';
+    epochs?: number;
   };
 }
 
@@ -53,15 +61,20 @@ export const taskTable: TaskTable = {
   'experiment.baselineEstimate': (args) =>
     estimateBaseline(args.config, (dir) => permittedPath(args.roots, dir)),
   'results.tsne': (args, c) =>
-    runTsne(
-      args.runDir,
-      args.fold,
-      args.perplexity,
-      args.seed ?? 0,
-      {
+    runTsne(args.runDir, args.fold, {
+      perplexity: args.perplexity,
+      seed: args.seed ?? 0,
+      method: args.method,
+      trainVal: args.trainVal,
+      control: {
         signal: c.signal,
         onProgress: (p) => c.progress(p.iteration, p.iterations, args.method === 'umap' ? 'UMAP' : 't-SNE'),
       },
-      args.method,
+    }),
+  'results.visualisation': (args, c) =>
+    visualisationTsne(
+      args.runDir,
+      { perplexity: args.perplexity, seed: args.seed ?? 0, method: args.method },
+      { epochs: args.epochs, signal: c.signal, progress: c.progress },
     ),
 };

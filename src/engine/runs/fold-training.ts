@@ -31,6 +31,7 @@ import {
   readJson,
   removeCheckpoint,
   saveCheckpoint,
+  TRAINVAL_ACTIVATIONS,
   saveModel,
   writeFloat32Atomic,
   writeJsonAtomic,
@@ -239,10 +240,14 @@ function foldSamples(ctx: RunContext, i: number, steps: StepsResult) {
   const fold = folds[i];
   const samples = (utts: Utterance[]) => toSamples(utts, steps.steps, index.classes);
   const testUtts = utterancesBySpeakers(index, fold.test);
+  const trainUtts = utterancesBySpeakers(index, fold.train);
+  const validationUtts = utterancesBySpeakers(index, fold.validation);
   return {
-    train: samples(utterancesBySpeakers(index, fold.train)),
-    validation: samples(utterancesBySpeakers(index, fold.validation)),
+    train: samples(trainUtts),
+    validation: samples(validationUtts),
     test: samples(testUtts),
+    trainUtts,
+    validationUtts,
     testUtts,
   };
 }
@@ -313,6 +318,44 @@ function trainOptions(
 }
 
 /**
+ * The same (best) fold model's activations of its own training and validation utterances, for the
+ * t-SNE's faded context points: written now, while the model is in memory, because afterwards
+ * they would need YAMNet, the step cache and the saved model back. Scoring is one forward pass
+ * over train + validation (no tape): on cached embeddings (frozen) a fraction of a second, when
+ * YAMNet blocks train less than one training epoch. Kept apart from activations.{f32,json}, which
+ * stay the test utterances only.
+ */
+function writeTrainValActivations(
+  dir: string,
+  f: {
+    net: YamnetLstm;
+    train: ReturnType<typeof toSamples>;
+    validation: ReturnType<typeof toSamples>;
+    trainUtts: Utterance[];
+    validationUtts: Utterance[];
+  },
+  classes: string[],
+  layer: string,
+): number {
+  const utts = [...f.trainUtts, ...f.validationUtts];
+  if (utts.length === 0) return 0;
+  const scores = scoreSamples(f.net, [...f.train, ...f.validation], classes.length);
+  writeFloat32Atomic(path.join(dir, `${TRAINVAL_ACTIVATIONS}.f32`), scores.activations);
+  writeJsonAtomic(path.join(dir, `${TRAINVAL_ACTIVATIONS}.json`), {
+    shape: [utts.length, scores.units],
+    dtype: 'float32',
+    layer,
+    ids: utts.map((u) => u.id),
+    roles: utts.map((_, j) => (j < f.trainUtts.length ? 'train' : 'val')),
+    paths: utts.map((u) => u.path),
+    labels: utts.map((u) => u.label),
+    predicted: scores.predicted.map((c) => classes[c]),
+    speakers: utts.map((u) => u.speaker),
+  });
+  return utts.length;
+}
+
+/**
  * Test the fold's best model and write its artefacts: predictions, metrics, history, LSTM
  * activations (for t-SNE) and the model itself.
  */
@@ -321,7 +364,11 @@ function testFold(
   i: number,
   f: {
     net: YamnetLstm;
+    train: ReturnType<typeof toSamples>;
+    validation: ReturnType<typeof toSamples>;
     test: ReturnType<typeof toSamples>;
+    trainUtts: Utterance[];
+    validationUtts: Utterance[];
     testUtts: Utterance[];
     result: FoldTraining;
     stepShape: number[];
@@ -370,6 +417,12 @@ function testFold(
     predicted: predictions.map((p) => p.predicted),
     speakers: testUtts.map((u) => u.speaker),
   });
+  const started = performance.now();
+  const context = writeTrainValActivations(dir, f, classes, `lstm${yam.lstmUnits.length}`);
+  ctx.log(
+    `fold ${i + 1}: activations of ${context} training/validation utterances in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    'debug',
+  );
   saveModel(
     path.join(dir, 'model'),
     {

@@ -6,17 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/tf';
-import { parseConfig } from '../config/schema';
+import { parseConfig, type ExperimentConfig } from '../config/schema';
 import { YamnetLstm } from '../model/serModel';
 import type { CachedSteps } from '../model/activationCache';
-import { computeSteps, setupYamnet, toSamples } from '../model/steps';
+import { computeSteps, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
 import { firstTrainedBlock, trainsYamnetBlocks } from '../../shared/first-block';
 import { scoreSamples } from '../train/trainFold';
 import { FileError, UserError } from '../util/errors';
 import type { WeightsProvenance } from '../yamnet/provenance';
 import { resolveWeightsSource } from '../yamnet/store';
 import { describeWeights, locateWeights } from '../yamnet/load';
-import { foldDir, loadModel, readRun } from './store';
+import { foldDir, loadModel, readRun, type RunRecord } from './store';
 
 export interface FilePrediction {
   file: string;
@@ -52,6 +52,28 @@ function sameWeights(a: WeightsProvenance, b: WeightsProvenance): boolean {
   return key(a) === key(b);
 }
 
+/**
+ * YAMNet as a finished run used it: random weights from its seed, or the weights it recorded in
+ * environment.json (their path if it still exists, else the current ones), refused when their
+ * sha256 differ from what the run trained with.
+ */
+export async function runYamnetSetup(run: RunRecord, config: ExperimentConfig): Promise<YamnetSetup> {
+  if (config.model.kind !== 'yamnet-lstm') throw new UserError('only yamnet-lstm runs use YAMNet this way');
+  const recorded = (run.environment as { weights?: WeightsProvenance & { path?: string } } | null)?.weights;
+  if (config.model.yamnet.weights === 'random') return setupYamnet('random', config.seed);
+  const candidate =
+    recorded?.path && fs.existsSync(recorded.path) ? recorded.path : resolveWeightsSource().path;
+  if (recorded) {
+    const now = await describeWeights(locateWeights(candidate));
+    if (!sameWeights(now, recorded)) {
+      throw new UserError(
+        `the run was trained with other YAMNet weights than ${candidate} (sha256 differ); set YAMNET_WEIGHTS to the run's weights`,
+      );
+    }
+  }
+  return setupYamnet('pretrained', config.seed, candidate);
+}
+
 export async function predictFiles(
   runDir: string,
   files: string[],
@@ -71,23 +93,7 @@ export async function predictFiles(
   }
   await initBackend(config.backend === 'wasm' || config.backend === 'cpu' ? config.backend : 'auto');
 
-  const recorded = (run.environment as { weights?: WeightsProvenance & { path?: string } } | null)?.weights;
-  let setup;
-  if (config.model.yamnet.weights === 'random') {
-    setup = await setupYamnet('random', config.seed);
-  } else {
-    const candidate =
-      recorded?.path && fs.existsSync(recorded.path) ? recorded.path : resolveWeightsSource().path;
-    if (recorded) {
-      const now = await describeWeights(locateWeights(candidate));
-      if (!sameWeights(now, recorded)) {
-        throw new UserError(
-          `the run was trained with other YAMNet weights than ${candidate} (sha256 differ); set YAMNET_WEIGHTS to the run's weights`,
-        );
-      }
-    }
-    setup = await setupYamnet('pretrained', config.seed, candidate);
-  }
+  const setup = await runYamnetSetup(run, config);
   try {
     // File by file, so that a file that cannot be read is listed and the others still classified.
     const failed: FileFailure[] = [];

@@ -4,7 +4,9 @@
  *
  *   config.json  environment.json  index.json  folds.json  status.json  summary.json
  *   folds/fold-NN/{metrics,predictions,history}.json  activations.{f32,json}  model/  done.json
+ *     activations-trainval.{f32,json} (the same model on its training and validation utterances)
  *   folds/fold-NN/checkpoint.json + checkpoint-eEEE.bin   (while the fold trains; resume)
+ *   visualisation/   the all-speakers model for the figure only (runs/visualisation.ts)
  *
  * A baseline run is a grid of cells (feature set × classifier) over the same folds. Each cell has
  * the artefacts of a one-model run under its own folder, and the run folder adds the grid:
@@ -334,6 +336,40 @@ export function readFoldActivations(
   const predFile = path.join(foldDirPath, 'predictions.json');
   const preds = fs.existsSync(predFile) ? readJson<FoldPrediction[]>(predFile) : [];
   return { data, dims, ids: meta.ids, predictions: new Map(preds.map((p) => [p.id, p])) };
+}
+
+/** Base name of a fold's train/validation activations (`.f32` values, `.json` description). */
+export const TRAINVAL_ACTIVATIONS = 'activations-trainval';
+
+/** activations-trainval.json: the fold model's LSTM output per training and validation utterance. */
+export interface TrainValActivationsMeta {
+  shape: [number, number];
+  ids: string[];
+  roles: ('train' | 'val')[];
+  paths: string[];
+  labels: string[];
+  predicted: string[];
+  speakers: string[];
+}
+
+/**
+ * The fold model's activations of its training and validation utterances (written at test time
+ * beside the test activations); null when the fold saved none (runs from before they were saved).
+ */
+export function readFoldTrainValActivations(
+  foldDirPath: string,
+): { data: Float32Array; dims: number; meta: TrainValActivationsMeta } | null {
+  const metaFile = path.join(foldDirPath, `${TRAINVAL_ACTIVATIONS}.json`);
+  const dataFile = path.join(foldDirPath, `${TRAINVAL_ACTIVATIONS}.f32`);
+  if (!fs.existsSync(metaFile) || !fs.existsSync(dataFile)) return null;
+  const meta = readJson<TrainValActivationsMeta>(metaFile);
+  const bytes = fs.readFileSync(dataFile);
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const [rows, dims] = meta.shape;
+  const lists = [meta.ids, meta.roles, meta.paths, meta.labels, meta.predicted, meta.speakers];
+  if (data.length !== rows * dims || lists.some((l) => !Array.isArray(l) || l.length !== rows))
+    throw new FileError(dataFile, `does not match ${metaFile}`);
+  return { data, dims, meta };
 }
 
 /** Everything small in a run folder (not predictions or activations). */

@@ -2,6 +2,8 @@
  * Plotly traces and layout of a t-SNE result: one panel for a fold, small multiples (one panel per
  * fold, each with its own axes) for 'all folds'. Points in `highlight` (file ids) are drawn
  * larger with a dark outline and the others faded, so a selection elsewhere shows up here.
+ * A fold model's training and validation utterances, when asked for, are context: drawn small and
+ * faded (validation as open circles) in the same panel, one legend entry each ("train", "val").
  */
 import type Plotly from 'plotly.js-dist';
 import type { TsnePoint, TsneResult } from '../../../shared/contract';
@@ -24,6 +26,47 @@ function colourOf(g: string, i: number, by: TsneColourBy): string {
 /** Axis names of panel i (plotly: x, x2, x3 …). */
 const axis = (i: number) => (i === 0 ? '' : String(i + 1));
 
+/** Opacity of the faded context points (the model's own training / validation utterances). */
+const CONTEXT_OPACITY = 0.35;
+
+const isContext = (p: TsnePoint) => p.role === 'train' || p.role === 'val';
+
+/** One faded trace of a panel's train or val points, coloured as the test points are. */
+function contextTrace(
+  panel: TsnePoint[],
+  pi: number,
+  role: 'train' | 'val',
+  by: TsneColourBy,
+  groups: string[],
+  firstPanel: boolean,
+): Plotly.Data | null {
+  const ps = panel.filter((p) => p.role === role);
+  if (ps.length === 0) return null;
+  return {
+    x: ps.map((p) => p.x),
+    y: ps.map((p) => p.y),
+    xaxis: `x${axis(pi)}`,
+    yaxis: `y${axis(pi)}`,
+    name: role,
+    legendgroup: role,
+    showlegend: firstPanel,
+    type: 'scatter',
+    mode: 'markers',
+    marker: {
+      color: ps.map((p) => colourOf(groupOf(p, by), groups.indexOf(groupOf(p, by)), by)),
+      size: 6,
+      symbol: role === 'val' ? 'circle-open' : 'circle',
+      opacity: CONTEXT_OPACITY,
+    },
+    customdata: ps.map((p) => p.file) as unknown as Plotly.Datum[],
+    text: ps.map(
+      (p) =>
+        `${p.file}<br>fold ${p.fold + 1}'s ${role === 'train' ? 'training' : 'validation'} utterance · speaker ${p.speaker}<br>true ${p.label}<br>predicted ${p.predicted}`,
+    ),
+    hovertemplate: '%{text}<extra></extra>',
+  } as Plotly.Data;
+}
+
 export function tsneFigure(
   result: TsneResult | null,
   by: TsneColourBy,
@@ -34,8 +77,15 @@ export function tsneFigure(
   const groups = [...new Set(all.map((p) => groupOf(p, by)))].sort();
   const data: Plotly.Data[] = [];
   panels.forEach((panel, pi) => {
+    // Context first, so that the test points are drawn over it.
+    for (const role of ['train', 'val'] as const) {
+      const firstPanel = !panels.slice(0, pi).some((q) => q.points.some((p) => p.role === role));
+      const trace = contextTrace(panel.points, pi, role, by, groups, firstPanel);
+      if (trace) data.push(trace);
+    }
+    const tests = panel.points.filter((p) => !isContext(p));
     groups.forEach((g, gi) => {
-      const ps = panel.points.filter((p) => groupOf(p, by) === g);
+      const ps = tests.filter((p) => groupOf(p, by) === g);
       if (ps.length === 0) return;
       const lit = ps.map((p) => highlight.has(p.file));
       data.push({
@@ -45,7 +95,9 @@ export function tsneFigure(
         yaxis: `y${axis(pi)}`,
         name: g,
         legendgroup: g,
-        showlegend: pi === 0 || !panels.slice(0, pi).some((q) => q.points.some((p) => groupOf(p, by) === g)),
+        showlegend: !panels
+          .slice(0, pi)
+          .some((q) => q.points.some((p) => !isContext(p) && groupOf(p, by) === g)),
         type: 'scatter',
         mode: 'markers',
         marker: {
@@ -57,7 +109,7 @@ export function tsneFigure(
         customdata: ps.map((p) => p.file) as unknown as Plotly.Datum[],
         text: ps.map(
           (p) =>
-            `${p.file}<br>fold ${p.fold + 1} · speaker ${p.speaker}<br>true ${p.label}<br>predicted ${p.predicted}`,
+            `${p.file}<br>${p.fold < 0 ? 'visualisation model (trained on it)' : `fold ${p.fold + 1}`} · speaker ${p.speaker}<br>true ${p.label}<br>predicted ${p.predicted}`,
         ),
         hovertemplate: '%{text}<extra></extra>',
       } as Plotly.Data);
@@ -91,5 +143,18 @@ export function tsneFigure(
 /** 'trustworthiness T(5) = 0.91' of a one-panel result, for its title line. */
 export function trustText(result: TsneResult | null): string {
   const t = result?.panels.length === 1 ? result.panels[0].trustworthiness : null;
-  return t ? `trustworthiness T(${t.k}) = ${t.value.toFixed(2)}` : '';
+  return t
+    ? `trustworthiness T(${t.k}) = ${t.value.toFixed(2)}${t.over === 'test' ? ' (test points)' : ''}`
+    : '';
+}
+
+/** 'UMAP' or 't-SNE': the method a result was computed with (its panels' method lines say). */
+export function embeddingName(result: TsneResult | null): string {
+  return result?.panels[0]?.method.startsWith('UMAP') ? 'UMAP' : 't-SNE';
+}
+
+/** What the points are: 'test utterances', or with the faded training/validation context. */
+export function pointsText(result: TsneResult | null): string {
+  const context = result?.points.some(isContext) ?? false;
+  return context ? 'test utterances; train/val faded' : 'test utterances';
 }

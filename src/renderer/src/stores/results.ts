@@ -16,10 +16,13 @@ export interface RunResults {
   table: ResultsTable | null;
   paper: PaperComparison | null;
   tsne: TsneResult | null;
-  tsneFold: number | 'all';
+  /** A fold, 'all' (one panel per fold) or 'visualisation' (the all-speakers model, not a test result). */
+  tsneFold: TsneFold;
   error: string;
   tsneError: string;
   tsneLoading: boolean;
+  /** The embedding's task while it runs: its id (to cancel it) and its last progress event. */
+  tsneTask: { id: string; done: number; total: number; message: string } | null;
   /** Utterance ids (file) selected in a linked view (confusion cell, t-SNE lasso), highlighted everywhere. */
   highlight: string[];
   /** What the highlighted utterances are ('angry predicted as sad, pooled'). */
@@ -27,6 +30,8 @@ export interface RunResults {
   /** Every test utterance's prediction (for the linked views); empty until loaded. */
   predictions: UtterancePrediction[];
 }
+
+export type TsneFold = number | 'all' | 'visualisation';
 
 export type ColourBy = 'label' | 'speaker' | 'correct';
 
@@ -39,6 +44,9 @@ export const useResultsStore = defineStore('results', () => {
   const tsnePerplexity = ref(30);
   const tsneSeed = ref(0);
   const tsneMethod = ref<'tsne' | 'umap'>('tsne');
+  /** Add each fold model's training and validation utterances as faded points (off: test only). */
+  const tsneTrainVal = ref(false);
+  let tasksStarted = 0;
 
   async function open(id: string, slot = 0): Promise<void> {
     const pane: RunResults = {
@@ -51,6 +59,7 @@ export const useResultsStore = defineStore('results', () => {
       error: '',
       tsneError: '',
       tsneLoading: false,
+      tsneTask: null,
       highlight: [],
       selectionTitle: '',
       predictions: [],
@@ -74,24 +83,44 @@ export const useResultsStore = defineStore('results', () => {
     }
   }
 
-  async function loadTsne(p: RunResults, fold: number | 'all'): Promise<void> {
+  async function loadTsne(p: RunResults, fold: TsneFold): Promise<void> {
     p.tsneFold = fold;
     p.tsneLoading = true;
     p.tsneError = '';
+    const taskId = `tsne-${Date.now()}-${++tasksStarted}`;
+    const settings = {
+      id: p.id,
+      perplexity: tsnePerplexity.value,
+      seed: tsneSeed.value,
+      method: tsneMethod.value,
+      taskId,
+    };
+    p.tsneTask = { id: taskId, done: 0, total: 0, message: '' };
+    const stop = getApi().onEvent((e) => {
+      if (e.type === 'task.progress' && e.taskId === taskId && p.tsneTask?.id === taskId)
+        p.tsneTask = { id: taskId, done: e.done, total: e.total, message: e.message ?? '' };
+    });
     try {
-      p.tsne = await getApi().call('results.tsne', {
-        id: p.id,
-        fold,
-        perplexity: tsnePerplexity.value,
-        seed: tsneSeed.value,
-        method: tsneMethod.value,
-      });
+      // The visualisation model trains on first use (a task with progress): its own method.
+      p.tsne =
+        fold === 'visualisation'
+          ? await getApi().call('results.visualisation', settings)
+          : await getApi().call('results.tsne', { ...settings, fold, trainVal: tsneTrainVal.value });
     } catch (err) {
       p.tsne = null;
       p.tsneError = messageOf(err);
     } finally {
-      p.tsneLoading = false;
+      stop();
+      if (p.tsneTask?.id === taskId) {
+        p.tsneTask = null;
+        p.tsneLoading = false;
+      }
     }
+  }
+
+  /** Stops the pane's running embedding (or visualisation-model training); it fails as cancelled. */
+  async function cancelTsne(p: RunResults): Promise<void> {
+    if (p.tsneTask) await getApi().call('tasks.cancel', { taskId: p.tsneTask.id });
   }
 
   /** Highlights these utterances in every linked view of the pane (table, t-SNE). */
@@ -104,5 +133,18 @@ export const useResultsStore = defineStore('results', () => {
     panes.value = panes.value.filter((_, i) => i !== slot);
   }
 
-  return { panes, colourBy, normalise, tsnePerplexity, tsneSeed, tsneMethod, open, loadTsne, select, close };
+  return {
+    panes,
+    colourBy,
+    normalise,
+    tsnePerplexity,
+    tsneSeed,
+    tsneMethod,
+    tsneTrainVal,
+    open,
+    loadTsne,
+    cancelTsne,
+    select,
+    close,
+  };
 });
