@@ -2,7 +2,7 @@
  * Sweeps in Chromium (issue 13, item 4): the Experiment view's job estimate follows a swept
  * `training.epochs` (each cell estimated from its own config on the server: a per-job range, and
  * a total above the base config times the cells), and the Runs view deletes a whole sweep to the
- * trash and restores it, cells and all.
+ * trash and restores it, cells and all (and a single run as before).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -100,6 +100,25 @@ describe('sweeps in the GUI', () => {
     await expect.poll(() => table.locator('[data-test="sweep-row"]').count(), { timeout: 30_000 }).toBe(2);
     expect(await trashed.count()).toBe(0);
     expect(fs.existsSync(path.join(file.cells[0].runDir, 'summary.json'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('still deletes and restores a single run the same way', async () => {
+    const { runsDir } = (await api('settings.get', {})) as { runsDir: string };
+    const id = '20261130-000000-old-run';
+    fs.cpSync(fixture, path.join(runsDir, id), { recursive: true });
+    await page.reload();
+    await page.click('[data-nav="runs"]');
+    const row = page.locator(`[data-run="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('[data-test="run-delete"]').click();
+    const trashed = page.locator(`[data-trashed="${id}"]`);
+    await trashed.waitFor();
+    expect(await trashed.textContent()).not.toContain('sweep ·');
+    await trashed.locator('[data-test="run-restore"]').click();
+    await row.waitFor({ timeout: 30_000 });
+    expect(await trashed.count()).toBe(0);
+    expect(fs.existsSync(path.join(runsDir, id, 'summary.json'))).toBe(true);
     expect(problems).toEqual([]);
   });
 });
