@@ -7,7 +7,9 @@
  * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
  * same schema so that every problem is named per field (config.validate's issues). Run summaries,
  * fold metrics and histories and run comparisons are the result schemas of run-results.ts (what
- * the run folder's files hold); cost estimates are still passed through as JSON.
+ * the run folder's files hold); progress events and cost estimates fit the engine's types of
+ * progress.ts (checked at compile time below). Still passed through as JSON: a run's config,
+ * environment and status files, the corpus summary and the weights' detail.
  */
 import { z } from 'zod';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
