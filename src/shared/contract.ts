@@ -7,7 +7,9 @@
  * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
  * same schema so that every problem is named per field (config.validate's issues). Run summaries,
  * fold metrics and histories and run comparisons are the result schemas of run-results.ts (what
- * the run folder's files hold); cost estimates are still passed through as JSON.
+ * the run folder's files hold); progress events and cost estimates fit the engine's types of
+ * progress.ts (checked at compile time below). Still passed through as JSON: a run's config,
+ * environment and status files, the corpus summary and the weights' detail.
  */
 import { z } from 'zod';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
@@ -201,6 +203,30 @@ export type RunEstimate = z.infer<typeof runEstimateSchema>;
 
 /** The estimate as the engine makes it (progress.ts RunCostEstimate), before the view's additions. */
 export const runCostEstimateSchema = runEstimateSchema.omit({ text: true, fineTuneNote: true, reused: true });
+
+/**
+ * What a sweep will cost (engine/runs/sweep-estimate.ts SweepCost), each cell from its own config:
+ * a job is one fold of one cell.
+ */
+export const sweepCostSchema = z.object({
+  cells: z.array(
+    z.object({
+      id: z.string(),
+      values: z.record(z.string(), json),
+      estimate: runCostEstimateSchema,
+      perJobSec: z.number(),
+      jobs: z.number(),
+    }),
+  ),
+  jobs: z.number(),
+  /** The cheapest and dearest job (a Slurm array asks one time limit: the dearest). */
+  perJobSec: z.object({ min: z.number(), max: z.number() }),
+  totalComputeSec: z.number(),
+  wallSec: z.number(),
+  cacheBuildSec: z.number(),
+  parallel: z.number(),
+});
+export type SweepCostInfo = z.infer<typeof sweepCostSchema>;
 
 /** What a baseline run will cost: feature extraction timed on real files, classifier fits counted. */
 export const baselineEstimateSchema = z.object({
@@ -612,7 +638,12 @@ export const methods = {
    */
   'experiment.estimate': {
     request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),
-    response: z.object({ estimate: runEstimateSchema, table: layerCostTableSchema }),
+    response: z.object({
+      estimate: runEstimateSchema,
+      table: layerCostTableSchema,
+      /** A config with a sweep: every cell estimated from its own config. */
+      sweep: sweepCostSchema.optional(),
+    }),
   },
 
   'experiment.baselineEstimate': {

@@ -23,6 +23,7 @@ import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
 import type { YamnetModel } from '../../engine/yamnet/model';
 import type { BackendName } from '../../engine/backend/tf';
 import type { RunPlan } from '../../engine/runs/plan';
+import type { SweepCost } from '../../engine/runs/sweep-estimate';
 import { trainsYamnetBlocks } from '../../shared/first-block';
 import { crossCorpusDirs } from '../../shared/cross-corpus';
 import { UserError } from '../../engine/util/errors';
@@ -120,9 +121,10 @@ export async function previewFolds(
 // estimate before starting reuses the block's measurement.
 
 /**
- * What a calibration depends on: the corpus and folds, batch and head shapes, learning rate and
- * backend. Epochs, the run's name and the first trained block are not in it (the block is the
- * calibrations' own key; epochs only multiply).
+ * What a calibration depends on: the corpus and folds, batch and head shapes and backend. Epochs,
+ * the run's name and the first trained block are not in it (the block is the calibrations' own
+ * key; epochs only multiply), nor the seed and learning rate: a step's time depends on shapes, not
+ * on the values in them, so a sweep over seeds or learning rates measures once.
  */
 export function costKey(config: ExperimentConfig, index: Pick<CorpusIndex, 'hash'>, backend: string): string {
   const head = config.model.kind === 'yamnet-lstm' ? config.model.lstmUnits : null;
@@ -131,9 +133,7 @@ export function costKey(config: ExperimentConfig, index: Pick<CorpusIndex, 'hash
     config.data.classes,
     config.frontEnd,
     config.crossValidation,
-    config.seed,
     config.training.batchSize,
-    config.training.learningRate,
     head,
     backend,
   ]);
@@ -254,10 +254,47 @@ export function estimateCost(
     if (!known) calibrations.set(k, calibrationOf(e));
     const { fineTuneSupport } = await import('../../engine/backend/describe');
     const fineTuneNote = trainsYamnetBlocks(k) ? fineTuneSupport(backend as BackendName).message : '';
+    const table = await layerTable(config, ctx, calibrations);
     return {
       estimate: { ...e, text: formatEstimate(e), fineTuneNote, reused: known !== undefined },
-      table: await layerTable(config, ctx, calibrations),
+      table,
+      ...(config.sweep ? { sweep: await sweepCostOf(configInput, config.sweep, checkPath, plan) } : {}),
     };
+  });
+}
+
+/**
+ * Each sweep cell's estimate from its own config: planned again only where a swept field changes
+ * the corpus, folds, backend or first trained block; calibrated only where no calibration of its
+ * shapes was measured yet (a sweep over epochs, seeds or learning rates measures nothing new).
+ */
+async function sweepCostOf(
+  configInput: unknown,
+  sweep: NonNullable<ExperimentConfig['sweep']>,
+  checkPath: (dir: string) => string,
+  base: RunPlan,
+): Promise<SweepCost> {
+  const { estimateSweep } = await import('../../engine/runs/sweep-estimate');
+  const { estimateRunCost, estimateFromCalibration } = await import('../../engine/train/estimate');
+  const planKey = (c: ExperimentConfig) =>
+    JSON.stringify([
+      c.data,
+      c.crossValidation,
+      c.backend,
+      c.model.kind === 'yamnet-lstm' ? c.model.yamnet.trainFrom : null,
+    ]);
+  const plans = new Map<string, Promise<RunPlan>>([[planKey(base.config), Promise.resolve(base)]]);
+  return estimateSweep(configInput as Record<string, unknown>, sweep, async (cell) => {
+    const key = planKey(cell);
+    if (!plans.has(key)) plans.set(key, runPlan(cell, checkPath));
+    const plan = await plans.get(key)!;
+    const backend = plan.backend.name;
+    const ctx = { index: plan.index, folds: plan.folds, backend, yamnet: await timingYamnet(backend) };
+    const calibrations = calibrationsFor(costKey(cell, plan.index, backend));
+    const known = calibrations.get(plan.firstTrainedBlock);
+    const e = known ? estimateFromCalibration(cell, ctx, known) : estimateRunCost(cell, ctx);
+    if (!known) calibrations.set(plan.firstTrainedBlock, calibrationOf(e));
+    return e;
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * A run takes `frontEnd.patchHopSec` from its config: a run at half the paper's hop computes its
  * own embeddings (none from the paper-hop run's cache) and records the hop in summary.json, where
- * the paper comparison reads it. Its progress events all fit the contract's typed schema.
+ * the paper comparison reads it. Its progress events all fit the contract's typed schema, and its
+ * result files the shared result schemas.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/schema';
 import { synthesizeCorpus } from '../corpora';
 import { runProgressSchema } from '../../shared/contract';
+import { foldHistorySchema, foldMetricsSchema, runSummarySchema } from '../../shared/run-results';
+import { foldDirs } from './store';
 import type { TrainEvent } from '../train/events';
 import { runExperiment } from '.';
 
@@ -46,6 +49,15 @@ async function run(patchHopSec: number) {
   // Every event the engine emits is what the contract's typed schema says, field for field.
   for (const e of events) runProgressSchema.strict().parse(JSON.parse(JSON.stringify(e)));
   const summary = JSON.parse(fs.readFileSync(path.join(result.runDir, 'summary.json'), 'utf8'));
+  // Every result file parses with the shared schemas whole: they name every field it writes.
+  expect(runSummarySchema.parse(summary)).toEqual(summary);
+  const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const { dir } of foldDirs(result.runDir)) {
+    const metrics = readJson(path.join(dir, 'metrics.json'));
+    expect(foldMetricsSchema.parse(metrics)).toEqual(metrics);
+    const history = readJson(path.join(dir, 'history.json'));
+    expect(foldHistorySchema.parse(history)).toEqual(history);
+  }
   const embeddings = logs.filter((l) => l.startsWith('YAMNet embeddings:')).at(-1) ?? '';
   return { summary, embeddings };
 }

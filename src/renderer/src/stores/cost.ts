@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { BaselineEstimate, LayerCostTableInfo, RunEstimate } from '@shared/contract';
+import type { BaselineEstimate, LayerCostTableInfo, RunEstimate, SweepCostInfo } from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';
@@ -24,6 +24,8 @@ export const useCostStore = defineStore('cost', () => {
   const tableError = ref('');
   const tableLoading = ref(false);
   const estimate = ref<RunEstimate | null>(null);
+  /** A sweep's cells, each estimated from its own config (with `estimate`, the base config's). */
+  const sweep = ref<SweepCostInfo | null>(null);
   /** The config (as JSON text) the estimate was made for: an edit makes it stale. */
   const estimateOf = ref('');
   const estimateError = ref('');
@@ -58,11 +60,13 @@ export const useCostStore = defineStore('cost', () => {
     try {
       const res = await getApi().call('experiment.estimate', { config });
       estimate.value = res.estimate;
+      sweep.value = res.sweep ?? null;
       estimateOf.value = text;
       table.value = res.table;
       return res.estimate;
     } catch (err) {
       estimate.value = null;
+      sweep.value = null;
       estimateError.value = messageOf(err);
       return null;
     } finally {
@@ -124,6 +128,7 @@ export const useCostStore = defineStore('cost', () => {
     tableError,
     tableLoading,
     estimate,
+    sweep,
     estimateError,
     measuring,
     measureError,
