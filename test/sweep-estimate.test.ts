@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods, type Method, type Res } from '../src/shared/contract';
 import { sharedDir } from '../src/engine/util/paths';
 import { sweepCost } from '../src/engine/runs/sweep-estimate';
-import { dispatch } from '../src/server/dispatch';
-import { handlers } from '../src/server/handlers';
-import { SettingsStore } from '../src/server/settings';
-import type { WorkbenchContext } from '../src/server/context';
-import { TaskPool, forkTaskSpawner } from '../src/server/tasks';
+import { dispatch } from '../src/app/dispatch';
+import { handlers } from '../src/app/handlers';
+import { SettingsStore } from '../src/app/settings';
+import type { WorkbenchContext } from '../src/app/context';
+import { TaskPool, forkTaskSpawner } from '../src/app/tasks';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-sweep-cost-'));
