@@ -84,7 +84,7 @@ export function barnesHutGradient(
   if (state) state.tree.rebuild(y);
   const s = state ?? barnesHutState(y, n, dims);
   if (s.tree instanceof QuadTree2D) {
-    const Z = s.tree.repulsion(theta, s.rep);
+    const Z = s.tree.repulsionDual(theta, s.rep);
     attraction2D(y, n, P, exaggeration, grad);
     for (let i = 0; i < 2 * n; i++) grad[i] = 4 * (grad[i] - s.rep[i] / Z);
     return Z;
@@ -113,7 +113,7 @@ export function barnesHutGradient(
  * Σ_j p_ij q_ij Z (y_i − y_j) (times the exaggeration) into `grad`, for a 2-D embedding. P is
  * symmetric, so each pair is visited once (from its lower row) and acts on both points.
  */
-function attraction2D(
+export function attraction2D(
   y: Float64Array,
   n: number,
   P: SparseP,

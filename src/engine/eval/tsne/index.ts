@@ -7,6 +7,14 @@ import type { TsneOptions, TsneResult } from './types';
 export type { TsneEngine, TsneOptions, TsneResult } from './types';
 
 /**
+ * The 2-D engine's default theta (its dual-tree walk, quadTree.ts): 0.7 errs by about 12 % of the
+ * repulsive gradient's norm, as the single walk does at 0.75, at less than half its cost at
+ * 10,000 points; the trustworthiness of 1,000 × 150 points stayed that of the exact engine
+ * (0.9302 against 0.9302; 0.9304 at 0.5 and 0.6).
+ */
+const DUAL_TREE_THETA = 0.7;
+
+/**
  * A t-SNE embedding of `points` (rows, or a flat array with `inputDims`), or a UMAP one with
  * engine 'umap' (same options and result; the perplexity is its n_neighbors, the iterations its
  * epochs). Deterministic for a given seed, input and engine. The perplexity is clamped to
@@ -57,7 +65,7 @@ export async function tsne(
       perplexity,
       iterations,
       seed,
-      theta: options.theta ?? 0.5,
+      theta: options.theta ?? (dim === 2 ? DUAL_TREE_THETA : 0.5),
       earlyExaggeration: options.earlyExaggeration ?? 12,
       learningRate: options.learningRate,
       onProgress: options.onProgress,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conditionalRow, sparseJointP } from './affinities';
 import { barnesHutGradient, barnesHutState, exactGradient } from './gradient';
 import { nearestNeighbours, squaredDistances, toPointMatrix } from './points';
+import { QuadTree2D } from './quadTree';
 import { gaussianArray, mulberry32 } from '../../util/random';
 
 function randomPoints(n: number, dims: number, seed: number) {
@@ -97,5 +98,32 @@ describe('t-SNE building blocks', () => {
     const zFresh = barnesHutGradient(moved, 120, 2, P, 1, 0.5, fresh);
     expect(zReused).toBe(zFresh);
     expect(Array.from(reused)).toEqual(Array.from(fresh));
+  });
+
+  it("the dual-tree walk's expansions converge to the exact repulsion as theta shrinks", () => {
+    // 2,000 points in a few blobs of different sizes, like a t-SNE embedding.
+    const n = 2000;
+    const g = gaussianArray(n * 2, 21, 1);
+    const y = g.map((v, i) => v * (1 + ((i >> 1) % 4)) + ((i >> 1) % 4) * 15 * (i % 2 ? 1 : -1));
+    const tree = new QuadTree2D(y, n);
+    const exact = new Float64Array(n * 2);
+    const zExact = tree.repulsion(0, exact);
+    const dual0 = new Float64Array(n * 2);
+    expect(tree.repulsionDual(0, dual0)).toBeCloseTo(zExact, 6);
+    for (let i = 0; i < n * 2; i++) expect(dual0[i]).toBeCloseTo(exact[i], 9);
+    const norm = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+    const errors = [0.1, 0.3, 0.7].map((theta) => {
+      const r = new Float64Array(n * 2);
+      const z = tree.repulsionDual(theta, r);
+      return { z: Math.abs(z / zExact - 1), f: norm(r.map((v, i) => v - exact[i])) / norm(exact) };
+    });
+    // Far pairs are used (not exact) yet accurate; the error grows with theta and stays modest.
+    expect(errors[0].f).toBeGreaterThan(0);
+    expect(errors[0].f).toBeLessThan(1e-3);
+    expect(errors[1].f).toBeLessThan(0.02);
+    expect(errors[2].f).toBeLessThan(0.2);
+    expect(errors[0].f).toBeLessThan(errors[1].f);
+    expect(errors[1].f).toBeLessThan(errors[2].f);
+    for (const e of errors) expect(e.z).toBeLessThan(0.05);
   });
 });

@@ -17,7 +17,12 @@ export interface TsneOptions {
    * 'umap': UMAP (umap-js), seeded; perplexity is its n_neighbors, iterations its epochs.
    */
   engine?: TsneEngine;
-  /** Barnes-Hut accuracy/speed trade-off (0 = exact repulsion). Default 0.5. */
+  /**
+   * Barnes-Hut accuracy/speed trade-off (0 = exact repulsion). 2-D: two nodes interact through
+   * an expansion when their radii add up to less than theta times their distance (below 1);
+   * default 0.7. 3-D: a cell counts as one body when its width is below theta times its
+   * distance; default 0.5.
+   */
   theta?: number;
   /** Learning rate; default max(n / earlyExaggeration / 4, 50) (Belkina et al. 2019). */
   learningRate?: number;
