@@ -9,6 +9,8 @@
 import { parseArgs } from 'node:util';
 import { sparseJointP } from '../../src/engine/eval/tsne/affinities';
 import { attraction2D } from '../../src/engine/eval/tsne/gradient';
+import { approximateNeighbours } from '../../src/engine/eval/tsne/approxNeighbours';
+import { projectOnPrincipalAxes } from '../../src/engine/eval/tsne/pca';
 import { nearestNeighbours, toPointMatrix } from '../../src/engine/eval/tsne/points';
 import { QuadTree2D } from '../../src/engine/eval/tsne/quadTree';
 import { gaussianArray, mulberry32 } from '../../src/engine/util/random';
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '150' },
     iterations: { type: 'string', default: '1000' },
     theta: { type: 'string', default: '0.7' },
+    'approximate-from': { type: 'string', default: '5000' },
   },
 });
 const n = Number(values.n);
@@ -44,7 +47,11 @@ function phase<T>(name: string, fn: () => T): T {
 
 const x = toPointMatrix(clustered(n === 10_000 ? 4 : 2));
 const k = Math.min(n - 1, 90);
-const nb = phase(`kNN (exact, k=${k})`, () => nearestNeighbours(x, k));
+const search = phase('PCA to 50 dimensions', () => projectOnPrincipalAxes(x, 50));
+const approximate = n >= Number(values['approximate-from']);
+const nb = phase(`kNN (${approximate ? 'approximate' : 'exact'}, k=${k})`, () =>
+  approximate ? approximateNeighbours(search, k, { seed: 1 }) : nearestNeighbours(search, k),
+);
 const P = phase('P (perplexity 30)', () => sparseJointP(nb, n, 30));
 
 // The optimiser's loop (src/engine/eval/tsne/optimize.ts) with each part timed on its own.

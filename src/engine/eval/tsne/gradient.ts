@@ -120,25 +120,18 @@ export function attraction2D(
   exaggeration: number,
   grad: Float64Array,
 ): void {
-  const { rowStart, cols, values, upperStart } = P;
+  const { pairI, pairJ, pairV } = P;
   grad.fill(0, 0, 2 * n);
-  for (let i = 0; i < n; i++) {
-    const xi = y[2 * i];
-    const yi = y[2 * i + 1];
-    let gx = 0;
-    let gy = 0;
-    for (let o = upperStart[i], end = rowStart[i + 1]; o < end; o++) {
-      const j = cols[o];
-      const dx = xi - y[2 * j];
-      const dy = yi - y[2 * j + 1];
-      const mult = (exaggeration * values[o]) / (1 + dx * dx + dy * dy);
-      gx += mult * dx;
-      gy += mult * dy;
-      grad[2 * j] -= mult * dx;
-      grad[2 * j + 1] -= mult * dy;
-    }
-    grad[2 * i] += gx;
-    grad[2 * i + 1] += gy;
+  for (let e = 0, pairs = pairI.length; e < pairs; e++) {
+    const i = pairI[e];
+    const j = pairJ[e];
+    const dx = y[2 * i] - y[2 * j];
+    const dy = y[2 * i + 1] - y[2 * j + 1];
+    const mult = (exaggeration * pairV[e]) / (1 + dx * dx + dy * dy);
+    grad[2 * i] += mult * dx;
+    grad[2 * i + 1] += mult * dy;
+    grad[2 * j] -= mult * dx;
+    grad[2 * j + 1] -= mult * dy;
   }
 }
 
