@@ -87,4 +87,5 @@ for (let it = 0; it < iterations; it++) {
   }
   lap('update');
 }
-for (const [key, s] of Object.entries(spent)) console.log(`${('iterations: ' + key).padEnd(28)} ${s.toFixed(3)} s CPU`);
+for (const [key, s] of Object.entries(spent))
+  console.log(`${('iterations: ' + key).padEnd(28)} ${s.toFixed(3)} s CPU`);

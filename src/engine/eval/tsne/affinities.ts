@@ -158,5 +158,14 @@ export function sparseJointP(nb: Neighbours, n: number, perplexity: number): Spa
       pairV[e] = values[o];
     }
   }
-  return { n, rowStart, cols: cols.slice(0, out), values: values.slice(0, out), upperStart, pairI, pairJ, pairV };
+  return {
+    n,
+    rowStart,
+    cols: cols.slice(0, out),
+    values: values.slice(0, out),
+    upperStart,
+    pairI,
+    pairJ,
+    pairV,
+  };
 }

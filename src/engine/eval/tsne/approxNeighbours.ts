@@ -76,7 +76,11 @@ class NeighbourHeaps {
   }
 }
 
-export function approximateNeighbours(x: PointMatrix, k: number, options: ApproxNeighbourOptions = {}): Neighbours {
+export function approximateNeighbours(
+  x: PointMatrix,
+  k: number,
+  options: ApproxNeighbourOptions = {},
+): Neighbours {
   const { n } = x;
   if (k >= n) throw new Error(`approximateNeighbours: k = ${k} needs more than ${n} points`);
   const rand = mulberry32(options.seed ?? 0);
@@ -140,7 +144,7 @@ function consider(x: PointMatrix, heaps: NeighbourHeaps, stamp: Int32Array, i: n
   const oi = i * dims;
   const oj = j * dims;
   let d = 0;
-  for (let m = 0; m < dims; ) {
+  for (let m = 0; m < dims;) {
     const stop = Math.min(dims, m + 16);
     for (; m < stop; m++) {
       const t = data[oi + m] - data[oj + m];
@@ -177,7 +181,8 @@ function splitNode(
   if (b === a) b = order[hi - 1];
   // side(p) = (p − (a + b)/2)·(a − b): the sign says which of a and b is nearer.
   let offset = 0;
-  for (let m = 0; m < dims; m++) offset += ((data[a * dims + m] + data[b * dims + m]) / 2) * (data[a * dims + m] - data[b * dims + m]);
+  for (let m = 0; m < dims; m++)
+    offset += ((data[a * dims + m] + data[b * dims + m]) / 2) * (data[a * dims + m] - data[b * dims + m]);
   let left = lo;
   for (let s = lo; s < hi; s++) {
     const p = order[s];
