@@ -72,21 +72,19 @@ export async function optimize(x: PointMatrix, o: Resolved): Promise<{ y: Float6
 }
 
 /**
- * Inputs of more dimensions are projected on their leading principal axes before the neighbour
- * search (van der Maaten's tsne and Rtsne use 50): the search costs O(d) per pair.
+ * From this many points the neighbours come from an approximate search (approxNeighbours.ts)
+ * on the input's 50 leading principal axes, as van der Maaten's tsne and Rtsne project: the
+ * exact search is O(n²·d), 24 s CPU of an 80 s run at 10,000 × 150. Below it the search is
+ * exact, in the input's own dimensions (at 1,000 points the projection cost more than it saved).
  */
-const SEARCH_DIMS = Number(process.env.TSNE_SEARCH_DIMS ?? 50);
-/**
- * From this many points the neighbours come from the approximate search (approxNeighbours.ts):
- * the exact one is O(n²) and took 24 s CPU of an 80 s run at 10,000 × 150.
- */
-const APPROXIMATE_FROM = Number(process.env.TSNE_APPROX_FROM ?? 5000);
+const APPROXIMATE_FROM = 5000;
+const SEARCH_DIMS = 50;
 
 /** The 3·perplexity nearest neighbours of every point (as Barnes-Hut-SNE), for the sparse P. */
 function neighboursFor(x: PointMatrix, perplexity: number, seed: number) {
   const k = Math.min(x.n - 1, Math.floor(3 * perplexity));
-  const search = projectOnPrincipalAxes(x, SEARCH_DIMS);
-  return x.n >= APPROXIMATE_FROM ? approximateNeighbours(search, k, { seed }) : nearestNeighbours(search, k);
+  if (x.n < APPROXIMATE_FROM) return nearestNeighbours(x, k);
+  return approximateNeighbours(projectOnPrincipalAxes(x, SEARCH_DIMS), k, { seed });
 }
 
 /** Rows of `v` (input order) moved to their slots: slot r gets row order[r]. */
