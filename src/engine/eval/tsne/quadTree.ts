@@ -244,21 +244,54 @@ export class QuadTree2D {
   }
 
   /**
+   * Exact repulsion between the points of leaves a and b (each pair once, acting on both), or
+   * among the points of one leaf (a = b); returns their share of Z (both orders of each pair).
+   */
+  private directPairs(a: number, b: number, rep: Float64Array): number {
+    const { y, perm, leafStart, leafEnd } = this;
+    let Z = 0;
+    const endA = leafEnd[a];
+    const endB = leafEnd[b];
+    for (let m = leafStart[a]; m < endA; m++) {
+      const i = perm[m];
+      const xi = y[2 * i];
+      const yi = y[2 * i + 1];
+      let fx = 0;
+      let fy = 0;
+      for (let p = a === b ? m + 1 : leafStart[b]; p < endB; p++) {
+        const j = perm[p];
+        const ex = xi - y[2 * j];
+        const ey = yi - y[2 * j + 1];
+        const q = 1 / (1 + ex * ex + ey * ey);
+        const q2 = q * q;
+        Z += 2 * q;
+        fx += q2 * ex;
+        fy += q2 * ey;
+        rep[2 * j] -= q2 * ex;
+        rep[2 * j + 1] -= q2 * ey;
+      }
+      rep[2 * i] += fx;
+      rep[2 * i + 1] += fy;
+    }
+    return Z;
+  }
+
+  /**
    * The same sums as `repulsion`, by a dual-tree walk (a first-order fast multipole method): a
    * pair of nodes (A, B) whose radii together are below theta times the distance of their centres
-   * of mass is "far", and B's pull on every point of A is taken from a first-order Taylor
-   * expansion at A's centre: the value, gradient of q and force, and the force's Jacobian. The
-   * expansions are pushed down the tree at the end and evaluated per point. Near pairs are
-   * split (the larger node) until both are leaves, whose points are summed directly. Per
-   * iteration this is O(n) node pairs where the single-tree walk is O(n log n), and the far
-   * field costs one expansion per node pair, not per point. Expansion error is of second order
-   * in (radius / distance), like the single walk's monopole error, so equal accuracy comes at a
-   * larger theta. theta = 0 sums every pair exactly; theta must stay below 1 (a node inside
-   * another is then never far).
+   * of mass is "far": B's pull on every point of A comes from a first-order Taylor expansion at
+   * A's centre (the value, gradient of q and force, and the force's Jacobian), and A's on B's
+   * alike. The expansions are pushed down the tree at the end and evaluated per point. Near pairs
+   * are split (the larger node) until both are leaves, whose points are summed directly. Each
+   * pair of nodes (and of points) is met once and acts on both sides, so the walk is half that of
+   * visiting (A, B) and (B, A). Per iteration this is O(n) node pairs where the single-tree walk
+   * is O(n log n), and the far field costs one expansion per node pair, not per point. The
+   * expansion error is of second order in radius / distance, like the single walk's monopole
+   * error, so equal accuracy comes at a larger theta. theta = 0 sums every pair exactly.
    */
   repulsionDual(theta: number, rep: Float64Array): number {
     const { y, perm, comX, comY, count, radius, skip, leafStart, leafEnd, size, local } = this;
-    const theta2 = Math.min(theta, 0.99) ** 2;
+    const theta2 = theta * theta;
     local.fill(0, 0, 8 * size);
     rep.fill(0, 0, 2 * this.n);
     let Z = 0;
@@ -269,56 +302,68 @@ export class QuadTree2D {
     while (top > 0) {
       const b = stack[--top];
       const a = stack[--top];
+      if (top + 32 > stack.length) {
+        const bigger = new Int32Array(stack.length * 2);
+        bigger.set(stack);
+        stack = this.stack = bigger;
+      }
+      if (a === b) {
+        // A node with itself: the pairs among its points.
+        if (leafStart[a] >= 0) {
+          Z += this.directPairs(a, a, rep);
+          continue;
+        }
+        for (let c = a + 1, end = skip[a]; c < end; c = skip[c]) {
+          stack[top++] = c;
+          stack[top++] = c;
+          for (let e = skip[c]; e < end; e = skip[e]) {
+            stack[top++] = c;
+            stack[top++] = e;
+          }
+        }
+        continue;
+      }
+      // Two disjoint nodes: each pair of their points is met here once, for both points.
       const dx = comX[a] - comX[b];
       const dy = comY[a] - comY[b];
       const d2 = dx * dx + dy * dy;
       const rs = radius[a] + radius[b];
       if (rs * rs < theta2 * d2) {
         // B as one body of count N at its centre, expanded at A's centre c_A, u = c_A − c_B:
-        // Σq ≈ Nq − 2Nq²u·δ, force ≈ Nq²u + N(q²I − 4q³uuᵀ)δ for a point at c_A + δ.
+        // Σq ≈ Nq − 2Nq²u·δ, force ≈ Nq²u + N(q²I − 4q³uuᵀ)δ for a point at c_A + δ;
+        // and A on B alike, with u negated.
         const q = 1 / (1 + d2);
-        const nq = count[b] * q;
-        const nq2 = nq * q;
-        const c4 = 4 * nq2 * q;
-        const o = 8 * a;
-        local[o] += nq;
-        local[o + 1] -= 2 * nq2 * dx;
-        local[o + 2] -= 2 * nq2 * dy;
-        local[o + 3] += nq2 * dx;
-        local[o + 4] += nq2 * dy;
-        local[o + 5] += nq2 - c4 * dx * dx;
-        local[o + 6] -= c4 * dx * dy;
-        local[o + 7] += nq2 - c4 * dy * dy;
+        const q2 = q * q;
+        const uxx = 4 * q * dx * dx;
+        const uxy = 4 * q * dx * dy;
+        const uyy = 4 * q * dy * dy;
+        let o = 8 * a;
+        let m = count[b] * q2;
+        local[o] += count[b] * q;
+        local[o + 1] -= 2 * m * dx;
+        local[o + 2] -= 2 * m * dy;
+        local[o + 3] += m * dx;
+        local[o + 4] += m * dy;
+        local[o + 5] += m * (1 - uxx);
+        local[o + 6] -= m * uxy;
+        local[o + 7] += m * (1 - uyy);
+        o = 8 * b;
+        m = count[a] * q2;
+        local[o] += count[a] * q;
+        local[o + 1] += 2 * m * dx;
+        local[o + 2] += 2 * m * dy;
+        local[o + 3] -= m * dx;
+        local[o + 4] -= m * dy;
+        local[o + 5] += m * (1 - uxx);
+        local[o + 6] -= m * uxy;
+        local[o + 7] += m * (1 - uyy);
         continue;
       }
       const aLeaf = leafStart[a] >= 0;
       const bLeaf = leafStart[b] >= 0;
       if (aLeaf && bLeaf) {
-        for (let m = leafStart[a], endA = leafEnd[a]; m < endA; m++) {
-          const i = perm[m];
-          const xi = y[2 * i];
-          const yi = y[2 * i + 1];
-          let fx = 0;
-          let fy = 0;
-          for (let p = leafStart[b], endB = leafEnd[b]; p < endB; p++) {
-            const j = perm[p];
-            if (j === i) continue;
-            const ex = xi - y[2 * j];
-            const ey = yi - y[2 * j + 1];
-            const q = 1 / (1 + ex * ex + ey * ey);
-            Z += q;
-            fx += q * q * ex;
-            fy += q * q * ey;
-          }
-          rep[2 * i] += fx;
-          rep[2 * i + 1] += fy;
-        }
+        Z += this.directPairs(a, b, rep);
         continue;
-      }
-      if (top + 16 > stack.length) {
-        const bigger = new Int32Array(stack.length * 2);
-        bigger.set(stack);
-        stack = this.stack = bigger;
       }
       if (bLeaf || (!aLeaf && radius[a] >= radius[b])) {
         for (let c = a + 1, end = skip[a]; c < end; c = skip[c]) {
