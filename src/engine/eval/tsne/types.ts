@@ -19,7 +19,7 @@ export interface TsneOptions {
   engine?: TsneEngine;
   /**
    * Barnes-Hut accuracy/speed trade-off (0 = exact repulsion). 2-D: two nodes interact through
-   * an expansion when their radii add up to less than theta times their distance (below 1);
+   * an expansion when their radii add up to less than theta times their distance;
    * default 0.7. 3-D: a cell counts as one body when its width is below theta times its
    * distance; default 0.5.
    */
