@@ -99,6 +99,14 @@ export async function bench(): Promise<BenchRow[]> {
         value: knnLabelAccuracy(r.embedding, big.labels, 5),
         unit: 'ratio',
       });
+      // The #14 quality bar: fast within 0.02 of the exact engine's trustworthiness.
+      rows.push({
+        group: 't-SNE 1000×150',
+        name: `${engine}, trustworthiness k=10`,
+        value: trustworthiness(big.points, r.embedding, 10),
+        unit: 'ratio',
+        note: engine === 'fast' ? "within 0.02 of exact's" : undefined,
+      });
     }
   }
 

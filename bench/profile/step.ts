@@ -84,7 +84,7 @@ for (const mode of values.modes!.split(',')) {
     // The end-to-end step as training runs it.
     timed('step (trainStep, as trained)', () => trainStep(net, opt, batch, weights, 4));
     // Phases of the same step, one by one.
-    const f16 = toFloat16(batch[0].data);
+    const f16 = toFloat16(batch[0].data as Float32Array);
     timed('float16 decode (per batch, at cache read)', () => {
       for (let i = 0; i < batch.length; i++) fromFloat16(f16);
     });

@@ -17,6 +17,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { assertFinite, NonFiniteError } from '../util/finite';
 import { sha256Json } from '../util/hash';
 import { dataHome } from '../util/paths';
+import { toFloat16 } from './float16';
+import type { StepValues } from './sample';
 
 const MAGIC = 'SERA';
 
@@ -42,7 +44,11 @@ export interface ActivationSetMeta extends ActivationSetKey {
 export interface CachedSteps {
   steps: number;
   stepShape: number[];
-  data: Float32Array;
+  /**
+   * float32, or the float16 bits of a float16 set as read from disk: kept so in memory (half the
+   * bytes of the largest sets) and decoded per batch (sample.ts, copyStepValues).
+   */
+  data: StepValues;
 }
 
 export function defaultActivationCacheDir(): string {
@@ -55,46 +61,9 @@ export function cacheLimitBytes(): number {
   return (Number.isFinite(gb) && gb > 0 ? gb : 4) * 1024 ** 3;
 }
 
-// IEEE 754 half precision: activations after ReLU span a modest range, and halving the cache is
-// what makes trainFrom K with small K fit on disk.
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-export function toFloat16(x: Float32Array): Uint16Array {
-  const out = new Uint16Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    f32[0] = x[i];
-    const bits = u32[0];
-    const sign = (bits >>> 16) & 0x8000;
-    const exp = ((bits >>> 23) & 0xff) - 127 + 15;
-    const mant = bits & 0x7fffff;
-    if (exp <= 0) {
-      // Subnormal or zero: multiples of 2^-24, rounded to nearest (0x400 is the smallest normal).
-      out[i] = sign | Math.min(0x400, Math.round(Math.abs(x[i]) * 16777216));
-    } else if (exp >= 31) {
-      out[i] = sign | 0x7c00 | (((bits >>> 23) & 0xff) === 0xff && mant ? 0x200 : 0);
-    } else {
-      let h = sign | (exp << 10) | (mant >>> 13);
-      if (mant & 0x1000) h++; // round half up on the dropped bits
-      out[i] = h;
-    }
-  }
-  return out;
-}
-
-export function fromFloat16(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length);
-  for (let i = 0; i < h.length; i++) {
-    const v = h[i];
-    const sign = v & 0x8000 ? -1 : 1;
-    const exp = (v >>> 10) & 0x1f;
-    const mant = v & 0x3ff;
-    if (exp === 0) out[i] = sign * mant * 2 ** -24;
-    else if (exp === 31) out[i] = mant ? NaN : sign * Infinity;
-    else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
-  return out;
-}
+// IEEE 754 half precision (float16.ts): activations after ReLU span a modest range, and halving
+// the cache is what makes trainFrom K with small K fit on disk.
+export { fromFloat16, toFloat16 } from './float16';
 
 /** Bumped with the entry layout; part of the set key, so entries of another layout are never read. */
 const FORMAT = 2;
@@ -159,6 +128,8 @@ export class ActivationCache {
 }
 
 function encodeActivations(value: CachedSteps, dtype: CacheDtype, file: string): Buffer {
+  if (!(value.data instanceof Float32Array))
+    throw new Error(`activation cache: ${file} is stored from float32 values`);
   assertFinite(value.data, file, `YAMNet ${value.stepShape.length === 1 ? 'embeddings' : 'activations'}`);
   const body = dtype === 'float16' ? toFloat16(value.data) : value.data;
   // A finite float32 beyond ±65504 becomes ±Inf in half precision: refused like a NaN.
@@ -211,8 +182,8 @@ export function decodeActivations(buf: Buffer): CachedSteps | null {
   if (entryDigest(header.steps, header.stepShape, header.dtype, body) !== header.sha256) return null;
   const copy = new Uint8Array(body.length);
   copy.set(body);
-  const data =
-    header.dtype === 'float16' ? fromFloat16(new Uint16Array(copy.buffer)) : new Float32Array(copy.buffer);
+  // float16 stays float16 (the checksum passed, and a finite float32 never encodes to Inf/NaN).
+  const data = header.dtype === 'float16' ? new Uint16Array(copy.buffer) : new Float32Array(copy.buffer);
   return { steps: header.steps, stepShape: header.stepShape, data };
 }
 

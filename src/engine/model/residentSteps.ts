@@ -7,7 +7,7 @@
  * of float32.
  */
 import { tf } from '../backend/tf';
-import type { Sample } from './sample';
+import { copyStepValues, type Sample } from './sample';
 
 const DEFAULT_BUDGET_MB = 768;
 
@@ -29,7 +29,7 @@ export class ResidentSteps {
     for (const s of samples) {
       if (this.firstRow.has(s)) continue;
       this.firstRow.set(s, row);
-      data.set(s.data.subarray(0, s.steps * stepSize), row * stepSize);
+      copyStepValues(s.data, s.steps * stepSize, data, row * stepSize);
       row += s.steps;
     }
     this.zeroRow = row;

@@ -9,7 +9,7 @@ import type { YamnetWeights } from '../yamnet/weights';
 import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
 import { registerNativeTrainingKernels } from './nativeKernels';
 import type { ResidentSteps } from './residentSteps';
-import type { Sample } from './sample';
+import { copyStepValues, type Sample } from './sample';
 
 /** One utterance: `steps` consecutive step vectors of `stepSize` values each. */
 export type { Sample } from './sample';
@@ -77,7 +77,7 @@ export function padBatch(
   const x = new Float32Array(batch.length * tMax * stepSize);
   const mask = new Float32Array(batch.length * tMax);
   batch.forEach((s, b) => {
-    x.set(s.data.subarray(0, s.steps * stepSize), b * tMax * stepSize);
+    copyStepValues(s.data, s.steps * stepSize, x, b * tMax * stepSize);
     mask.fill(1, b * tMax, b * tMax + s.steps);
   });
   return { x, mask, tMax };
@@ -126,7 +126,7 @@ export class YamnetLstm implements SerModel {
     const mask = maskOf(batch, tMax);
     let offset = 0;
     batch.forEach((s, i) => {
-      all.set(s.data.subarray(0, s.steps * this.stepSize), offset * this.stepSize);
+      copyStepValues(s.data, s.steps * this.stepSize, all, offset * this.stepSize);
       for (let t = 0; t < s.steps; t++) select[(i * tMax + t) * total + offset + t] = 1;
       offset += s.steps;
     });

@@ -84,7 +84,7 @@ export function barnesHutGradient(
   if (state) state.tree.rebuild(y);
   const s = state ?? barnesHutState(y, n, dims);
   if (s.tree instanceof QuadTree2D) {
-    const Z = s.tree.repulsion(theta, s.rep);
+    const Z = s.tree.repulsionDual(theta, s.rep);
     attraction2D(y, n, P, exaggeration, grad);
     for (let i = 0; i < 2 * n; i++) grad[i] = 4 * (grad[i] - s.rep[i] / Z);
     return Z;
@@ -111,9 +111,12 @@ export function barnesHutGradient(
 
 /**
  * Σ_j p_ij q_ij Z (y_i − y_j) (times the exaggeration) into `grad`, for a 2-D embedding. P is
- * symmetric, so each pair is visited once (from its lower row) and acts on both points.
+ * symmetric, so each pair is visited once (from its lower row) and acts on both points; the row's
+ * own sum stays in registers, and the exaggeration scales the sums once at the end (the loop
+ * is the costliest of an iteration at 1,000 points: this form took 0.33 ms where a flat list of
+ * pairs took 0.52).
  */
-function attraction2D(
+export function attraction2D(
   y: Float64Array,
   n: number,
   P: SparseP,
@@ -128,18 +131,21 @@ function attraction2D(
     let gx = 0;
     let gy = 0;
     for (let o = upperStart[i], end = rowStart[i + 1]; o < end; o++) {
-      const j = cols[o];
-      const dx = xi - y[2 * j];
-      const dy = yi - y[2 * j + 1];
-      const mult = (exaggeration * values[o]) / (1 + dx * dx + dy * dy);
-      gx += mult * dx;
-      gy += mult * dy;
-      grad[2 * j] -= mult * dx;
-      grad[2 * j + 1] -= mult * dy;
+      const j2 = 2 * cols[o];
+      const dx = xi - y[j2];
+      const dy = yi - y[j2 + 1];
+      const w = values[o] / (1 + dx * dx + dy * dy);
+      const fx = w * dx;
+      const fy = w * dy;
+      gx += fx;
+      gy += fy;
+      grad[j2] -= fx;
+      grad[j2 + 1] -= fy;
     }
     grad[2 * i] += gx;
     grad[2 * i + 1] += gy;
   }
+  if (exaggeration !== 1) for (let i = 0; i < 2 * n; i++) grad[i] *= exaggeration;
 }
 
 /** KL(P‖Q) over P's non-zeros, Q from the embedding and the normalisation Z. */

@@ -7,6 +7,14 @@ import type { TsneOptions, TsneResult } from './types';
 export type { TsneEngine, TsneOptions, TsneResult } from './types';
 
 /**
+ * The 2-D engine's default theta (its dual-tree walk, quadTree.ts). Measured on a 1,000-point
+ * embedding, 0.7 errs by about 7 % of the repulsive gradient's norm (the former single walk at
+ * 0.5: 1-2 %) for a fifth to a quarter of the single walk's time at 10,000 points; the
+ * trustworthiness of 1,000 × 150 points is 0.9297 against the exact engine's 0.9302.
+ */
+const DUAL_TREE_THETA = 0.7;
+
+/**
  * A t-SNE embedding of `points` (rows, or a flat array with `inputDims`), or a UMAP one with
  * engine 'umap' (same options and result; the perplexity is its n_neighbors, the iterations its
  * epochs). Deterministic for a given seed, input and engine. The perplexity is clamped to
@@ -57,7 +65,7 @@ export async function tsne(
       perplexity,
       iterations,
       seed,
-      theta: options.theta ?? 0.5,
+      theta: options.theta ?? (dim === 2 ? DUAL_TREE_THETA : 0.5),
       earlyExaggeration: options.earlyExaggeration ?? 12,
       learningRate: options.learningRate,
       onProgress: options.onProgress,

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { conditionalRow, sparseJointP } from './affinities';
 import { barnesHutGradient, barnesHutState, exactGradient } from './gradient';
 import { nearestNeighbours, squaredDistances, toPointMatrix } from './points';
+import { QuadTree2D } from './quadTree';
+import { approximateNeighbours } from './approxNeighbours';
+import { neighbourOrder, relabelNeighbours } from './locality';
+import { projectOnPrincipalAxes, symmetricEigen } from './pca';
 import { gaussianArray, mulberry32 } from '../../util/random';
 
 function randomPoints(n: number, dims: number, seed: number) {
@@ -97,5 +101,111 @@ describe('t-SNE building blocks', () => {
     const zFresh = barnesHutGradient(moved, 120, 2, P, 1, 0.5, fresh);
     expect(zReused).toBe(zFresh);
     expect(Array.from(reused)).toEqual(Array.from(fresh));
+  });
+
+  it("the dual-tree walk's expansions converge to the exact repulsion as theta shrinks", () => {
+    // 2,000 points in a few blobs of different sizes, like a t-SNE embedding.
+    const n = 2000;
+    const g = gaussianArray(n * 2, 21, 1);
+    const y = g.map((v, i) => v * (1 + ((i >> 1) % 4)) + ((i >> 1) % 4) * 15 * (i % 2 ? 1 : -1));
+    const tree = new QuadTree2D(y, n);
+    const exact = new Float64Array(n * 2);
+    const zExact = tree.repulsion(0, exact);
+    const dual0 = new Float64Array(n * 2);
+    expect(tree.repulsionDual(0, dual0)).toBeCloseTo(zExact, 6);
+    for (let i = 0; i < n * 2; i++) expect(dual0[i]).toBeCloseTo(exact[i], 9);
+    const norm = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+    const errors = [0.1, 0.3, 0.7].map((theta) => {
+      const r = new Float64Array(n * 2);
+      const z = tree.repulsionDual(theta, r);
+      return { z: Math.abs(z / zExact - 1), f: norm(r.map((v, i) => v - exact[i])) / norm(exact) };
+    });
+    // Far pairs are used (not exact) yet accurate; the error grows with theta and stays modest.
+    expect(errors[0].f).toBeGreaterThan(0);
+    expect(errors[0].f).toBeLessThan(1e-3);
+    expect(errors[1].f).toBeLessThan(0.02);
+    expect(errors[2].f).toBeLessThan(0.2);
+    expect(errors[0].f).toBeLessThan(errors[1].f);
+    expect(errors[1].f).toBeLessThan(errors[2].f);
+    for (const e of errors) expect(e.z).toBeLessThan(0.05);
+  });
+
+  it('symmetricEigen diagonalises a symmetric matrix; the projection keeps distances of data in a subspace', () => {
+    const d = 40;
+    const rand = mulberry32(5);
+    const b = Float64Array.from({ length: d * d }, () => rand() - 0.5);
+    const a = new Float64Array(d * d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) a[i * d + j] += b[i * d + k] * b[j * d + k];
+    const { values, vectors } = symmetricEigen(a, d);
+    for (let e = 0; e < d; e++) {
+      for (let i = 0; i < d; i++) {
+        let av = 0;
+        for (let k = 0; k < d; k++) av += a[i * d + k] * vectors[k * d + e];
+        expect(av).toBeCloseTo(values[e] * vectors[i * d + e], 9);
+      }
+    }
+    // 300 points on a random 3-D subspace of 30-D (plus an offset): 3 axes keep every distance.
+    const basis = Array.from({ length: 3 }, () => Array.from({ length: 30 }, () => rand() - 0.5));
+    const rows = Array.from({ length: 300 }, () => {
+      const c = [rand() * 4, rand(), rand() * 0.5];
+      return basis[0].map((_, k) => 7 + c[0] * basis[0][k] + c[1] * basis[1][k] + c[2] * basis[2][k]);
+    });
+    const x = toPointMatrix(rows);
+    const p = projectOnPrincipalAxes(x, 3);
+    expect(p.dims).toBe(3);
+    const dx = squaredDistances(x);
+    const dp = squaredDistances(p);
+    for (let i = 0; i < dx.length; i += 97) expect(dp[i]).toBeCloseTo(dx[i], 8);
+    expect(projectOnPrincipalAxes(x, 30)).toBe(x);
+  });
+
+  it('approximateNeighbours finds nearly all true neighbours, with exact distances, deterministically', () => {
+    // 3,000 points near a 4-D manifold in 40-D, in 8 clusters: the structure real activations have.
+    const rand = mulberry32(8);
+    const basis = Array.from({ length: 4 }, () => Array.from({ length: 40 }, () => rand() - 0.5));
+    const centres = Array.from({ length: 8 }, () => basis.map(() => (rand() - 0.5) * 20));
+    const rows = Array.from({ length: 3000 }, (_, i) => {
+      const c = centres[i % 8].map((m) => m + rand() + rand() - 1);
+      return basis[0].map((_, k) => c.reduce((s, v, a) => s + v * basis[a][k], 0) + (rand() - 0.5) * 0.05);
+    });
+    const x = toPointMatrix(rows);
+    const k = 30;
+    const exact = nearestNeighbours(x, k);
+    const approx = approximateNeighbours(x, k, { seed: 3 });
+    expect(approximateNeighbours(x, k, { seed: 3 })).toEqual(approx);
+    let hits = 0;
+    let worstDistance = 0;
+    const problems: string[] = [];
+    for (let i = 0; i < x.n; i++) {
+      const row = Array.from(approx.indices.subarray(i * k, (i + 1) * k));
+      if (row.includes(i) || new Set(row).size !== k) problems.push(`row ${i}: ${row}`);
+      const truth = new Set(exact.indices.subarray(i * k, (i + 1) * k));
+      for (let m = 0; m < k; m++) {
+        if (truth.has(row[m])) hits++;
+        let d = 0;
+        for (let c = 0; c < 40; c++) d += (x.data[i * 40 + c] - x.data[row[m] * 40 + c]) ** 2;
+        worstDistance = Math.max(worstDistance, Math.abs(approx.dist2[i * k + m] - d));
+        if (m > 0 && approx.dist2[i * k + m] < approx.dist2[i * k + m - 1])
+          problems.push(`row ${i} unsorted`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(worstDistance).toBeLessThan(1e-9);
+    expect(hits / (x.n * k)).toBeGreaterThan(0.95);
+  });
+
+  it('neighbourOrder is a permutation, and relabelling keeps the neighbour graph', () => {
+    const x = randomPoints(200, 5, 12);
+    const nb = nearestNeighbours(x, 7);
+    const order = neighbourOrder(nb, 200);
+    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    const renamed = relabelNeighbours(nb, order);
+    for (let r = 0; r < 200; r++) {
+      for (let m = 0; m < 7; m++) {
+        expect(order[renamed.indices[r * 7 + m]]).toBe(nb.indices[order[r] * 7 + m]);
+        expect(renamed.dist2[r * 7 + m]).toBe(nb.dist2[order[r] * 7 + m]);
+      }
+    }
   });
 });

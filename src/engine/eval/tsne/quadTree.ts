@@ -24,10 +24,16 @@ export class QuadTree2D {
   private comY: Float64Array;
   private count: Float64Array;
   private width2: Float64Array;
+  /** Largest distance from the node's centre of mass to one of its points (for the dual walk). */
+  private radius: Float64Array;
   private skip: Int32Array;
   /** For a leaf: its range in `perm` as [start, end); -1 for inner nodes. */
   private leafStart: Int32Array;
   private leafEnd: Int32Array;
+  /** Per node, the first-order expansion of far repulsion at its centre of mass (see repulsionDual). */
+  private local: Float64Array;
+  /** Pairs of nodes still to visit in the dual walk. */
+  private stack: Int32Array;
   private size = 0;
   private minHalf = 0;
   private y: Float64Array;
@@ -42,6 +48,9 @@ export class QuadTree2D {
     this.comY = new Float64Array(capacity);
     this.count = new Float64Array(capacity);
     this.width2 = new Float64Array(capacity);
+    this.radius = new Float64Array(capacity);
+    this.local = new Float64Array(8 * capacity);
+    this.stack = new Int32Array(1024);
     this.skip = new Int32Array(capacity);
     this.leafStart = new Int32Array(capacity);
     this.leafEnd = new Int32Array(capacity);
@@ -87,6 +96,8 @@ export class QuadTree2D {
     this.comY = f(this.comY);
     this.count = f(this.count);
     this.width2 = f(this.width2);
+    this.radius = f(this.radius);
+    this.local = new Float64Array(8 * c);
     this.skip = i(this.skip);
     this.leafStart = i(this.leafStart);
     this.leafEnd = i(this.leafEnd);
@@ -127,6 +138,13 @@ export class QuadTree2D {
       // A single point's (or identical points') centre of mass is the point itself, exactly.
       this.comX[node] = distinct ? sx / cnt : fx;
       this.comY[node] = distinct ? sy / cnt : fy;
+      let r2 = 0;
+      for (let m = lo; m < hi; m++) {
+        const ex = y[2 * perm[m]] - this.comX[node];
+        const ey = y[2 * perm[m] + 1] - this.comY[node];
+        r2 = Math.max(r2, ex * ex + ey * ey);
+      }
+      this.radius[node] = Math.sqrt(r2);
       this.leafStart[node] = lo;
       this.leafEnd[node] = hi;
       this.skip[node] = this.size;
@@ -165,6 +183,14 @@ export class QuadTree2D {
     }
     this.comX[node] = sx / cnt;
     this.comY[node] = sy / cnt;
+    // A bound, not the exact radius: each child's points lie within its radius of its centre.
+    let r = 0;
+    for (let c = node + 1; c < this.size; c = this.skip[c]) {
+      const ex = this.comX[c] - this.comX[node];
+      const ey = this.comY[c] - this.comY[node];
+      r = Math.max(r, Math.sqrt(ex * ex + ey * ey) + this.radius[c]);
+    }
+    this.radius[node] = r;
     this.skip[node] = this.size;
   }
 
@@ -213,6 +239,173 @@ export class QuadTree2D {
       }
       rep[2 * i] = fx;
       rep[2 * i + 1] = fy;
+    }
+    return Z;
+  }
+
+  /**
+   * Exact repulsion between the points of leaves a and b (each pair once, acting on both), or
+   * among the points of one leaf (a = b); returns their share of Z (both orders of each pair).
+   */
+  private directPairs(a: number, b: number, rep: Float64Array): number {
+    const { y, perm, leafStart, leafEnd } = this;
+    let Z = 0;
+    const endA = leafEnd[a];
+    const endB = leafEnd[b];
+    for (let m = leafStart[a]; m < endA; m++) {
+      const i = perm[m];
+      const xi = y[2 * i];
+      const yi = y[2 * i + 1];
+      let fx = 0;
+      let fy = 0;
+      for (let p = a === b ? m + 1 : leafStart[b]; p < endB; p++) {
+        const j = perm[p];
+        const ex = xi - y[2 * j];
+        const ey = yi - y[2 * j + 1];
+        const q = 1 / (1 + ex * ex + ey * ey);
+        const q2 = q * q;
+        Z += 2 * q;
+        fx += q2 * ex;
+        fy += q2 * ey;
+        rep[2 * j] -= q2 * ex;
+        rep[2 * j + 1] -= q2 * ey;
+      }
+      rep[2 * i] += fx;
+      rep[2 * i + 1] += fy;
+    }
+    return Z;
+  }
+
+  /**
+   * The same sums as `repulsion`, by a dual-tree walk (a first-order fast multipole method): a
+   * pair of nodes (A, B) whose radii together are below theta times the distance of their centres
+   * of mass is "far": B's pull on every point of A comes from a first-order Taylor expansion at
+   * A's centre (the value, gradient of q and force, and the force's Jacobian), and A's on B's
+   * alike. The expansions are pushed down the tree at the end and evaluated per point. Near pairs
+   * are split (the larger node) until both are leaves, whose points are summed directly. Each
+   * pair of nodes (and of points) is met once and acts on both sides, so the walk is half that of
+   * visiting (A, B) and (B, A). Per iteration this is O(n) node pairs where the single-tree walk
+   * is O(n log n), and the far field costs one expansion per node pair, not per point. The
+   * expansion error is of second order in radius / distance, like the single walk's monopole
+   * error, so equal accuracy comes at a larger theta. theta = 0 sums every pair exactly.
+   */
+  repulsionDual(theta: number, rep: Float64Array): number {
+    const { y, perm, comX, comY, count, radius, skip, leafStart, leafEnd, size, local } = this;
+    const theta2 = theta * theta;
+    local.fill(0, 0, 8 * size);
+    rep.fill(0, 0, 2 * this.n);
+    let Z = 0;
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const b = stack[--top];
+      const a = stack[--top];
+      if (top + 32 > stack.length) {
+        const bigger = new Int32Array(stack.length * 2);
+        bigger.set(stack);
+        stack = this.stack = bigger;
+      }
+      if (a === b) {
+        // A node with itself: the pairs among its points.
+        if (leafStart[a] >= 0) {
+          Z += this.directPairs(a, a, rep);
+          continue;
+        }
+        for (let c = a + 1, end = skip[a]; c < end; c = skip[c]) {
+          stack[top++] = c;
+          stack[top++] = c;
+          for (let e = skip[c]; e < end; e = skip[e]) {
+            stack[top++] = c;
+            stack[top++] = e;
+          }
+        }
+        continue;
+      }
+      // Two disjoint nodes: each pair of their points is met here once, for both points.
+      const dx = comX[a] - comX[b];
+      const dy = comY[a] - comY[b];
+      const d2 = dx * dx + dy * dy;
+      const rs = radius[a] + radius[b];
+      if (rs * rs < theta2 * d2) {
+        // B as one body of count N at its centre, expanded at A's centre c_A, u = c_A − c_B:
+        // Σq ≈ Nq − 2Nq²u·δ, force ≈ Nq²u + N(q²I − 4q³uuᵀ)δ for a point at c_A + δ;
+        // and A on B alike, with u negated.
+        const q = 1 / (1 + d2);
+        const q2 = q * q;
+        const uxx = 4 * q * dx * dx;
+        const uxy = 4 * q * dx * dy;
+        const uyy = 4 * q * dy * dy;
+        let o = 8 * a;
+        let m = count[b] * q2;
+        local[o] += count[b] * q;
+        local[o + 1] -= 2 * m * dx;
+        local[o + 2] -= 2 * m * dy;
+        local[o + 3] += m * dx;
+        local[o + 4] += m * dy;
+        local[o + 5] += m * (1 - uxx);
+        local[o + 6] -= m * uxy;
+        local[o + 7] += m * (1 - uyy);
+        o = 8 * b;
+        m = count[a] * q2;
+        local[o] += count[a] * q;
+        local[o + 1] += 2 * m * dx;
+        local[o + 2] += 2 * m * dy;
+        local[o + 3] -= m * dx;
+        local[o + 4] -= m * dy;
+        local[o + 5] += m * (1 - uxx);
+        local[o + 6] -= m * uxy;
+        local[o + 7] += m * (1 - uyy);
+        continue;
+      }
+      const aLeaf = leafStart[a] >= 0;
+      const bLeaf = leafStart[b] >= 0;
+      if (aLeaf && bLeaf) {
+        Z += this.directPairs(a, b, rep);
+        continue;
+      }
+      if (bLeaf || (!aLeaf && radius[a] >= radius[b])) {
+        for (let c = a + 1, end = skip[a]; c < end; c = skip[c]) {
+          stack[top++] = c;
+          stack[top++] = b;
+        }
+      } else {
+        for (let c = b + 1, end = skip[b]; c < end; c = skip[c]) {
+          stack[top++] = a;
+          stack[top++] = c;
+        }
+      }
+    }
+    // Downward pass in pre-order (a parent before its children): re-centre each node's
+    // expansion on its children's centres, and evaluate it at the points of the leaves.
+    for (let node = 0; node < size; node++) {
+      const o = 8 * node;
+      if (leafStart[node] < 0) {
+        for (let c = node + 1, end = skip[node]; c < end; c = skip[c]) {
+          const ex = comX[c] - comX[node];
+          const ey = comY[c] - comY[node];
+          const oc = 8 * c;
+          local[oc] += local[o] + local[o + 1] * ex + local[o + 2] * ey;
+          local[oc + 1] += local[o + 1];
+          local[oc + 2] += local[o + 2];
+          local[oc + 3] += local[o + 3] + local[o + 5] * ex + local[o + 6] * ey;
+          local[oc + 4] += local[o + 4] + local[o + 6] * ex + local[o + 7] * ey;
+          local[oc + 5] += local[o + 5];
+          local[oc + 6] += local[o + 6];
+          local[oc + 7] += local[o + 7];
+        }
+        continue;
+      }
+      if (local[o] === 0) continue; // no far field reached this leaf
+      for (let m = leafStart[node], end = leafEnd[node]; m < end; m++) {
+        const i = perm[m];
+        const ex = y[2 * i] - comX[node];
+        const ey = y[2 * i + 1] - comY[node];
+        Z += local[o] + local[o + 1] * ex + local[o + 2] * ey;
+        rep[2 * i] += local[o + 3] + local[o + 5] * ex + local[o + 6] * ey;
+        rep[2 * i + 1] += local[o + 4] + local[o + 6] * ex + local[o + 7] * ey;
+      }
     }
     return Z;
   }

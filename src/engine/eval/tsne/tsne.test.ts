@@ -117,6 +117,27 @@ describe('tsne', () => {
     expect(Math.abs(tFast - tExact)).toBeLessThanOrEqual(0.02);
   });
 
+  it('from 5,000 points (PCA + approximate neighbours) it still separates clusters', async () => {
+    // 5,000 points in 60-D, 8 clusters: past the size where the neighbour search turns approximate.
+    const { points, labels } = clusters(5000, 60, 8, 21, 1, 10);
+    const r = await tsne(points, { engine: 'fast', seed: 2, iterations: 300, perplexity: 30 });
+    expect(r.embedding.every(Number.isFinite)).toBe(true);
+    // Each cluster's points sit around their centroid, far from the other clusters' centroids.
+    const centroid = Array.from({ length: 8 }, () => [0, 0, 0]);
+    labels.forEach((c, i) => {
+      centroid[c][0] += r.embedding[2 * i];
+      centroid[c][1] += r.embedding[2 * i + 1];
+      centroid[c][2]++;
+    });
+    const centres = centroid.map(([x, y, n]) => [x / n, y / n]);
+    let nearestOther = 0;
+    labels.forEach((c, i) => {
+      const d = centres.map(([x, y]) => Math.hypot(r.embedding[2 * i] - x, r.embedding[2 * i + 1] - y));
+      if (d.every((v, k) => k === c || v > d[c])) nearestOther++;
+    });
+    expect(nearestOther / 5000).toBeGreaterThan(0.99);
+  });
+
   it('umap (umap-js) is seeded through the same interface and separates clusters', async () => {
     const { points, labels } = clusters(150, 20, 3, 12, 1, 8);
     const a = await tsne(points, { engine: 'umap', seed: 4, perplexity: 15, iterations: 200 });
