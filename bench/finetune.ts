@@ -14,8 +14,8 @@ import path from 'node:path';
 import type { BenchRow } from './types';
 import { tf, useBackend, type BackendName } from '../src/engine/backend/tf';
 import { loadNativeBackend } from '../src/engine/backend/native';
-import { YamnetLstm, type Sample } from '../src/engine/model/serModel';
-import { splitIntoPasses, trainStep } from '../src/engine/train/trainFold';
+import { YamnetLstm, type Sample } from '../src/engine/model/ser-model';
+import { splitIntoPasses, trainStep } from '../src/engine/train/train-fold';
 import { loadTestYamnet, missingRealData, realBatch } from '../src/engine/model/testing/real-batch';
 import { YamnetModel } from '../src/engine/yamnet/model';
 

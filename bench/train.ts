@@ -12,7 +12,7 @@ import { initBackend, tf } from '../src/engine/backend/tf';
 import { canFineTune } from '../src/engine/backend/describe';
 import { parseConfig } from '../src/engine/config/schema';
 import { indexCorpus } from '../src/engine/corpora';
-import { YamnetLstm, type Sample } from '../src/engine/model/serModel';
+import { YamnetLstm, type Sample } from '../src/engine/model/ser-model';
 import { computeSteps, setupYamnet, toSamples } from '../src/engine/model/steps';
 import { runExperiment } from '../src/engine/runs/runner';
 import { sharedDir } from '../src/engine/util/paths';

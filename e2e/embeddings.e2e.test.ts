@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
-import { VISUALISATION_MODEL_LABEL } from '../src/shared/figureTitle';
+import { VISUALISATION_MODEL_LABEL } from '../src/shared/figure-title';
 import { artifactsDir, launchChromium, startServe, type Served } from './support';
 
 const run = promisify(execFile);

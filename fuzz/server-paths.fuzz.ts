@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { writeSampleRun } from '../src/engine/report/sampleRun';
+import { writeSampleRun } from '../src/engine/report/sample-run';
 import { Rng } from '../src/engine/util/rng';
 import { startServer } from '../src/server/http';
 import type { JobLauncher } from '../src/app/jobs';

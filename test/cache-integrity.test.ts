@@ -13,7 +13,7 @@ import { BaselineFeatureCache } from '../src/engine/baselines/feature-cache';
 import { parseConfig } from '../src/engine/config/schema';
 import { indexCorpus, synthesizeCorpus } from '../src/engine/corpora';
 import { indexCacheFile } from '../src/engine/corpora/index-cache';
-import { defaultActivationCacheDir } from '../src/engine/model/activationCache';
+import { defaultActivationCacheDir } from '../src/engine/model/activation-cache';
 import { runExperiment } from '../src/engine/runs';
 import { foldDir } from '../src/engine/runs/store';
 import type { TrainEvent } from '../src/engine/train/events';

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../src/engine/config/schema';
 import { configSchema, validateConfig } from '../src/app/domains/experiment';
 import { methods } from '../src/shared/contract';
-import { configDefaults, ExperimentConfigSchema, modelDefaults } from '../src/shared/configSchema';
-import { PAPER_DEFAULTS } from '../src/shared/paperDefaults';
+import { configDefaults, ExperimentConfigSchema, modelDefaults } from '../src/shared/config-schema';
+import { PAPER_DEFAULTS } from '../src/shared/paper-defaults';
 
 describe('the shared config schema', () => {
   it('gives the same defaults to the engine, the server and the renderer', () => {

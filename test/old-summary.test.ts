@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunSummary, upgradeRunSummary } from '../src/engine/eval/schema';
 import { readRunForReport } from '../src/engine/report/load';
-import { sampleRunSummary, writeSampleRun } from '../src/engine/report/sampleRun';
+import { sampleRunSummary, writeSampleRun } from '../src/engine/report/sample-run';
 import { readSummary } from '../src/app/domains/runs';
 import { readRun } from '../src/engine/runs/store';
 

@@ -1,5 +1,5 @@
 /**
- * The paper's protocol values live in src/shared/paperDefaults.ts only: every other source file
+ * The paper's protocol values live in src/shared/paper-defaults.ts only: every other source file
  * derives them from PAPER_DEFAULTS, so a default cannot drift from the paper in one place. Tests
  * may write the numbers out (they check them); comments may name them.
  */
@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config/schema';
 import { frontEndParams } from '../src/engine/features/logmel';
 import { PAPER_PROTOCOL } from '../src/engine/report/paper';
-import { PAPER_DEFAULTS } from '../src/shared/paperDefaults';
+import { PAPER_DEFAULTS } from '../src/shared/paper-defaults';
 
 const root = path.resolve(__dirname, '..', 'src');
-const OWNER = path.join(root, 'shared', 'paperDefaults.ts');
+const OWNER = path.join(root, 'shared', 'paper-defaults.ts');
 
 /** Literals of the paper's protocol as code writes them. */
 const FORBIDDEN: { what: string; re: RegExp }[] = [
@@ -45,7 +45,7 @@ function code(text: string): string {
 }
 
 describe('PAPER_DEFAULTS', () => {
-  it('no source file outside src/shared/paperDefaults.ts writes the paper protocol as a literal', () => {
+  it('no source file outside src/shared/paper-defaults.ts writes the paper protocol as a literal', () => {
     const found: string[] = [];
     for (const file of sources(root)) {
       if (file === OWNER) continue;

@@ -19,7 +19,7 @@ import {
   upgradeRunSummary,
 } from '../src/shared/run-results';
 import { sharedDir } from '../src/engine/util/paths';
-import { writeSampleRun } from '../src/engine/report/sampleRun';
+import { writeSampleRun } from '../src/engine/report/sample-run';
 import { startServer, type RunningServer } from '../src/server/http';
 import { SettingsStore } from '../src/app/settings';
 import type { JobLauncher } from '../src/app/jobs';

@@ -13,7 +13,7 @@ import type { Method, Res, RunInfo, TrashedRun } from '../src/shared/contract';
 import { methods } from '../src/shared/contract';
 import { createSweep, expandSweep } from '../src/engine/runs/sweep';
 import { sharedDir } from '../src/engine/util/paths';
-import { writeSampleRun } from '../src/engine/report/sampleRun';
+import { writeSampleRun } from '../src/engine/report/sample-run';
 import { startServer, type RunningServer } from '../src/server/http';
 import { SettingsStore } from '../src/app/settings';
 import type { JobLauncher } from '../src/app/jobs';

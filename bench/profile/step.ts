@@ -10,11 +10,11 @@ import { parseArgs } from 'node:util';
 import { configureThreads } from '../../src/engine/backend/threads';
 import { initBackend, tf } from '../../src/engine/backend/tf';
 import type { TrainFrom } from '../../src/engine/config/schema';
-import { fromFloat16, toFloat16 } from '../../src/engine/model/activationCache';
-import { YamnetLstm, type Sample } from '../../src/engine/model/serModel';
+import { fromFloat16, toFloat16 } from '../../src/engine/model/activation-cache';
+import { YamnetLstm, type Sample } from '../../src/engine/model/ser-model';
 import { firstTrainedBlock, seededRandomWeights, stepShapeFor } from '../../src/engine/model/steps';
 import { Rng } from '../../src/engine/util/rng';
-import { scoreSamples, trainStep } from '../../src/engine/train/trainFold';
+import { scoreSamples, trainStep } from '../../src/engine/train/train-fold';
 import { YamnetModel } from '../../src/engine/yamnet/model';
 
 // Before the native backend loads (initBackend): TensorFlow reads its thread counts once.

@@ -11,12 +11,12 @@ import { parseArgs } from 'node:util';
 import { configureThreads } from '../../src/engine/backend/threads';
 import { initBackend, tf } from '../../src/engine/backend/tf';
 import type { TrainFrom } from '../../src/engine/config/schema';
-import { ResidentSteps } from '../../src/engine/model/residentSteps';
-import { YamnetLstm, type Sample } from '../../src/engine/model/serModel';
+import { ResidentSteps } from '../../src/engine/model/resident-steps';
+import { YamnetLstm, type Sample } from '../../src/engine/model/ser-model';
 import { firstTrainedBlock, setupYamnet, stepShapeFor } from '../../src/engine/model/steps';
 import { testWeightsPath } from '../../src/engine/model/testing/real-batch';
 import { Rng } from '../../src/engine/util/rng';
-import { trainStep } from '../../src/engine/train/trainFold';
+import { trainStep } from '../../src/engine/train/train-fold';
 
 const threads = configureThreads();
 const { values } = parseArgs({

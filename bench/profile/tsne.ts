@@ -9,11 +9,11 @@
 import { parseArgs } from 'node:util';
 import { sparseJointP } from '../../src/engine/eval/tsne/affinities';
 import { attraction2D } from '../../src/engine/eval/tsne/gradient';
-import { approximateNeighbours } from '../../src/engine/eval/tsne/approxNeighbours';
+import { approximateNeighbours } from '../../src/engine/eval/tsne/approx-neighbours';
 import { neighbourOrder, relabelNeighbours } from '../../src/engine/eval/tsne/locality';
 import { projectOnPrincipalAxes } from '../../src/engine/eval/tsne/pca';
 import { nearestNeighbours, toPointMatrix } from '../../src/engine/eval/tsne/points';
-import { QuadTree2D } from '../../src/engine/eval/tsne/quadTree';
+import { QuadTree2D } from '../../src/engine/eval/tsne/quad-tree';
 import { gaussianArray, mulberry32 } from '../../src/engine/util/random';
 
 const { values } = parseArgs({

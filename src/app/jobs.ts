@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExperimentConfigInput } from '../shared/configSchema';
+import type { ExperimentConfigInput } from '../shared/config-schema';
 import type { RunInfo, RunProgress, WorkbenchEvent } from '../shared/contract';
 import { readRunInfo } from './domains/runs';
 

@@ -19,7 +19,7 @@ import {
 } from '../engine/runs/visualisation';
 import { CancelledError } from '../engine/util/errors';
 import { sharedDir } from '../engine/util/paths';
-import { VISUALISATION_MODEL_LABEL } from '../shared/figureTitle';
+import { VISUALISATION_MODEL_LABEL } from '../shared/figure-title';
 import type { TsneResult } from '../shared/contract';
 import { TaskPool, forkTaskSpawner } from './tasks';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods, type Method, type Res } from '../shared/contract';
 import { sharedDir } from '../engine/util/paths';
-import { writeSampleRun } from '../engine/report/sampleRun';
+import { writeSampleRun } from '../engine/report/sample-run';
 import { startServer, type RunningServer } from './http';
 import { SettingsStore } from '../app/settings';
 import type { JobLauncher } from '../app/jobs';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSampleRun } from '../engine/report/sampleRun';
+import { writeSampleRun } from '../engine/report/sample-run';
 import { CallFailure, dispatch } from '../app/dispatch';
 import { handlers } from '../app/handlers';
 import { startServer, type RunningServer } from './http';

@@ -3,7 +3,7 @@
  * declared here once, as a zod schema; the TypeScript types are inferred from the schemas so
  * that the Electron IPC bridge, the HTTP/WebSocket server and the renderer cannot drift apart.
  *
- * The experiment config is the shared schema (configSchema.ts): responses carry it typed with
+ * The experiment config is the shared schema (config-schema.ts): responses carry it typed with
  * defaults filled; requests carry it as the user wrote it, an object the handler checks with the
  * same schema so that every problem is named per field (config.validate's issues). Run summaries,
  * fold metrics and histories and run comparisons are the result schemas of run-results.ts (what
@@ -12,7 +12,7 @@
  * environment and status files, the corpus summary and the weights' detail.
  */
 import { z } from 'zod';
-import { ExperimentConfigSchema, type ExperimentConfigInput } from './configSchema';
+import { ExperimentConfigSchema, type ExperimentConfigInput } from './config-schema';
 import { foldHistorySchema, foldMetricsSchema, runComparisonSchema, runSummarySchema } from './run-results';
 import type { RunCostEstimate, TrainEvent } from './progress';
 

@@ -2,7 +2,7 @@
  * The vocabulary every process shares: emotion names, the paper's classes, corpus layouts.
  * It lives in src/shared so the renderer may use it without importing the engine.
  */
-import { PAPER_DEFAULTS } from './paperDefaults';
+import { PAPER_DEFAULTS } from './paper-defaults';
 
 /** The canonical emotion vocabulary every corpus maps its codes onto (corpora.md). */
 export const EMOTIONS = [

@@ -5,7 +5,7 @@
  * over child_process IPC and Electron's utilityProcess port; declared here, where every process
  * can see them, so the engine, the workers and the job system share one definition.
  */
-import type { ExperimentConfigInput } from './configSchema';
+import type { ExperimentConfigInput } from './config-schema';
 import type { TrainEvent } from './progress';
 import type { RunCellsTable, RunSummary, WeightsProvenanceRecord } from './run-results';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRunSummary } from '../../engine/report/sampleRun';
+import { sampleRunSummary } from '../../engine/report/sample-run';
 import { resultsTableSchema } from '../../shared/contract';
 import { envelope } from './audio';
 import { speakerRows, classCounts } from './datasets';

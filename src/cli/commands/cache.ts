@@ -5,7 +5,7 @@ import {
   cacheLimitBytes,
   clearActivationCache,
   defaultActivationCacheDir,
-} from '../../engine/model/activationCache';
+} from '../../engine/model/activation-cache';
 import { UserError } from '../../engine/util/errors';
 import { parseCommand, printJson, progress } from '../args';
 import fs from 'node:fs';

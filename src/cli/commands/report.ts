@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { renderRunReport, renderRunsReport } from '../../engine/report/runReport';
+import { renderRunReport, renderRunsReport } from '../../engine/report/run-report';
 import { REPORT_FORMATS, type ReportFormat } from '../../engine/report/types';
 import { UserError } from '../../engine/util/errors';
 import { parseCommand, progress } from '../args';

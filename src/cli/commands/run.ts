@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../engine/config/file';
-import { buildRunDirReport } from '../../engine/report/runReport';
+import { buildRunDirReport } from '../../engine/report/run-report';
 import { renderReport } from '../../engine/report/render';
 import { checkOutputLocations } from '../../engine/runs/locations';
 import { checkResumeConfig } from '../../engine/runs/prepare';

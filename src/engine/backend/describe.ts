@@ -7,7 +7,7 @@ import { tf, activeBackend, disabledBackends, useBackend, type BackendName } fro
 import { loadNativeBackend, resolveNativePackage, type NativePackage } from './native';
 import { cpuDevice, nvidiaGpus, cudaRuntimeFound, type Device } from './device';
 import { WASM_TRAINING_KERNELS } from '../yamnet/wasm-gradients';
-import { describeStepCosts, measuredStepCosts } from './stepCosts';
+import { describeStepCosts, measuredStepCosts } from './step-costs';
 
 export type BackendEntryName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { decodeBaselineEntry, defaultBaselineCacheDir } from '../baselines/feature-cache';
 import { indexCacheFileOk } from '../corpora/index-cache';
 import { defaultFeatureCacheDir, featureEntryOk } from '../features/cache';
-import { decodeActivations, defaultActivationCacheDir } from '../model/activationCache';
+import { decodeActivations, defaultActivationCacheDir } from '../model/activation-cache';
 import { dataHome } from '../util/paths';
 
 export type CacheKind = 'features' | 'activations' | 'baseline' | 'index';

@@ -1,14 +1,14 @@
 /**
  * The experiment config as the engine uses it: the schema and its types live in
- * src/shared/configSchema.ts (the renderer, the contract and the worker messages share them);
+ * src/shared/config-schema.ts (the renderer, the contract and the worker messages share them);
  * this module adds what only the Node side does with a config, throwing a UserError that names
  * every bad field. Re-exported here so the engine's imports of the schema need not change.
  */
-import { checkConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../shared/configSchema';
-import { formatProblems, type ConfigProblem } from '../../shared/configProblems';
+import { checkConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../shared/config-schema';
+import { formatProblems, type ConfigProblem } from '../../shared/config-problems';
 import { UserError } from '../util/errors';
 
-export * from '../../shared/configSchema';
+export * from '../../shared/config-schema';
 
 /** A config that failed validation; `problems` name each entry (the GUI shows them inline). */
 export class ConfigError extends UserError {

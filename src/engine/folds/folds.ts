@@ -3,7 +3,7 @@ import { compareSpeakers } from '../corpora/summary';
 import type { Sex, Utterance } from '../corpora/types';
 import { deriveSeed, mulberry32, shuffled, type Random } from '../util/random';
 
-/** `cross-corpus` folds are made by crossCorpusFolds (folds/crossCorpus.ts), not makeFolds. */
+/** `cross-corpus` folds are made by crossCorpusFolds (folds/cross-corpus.ts), not makeFolds. */
 export type FoldScheme = 'loso' | 'kfold' | 'cross-corpus';
 export type Partition = 'train' | 'validation' | 'test';
 export const PARTITIONS: Partition[] = ['train', 'validation', 'test'];

@@ -1,4 +1,4 @@
 /** Speaker-independent cross-validation folds and their exports. */
 export * from './folds';
 export * from './export';
-export * from './crossCorpus';
+export * from './cross-corpus';

@@ -13,12 +13,12 @@ import { loadNativeBackend } from '../backend/native';
 import { nativeForTests } from '../backend/testing';
 import { tf, useBackend } from '../backend/tf';
 import type { TrainFrom } from '../config/schema';
-import { scoreSamples, splitIntoPasses, trainFold, trainStep } from '../train/trainFold';
+import { scoreSamples, splitIntoPasses, trainFold, trainStep } from '../train/train-fold';
 import { YAMNET_LAYERS } from '../yamnet/layers';
 import { buildYamnet, getYamnetWeights } from '../yamnet/model';
 import { blockLayerNames } from '../yamnet/weights';
-import type { NamedWeights } from './lstmHead';
-import { activationValuesPerStep, YamnetLstm } from './serModel';
+import type { NamedWeights } from './lstm-head';
+import { activationValuesPerStep, YamnetLstm } from './ser-model';
 import { firstTrainedBlock } from './steps';
 import { loadTestYamnet, missingRealData, realBatch } from './testing/real-batch';
 

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend/tf';
 import { Rng } from '../util/rng';
-import { trainFold, type FoldCheckpoint } from '../train/trainFold';
+import { trainFold, type FoldCheckpoint } from '../train/train-fold';
 import {
   ActivationCache,
   activationCacheUsage,
   fromFloat16,
   pruneActivationCache,
   toFloat16,
-} from './activationCache';
-import { LstmHead } from './lstmHead';
-import { YamnetLstm, type Sample } from './serModel';
+} from './activation-cache';
+import { LstmHead } from './lstm-head';
+import { YamnetLstm, type Sample } from './ser-model';
 
 beforeAll(async () => {
   await initBackend('wasm');

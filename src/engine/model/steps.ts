@@ -1,6 +1,6 @@
 /**
  * What the training loop trains on, per utterance: the frozen part of YAMNet applied once to every
- * patch and cached on disk (see activationCache.ts).
+ * patch and cached on disk (see activation-cache.ts).
  * - frozen:      steps are embeddings [T, 1024] (blocks 1..14 + pooling frozen);
  * - trainFrom K: steps are block K-1 outputs [T, H, W, C] (blocks K..14 train; K = 1: patches);
  * - full:        trainFrom 1.
@@ -18,8 +18,8 @@ import { expectedWeights, type YamnetWeights } from '../yamnet/weights';
 import { CancelledError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { FROZEN_BLOCK, firstTrainedBlock } from '../../shared/first-block';
-import { ActivationCache, pruneActivationCache, type CachedSteps } from './activationCache';
-import type { Sample } from './serModel';
+import { ActivationCache, pruneActivationCache, type CachedSteps } from './activation-cache';
+import type { Sample } from './ser-model';
 
 export interface YamnetSetup {
   model: YamnetModel;

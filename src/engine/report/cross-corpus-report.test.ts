@@ -11,7 +11,7 @@ import { parseConfig } from '../config/schema';
 import { synthesizeCorpus } from '../corpora';
 import { runExperiment, type PredictionRow, type RunResult } from '../runs';
 import { cellDir, foldDir, readJson } from '../runs/store';
-import { renderRunReport } from './runReport';
+import { renderRunReport } from './run-report';
 import type { RunReport } from './types';
 
 let tmp: string;

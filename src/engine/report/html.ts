@@ -4,7 +4,7 @@ import { buildRunReport } from './build';
 import { buildCellsReport, cellLabel } from './cells';
 import { readRunCells, readRunForReport } from './load';
 import { modelName, PAPER_DEMOS_CONFUSION, paperRowFor } from './paper';
-import { curvesSection, jsonTableSection } from './htmlSections';
+import { curvesSection, jsonTableSection } from './html-sections';
 import { formatNumber, intervalText } from './render';
 import type { Cell, ReportTable, RunReport } from './types';
 

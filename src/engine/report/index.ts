@@ -6,7 +6,7 @@ export * from './build';
 export * from './render';
 export * from './html';
 export * from './load';
-export * from './runReport';
+export * from './run-report';
 export * from './combined';
 export * from './cells';
 export * from './speakers';

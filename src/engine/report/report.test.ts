@@ -10,7 +10,7 @@ import { buildCombinedReport } from './combined';
 import { renderHtmlReport } from './html';
 import { PAPER_TABLE_II, paperRowFor } from './paper';
 import { renderReport } from './render';
-import { sampleRunSummary, writeSampleRun } from './sampleRun';
+import { sampleRunSummary, writeSampleRun } from './sample-run';
 
 const run = promisify(execFile);
 const cli = path.join(repoRoot, 'bin', 'ser-workbench.mjs');

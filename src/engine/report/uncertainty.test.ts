@@ -7,7 +7,7 @@ import { buildRunReport } from './build';
 import { buildCellsReport } from './cells';
 import { readRunForReport } from './load';
 import { renderReport } from './render';
-import { sampleRunSummary, writeSampleRun } from './sampleRun';
+import { sampleRunSummary, writeSampleRun } from './sample-run';
 import type { ReportTable } from './types';
 
 const summary = sampleRunSummary({ speakers: 24, seed: 3 });

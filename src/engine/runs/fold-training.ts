@@ -10,7 +10,7 @@ import type { BackendDescription } from '../backend/describe';
 import type { CorpusIndex, Utterance } from '../corpora/types';
 import { computeMetrics, type Metrics } from '../eval';
 import type { FoldHistory, FoldMetrics } from '../eval/types';
-import { YamnetLstm } from '../model/serModel';
+import { YamnetLstm } from '../model/ser-model';
 import { toSamples, type StepsResult, type YamnetSetup } from '../model/steps';
 import { deriveSeed } from '../util/rng';
 import { CancelledError } from '../util/errors';
@@ -20,7 +20,7 @@ import {
   type FoldCheckpoint,
   type FoldTraining,
   type TrainOptions,
-} from '../train/trainFold';
+} from '../train/train-fold';
 import { failpoint } from '../util/failpoint';
 import { trainsYamnetBlocks } from '../../shared/first-block';
 import { describeOwner, selfOwner, tryClaim } from './claims';

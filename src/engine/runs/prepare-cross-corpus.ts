@@ -3,7 +3,7 @@
  * indexed with the config's classes, the classes they all have, and one index of the kept
  * utterances of all of them, so that the step cache, training and the artefacts work as for one
  * corpus. In that index a speaker is `<corpus>:<speaker>` and an utterance id `<corpus>/<id>`,
- * so nothing of two corpora can merge. The folds come from crossCorpusFolds (folds/crossCorpus.ts).
+ * so nothing of two corpora can merge. The folds come from crossCorpusFolds (folds/cross-corpus.ts).
  * Like prepareCorpus, every mistake is a user error naming the config field, before any folder exists.
  */
 import fs from 'node:fs';
@@ -15,7 +15,7 @@ import { corpusSpeaker, countFold, crossCorpusFolds, type Fold, type Partition }
 import type { CrossCorpusRecord } from '../folds/export';
 import { UserError } from '../util/errors';
 import { sha256Json } from '../util/hash';
-import type { CorpusRef } from '../../shared/configSchema';
+import type { CorpusRef } from '../../shared/config-schema';
 
 export interface PreparedCrossCorpus {
   index: CorpusIndex;

@@ -28,8 +28,8 @@ import { runLiveness } from './liveness';
 import { upgradeRunSummary } from '../eval/schema';
 import { dataHome } from '../util/paths';
 import type { RunCellEntry, RunCellsTable } from '../../shared/run-results';
-import type { NamedWeights } from '../model/lstmHead';
-import type { FoldCheckpoint, SerializedTensor } from '../train/trainFold';
+import type { NamedWeights } from '../model/lstm-head';
+import type { FoldCheckpoint, SerializedTensor } from '../train/train-fold';
 
 export type { RunState, RunStatus } from './status';
 import type { RunStatus } from './status';

@@ -15,13 +15,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { VISUALISATION_MODEL_LABEL } from '../../shared/figureTitle';
+import { VISUALISATION_MODEL_LABEL } from '../../shared/figure-title';
 import type { TsneResult } from '../../shared/contract';
 import { trainsYamnetBlocks } from '../../shared/first-block';
 import { parseConfig } from '../config/schema';
-import { YamnetLstm } from '../model/serModel';
+import { YamnetLstm } from '../model/ser-model';
 import { computeSteps, toSamples } from '../model/steps';
-import { scoreSamples, trainFold } from '../train/trainFold';
+import { scoreSamples, trainFold } from '../train/train-fold';
 import { writeJsonAtomic } from '../util/atomic';
 import { FileError, UserError } from '../util/errors';
 import { deriveSeed } from '../util/rng';

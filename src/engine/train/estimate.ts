@@ -10,14 +10,14 @@
  */
 import os from 'node:os';
 import { TARGET_RATE } from '../audio/resample';
-import { recordStepCost } from '../backend/stepCosts';
+import { recordStepCost } from '../backend/step-costs';
 import { tf } from '../backend/tf';
 import { threadSettings } from '../backend/threads';
 import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema';
 import type { CorpusIndex } from '../corpora/types';
 import { frontEndParams, patchCount, type FrontEndOptions } from '../features/logmel';
 import type { Fold } from '../folds';
-import { YamnetLstm, type Sample } from '../model/serModel';
+import { YamnetLstm, type Sample } from '../model/ser-model';
 import { seededRandomWeights, stepShapeFor } from '../model/steps';
 import {
   FROZEN_BLOCK,
@@ -28,8 +28,8 @@ import {
 import { PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from '../util/rng';
-import { trainStep } from './trainFold';
-import { ResidentSteps } from '../model/residentSteps';
+import { trainStep } from './train-fold';
+import { ResidentSteps } from '../model/resident-steps';
 import type { RunCostEstimate } from '../../shared/progress';
 
 /** Utterances per validation/test batch (scoreSamples' default for the mode: scoreBatchSize). */

@@ -1,6 +1,6 @@
 import type { SparseP } from './affinities';
-import { QuadTree2D } from './quadTree';
-import { SpaceTree } from './spaceTree';
+import { QuadTree2D } from './quad-tree';
+import { SpaceTree } from './space-tree';
 
 /**
  * The t-SNE gradient dC/dy_i = 4 Σ_j (p_ij − q_ij)(1 + |y_i − y_j|²)⁻¹ (y_i − y_j), split into an

@@ -1,13 +1,13 @@
 import { optimize } from './optimize';
 import { toPointMatrix } from './points';
-import { tsneJs } from './tsneJs';
+import { tsneJs } from './tsne-js';
 import { umapEmbed } from './umap';
 import type { TsneOptions, TsneResult } from './types';
 
 export type { TsneEngine, TsneOptions, TsneResult } from './types';
 
 /**
- * The 2-D engine's default theta (its dual-tree walk, quadTree.ts). Measured on a 1,000-point
+ * The 2-D engine's default theta (its dual-tree walk, quad-tree.ts). Measured on a 1,000-point
  * embedding, 0.7 errs by about 7 % of the repulsive gradient's norm (the former single walk at
  * 0.5: 1-2 %) for a fifth to a quarter of the single walk's time at 10,000 points; the
  * trustworthiness of 1,000 × 150 points is 0.9297 against the exact engine's 0.9302.

@@ -1,6 +1,6 @@
 import { denseJointP, sparseJointP, type SparseP } from './affinities';
 import { barnesHutGradient, barnesHutState, denseKl, exactGradient, sparseKl } from './gradient';
-import { approximateNeighbours } from './approxNeighbours';
+import { approximateNeighbours } from './approx-neighbours';
 import { neighbourOrder, relabelNeighbours } from './locality';
 import { projectOnPrincipalAxes } from './pca';
 import { nearestNeighbours, squaredDistances, type PointMatrix } from './points';
@@ -72,7 +72,7 @@ export async function optimize(x: PointMatrix, o: Resolved): Promise<{ y: Float6
 }
 
 /**
- * From this many points the neighbours come from an approximate search (approxNeighbours.ts)
+ * From this many points the neighbours come from an approximate search (approx-neighbours.ts)
  * on the input's 50 leading principal axes, as van der Maaten's tsne and Rtsne project: the
  * exact search is O(n²·d), 24 s CPU of an 80 s run at 10,000 × 150. Below it the search is
  * exact, in the input's own dimensions (at 1,000 points the projection cost more than it saved).

@@ -12,7 +12,7 @@ import type { Utterance } from '../../corpora/types';
 import { FeatureCache } from '../../features/cache';
 import { sharedDir } from '../../util/paths';
 import { sharedWeightsDir } from '../../yamnet/source';
-import type { Sample } from '../serModel';
+import type { Sample } from '../ser-model';
 import { computeSteps, type YamnetSetup, setupYamnet, toSamples } from '../steps';
 
 export function ravdessDir(): string {

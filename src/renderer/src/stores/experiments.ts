@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { ConfigIssue, FoldsPreview } from '@shared/contract';
-import { modelDefaults, type ExperimentConfig } from '@shared/configSchema';
+import { modelDefaults, type ExperimentConfig } from '@shared/config-schema';
 import { formatIssuePath, issuesByField } from '@shared/config-issues';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RunInfo, RunProgress, TrashedRun, WorkbenchEvent } from '@shared/contract';
-import type { ExperimentConfigInput } from '@shared/configSchema';
+import type { ExperimentConfigInput } from '@shared/config-schema';
 import { smoothEta, type EtaState } from '../lib/eta';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';

@@ -3,7 +3,7 @@
  * (the config schema's rule). One value stays a plain string so simple configs read as before;
  * several go to `features` / `classifiers` as lists.
  */
-import { PAPER_DEFAULTS } from '@shared/paperDefaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type BaselineJson = Record<string, any>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { protocolDifferences } from './comparison';
-import { sampleRunSummary } from './sampleRun';
+import { sampleRunSummary } from './sample-run';
 
 describe("the paper comparison's front-end row", () => {
   it('shows the run’s log-mel form and patch hop, and differs from the paper when the hop does', () => {

@@ -11,7 +11,7 @@ import { calibrate } from '../train/estimate';
 import { YamnetModel } from '../yamnet/model';
 import { seededRandomWeights } from '../model/steps';
 import { fineTuneSupport, listBackends } from './describe';
-import { describeStepCosts, measuredStepCosts, readStepCosts, recordStepCost } from './stepCosts';
+import { describeStepCosts, measuredStepCosts, readStepCosts, recordStepCost } from './step-costs';
 import { loadNativeBackend } from './native';
 import { tf, useBackend } from './tf';
 

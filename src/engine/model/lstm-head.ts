@@ -10,7 +10,7 @@
  */
 import { tf } from '../backend/tf';
 import { Rng } from '../util/rng';
-import { blockLstm, hasBlockLstm } from './nativeKernels';
+import { blockLstm, hasBlockLstm } from './native-kernels';
 
 export interface HeadSpec {
   inputDim: number;

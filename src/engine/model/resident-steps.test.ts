@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nativeForTests, relDiff } from '../backend/testing';
 import { tf, useBackend } from '../backend/tf';
 import { buildYamnet } from '../yamnet/model';
-import { ResidentSteps } from './residentSteps';
-import { YamnetLstm, type Sample } from './serModel';
+import { ResidentSteps } from './resident-steps';
+import { YamnetLstm, type Sample } from './ser-model';
 
 const native = nativeForTests('resident steps');
 

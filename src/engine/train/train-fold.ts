@@ -5,9 +5,9 @@
  * resumed from one continues exactly as the uninterrupted run would have.
  */
 import { tf } from '../backend/tf';
-import type { NamedWeights } from '../model/lstmHead';
-import { ResidentSteps } from '../model/residentSteps';
-import type { Sample, SerModel } from '../model/serModel';
+import type { NamedWeights } from '../model/lstm-head';
+import { ResidentSteps } from '../model/resident-steps';
+import type { Sample, SerModel } from '../model/ser-model';
 import { CancelledError, UserError } from '../util/errors';
 import { Rng, type RngState } from '../util/rng';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexCorpus } from '../corpora';
 import { sharedDir } from '../util/paths';
-import { crossCorpusFolds } from './crossCorpus';
+import { crossCorpusFolds } from './cross-corpus';
 
 describe('cross-corpus folds (RAVDESS and EMO-DB subsets)', () => {
   it('trains on all but one corpus, over the shared classes, with speaker-disjoint validation', async () => {

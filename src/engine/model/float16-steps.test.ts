@@ -10,12 +10,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nativeForTests } from '../backend/testing';
 import { useBackend } from '../backend/tf';
-import { trainFold } from '../train/trainFold';
+import { trainFold } from '../train/train-fold';
 import { mulberry32 } from '../util/random';
 import { fromFloat16, toFloat16 } from './float16';
-import type { NamedWeights } from './lstmHead';
+import type { NamedWeights } from './lstm-head';
 import { copyStepValues, type Sample } from './sample';
-import { YamnetLstm } from './serModel';
+import { YamnetLstm } from './ser-model';
 import { loadTestYamnet, missingRealData, realBatch } from './testing/real-batch';
 
 const native = nativeForTests('float16 steps');

@@ -1,5 +1,5 @@
 /**
- * The faster native-backend gradients (nativeKernels.ts) give the stock tfjs gradients: the
+ * The faster native-backend gradients (native-kernels.ts) give the stock tfjs gradients: the
  * gradients of a small YAMNet-like stack (3×3 stride-2 conv, depthwise, 1×1 pointwise, ReLUs) are
  * computed on the cpu backend (tfjs' own kernels) and on tensorflow with the replacements
  * installed, for both the data input and every filter. The LSTM head's fused layers (BlockLSTMV2)
@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { nativeForTests, relDiff } from '../backend/testing';
 import { tf, useBackend } from '../backend/tf';
-import { LstmHead } from './lstmHead';
-import { registerNativeTrainingKernels } from './nativeKernels';
+import { LstmHead } from './lstm-head';
+import { registerNativeTrainingKernels } from './native-kernels';
 
 const native = nativeForTests('native training kernels');
 

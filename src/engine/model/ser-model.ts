@@ -6,9 +6,9 @@
 import { tf } from '../backend/tf';
 import { getYamnetWeights, setYamnetWeights } from '../yamnet/model';
 import type { YamnetWeights } from '../yamnet/weights';
-import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstmHead';
-import { registerNativeTrainingKernels } from './nativeKernels';
-import type { ResidentSteps } from './residentSteps';
+import { LstmHead, type HeadOutput, type HeadSpec, type NamedWeights } from './lstm-head';
+import { registerNativeTrainingKernels } from './native-kernels';
+import type { ResidentSteps } from './resident-steps';
 import { copyStepValues, type Sample } from './sample';
 
 /** One utterance: `steps` consecutive step vectors of `stepSize` values each. */

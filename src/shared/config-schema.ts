@@ -5,8 +5,8 @@
  * paper's protocol (PAPER_DEFAULTS); everything can be changed.
  */
 import { z } from 'zod';
-import { configProblems, didYouMean, strict as zs, type ConfigProblem } from './configProblems';
-import { PAPER_DEFAULTS } from './paperDefaults';
+import { configProblems, didYouMean, strict as zs, type ConfigProblem } from './config-problems';
+import { PAPER_DEFAULTS } from './paper-defaults';
 import { CORPUS_CHOICES, DEFAULT_CLASSES, EMOTIONS } from './vocabulary';
 
 const positiveInt = (what = 'must be a positive integer') =>
@@ -176,7 +176,7 @@ const CROSS_CORPUS_NEEDS =
  * Speaker-independent folds of the run's corpus (`loso`, `kfold`), or `cross-corpus`: train on
  * the run's corpus (`data`) and test on `testCorpus`, or, with `corpora`, one fold per corpus of
  * [data, ...corpora] tested on it and trained on all the others. Either way the run uses the
- * classes every corpus has (see engine/folds/crossCorpus.ts).
+ * classes every corpus has (see engine/folds/cross-corpus.ts).
  */
 export const CrossValidationSchema = zs
   .object({

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TsnePoint, TsneResult } from '../../../shared/contract';
-import { embeddingName, pointsText, tsneFigure } from './tsnePlot';
+import { embeddingName, pointsText, tsneFigure } from './tsne-plot';
 
 const point = (file: string, role: TsnePoint['role'], label: string, fold = 0): TsnePoint => ({
   x: file.length,
