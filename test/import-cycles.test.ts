@@ -18,8 +18,10 @@ function sourceFiles(dir: string): string[] {
 }
 
 function resolveImport(from: string, spec: string): string | null {
-  if (!spec.startsWith('.')) return null;
-  const base = path.resolve(path.dirname(from), spec);
+  // `@shared/*` is the path alias of tsconfig.json (src/shared); other bare names are packages.
+  const aliased = spec.startsWith('@shared/') ? path.join(repoRoot, 'src', 'shared', spec.slice(8)) : null;
+  if (!aliased && !spec.startsWith('.')) return null;
+  const base = aliased ?? path.resolve(path.dirname(from), spec);
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }

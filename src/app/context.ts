@@ -1,4 +1,4 @@
-import type { WorkbenchEvent } from '../shared/contract';
+import type { WorkbenchEvent } from '@shared/contract';
 import type { SettingsStore } from './settings';
 import type { JobManager } from './jobs';
 import type { TaskPool } from './tasks';

@@ -8,7 +8,7 @@ import { UserError } from '../engine/util/errors';
 import { CancelledError } from '../engine/util/errors';
 import { ConfigError } from '../engine/config/schema';
 import { pathErrorMessage } from '../engine/util/fs-errors';
-import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '../shared/contract';
+import { isMethod, methods, type CallError, type Method, type Methods, type Res } from '@shared/contract';
 import { AccessError } from './access';
 import type { z } from 'zod';
 

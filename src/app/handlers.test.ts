@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METHOD_NAMES, methods } from '../shared/contract';
+import { METHOD_NAMES, methods } from '@shared/contract';
 import { handlers } from './handlers';
 import { dispatch, CallFailure } from './dispatch';
 

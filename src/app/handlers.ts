@@ -8,7 +8,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { UserError } from '../engine/util/errors';
 import { parseConfig, type ExperimentConfig } from '../engine/config/schema';
-import { crossCorpusDirs } from '../shared/cross-corpus';
+import { crossCorpusDirs } from '@shared/cross-corpus';
 import { dataHome } from '../engine/util/paths';
 import type {
   AppInfo,
@@ -20,8 +20,8 @@ import type {
   Res,
   StarterCorpus,
   TsneResult,
-} from '../shared/contract';
-import type { TaskName } from '../shared/worker-messages';
+} from '@shared/contract';
+import type { TaskName } from '@shared/worker-messages';
 import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';

@@ -1,6 +1,6 @@
 /** Between the run manager and the engine's worker: jobs out, progress in (no engine code loaded). */
-import type { RunProgress } from '../shared/contract';
-import type { RunJob } from '../shared/worker-messages';
+import type { RunProgress } from '@shared/contract';
+import type { RunJob } from '@shared/worker-messages';
 import type { JobMessage, RunJobSpec } from './jobs';
 
 /** The worker's job for a spec: a new run in an exact folder, or the resumption of one. */

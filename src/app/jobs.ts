@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExperimentConfigInput } from '../shared/config-schema';
-import type { RunInfo, RunProgress, WorkbenchEvent } from '../shared/contract';
+import type { ExperimentConfigInput } from '@shared/config-schema';
+import type { RunInfo, RunProgress, WorkbenchEvent } from '@shared/contract';
 import { readRunInfo } from './domains/runs';
 
 /** What the job process is asked to do. */

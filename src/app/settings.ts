@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dataHome } from '../engine/util/paths';
 import { writeJsonAtomic } from '../engine/util/atomic';
-import { settingsSchema, type Settings } from '../shared/contract';
+import { settingsSchema, type Settings } from '@shared/contract';
 
 export interface SettingsStoreOptions {
   /** Settings file; default <dataHome>/settings.json. */

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { tsxEnv, tsxImport } from '../worker/launch';
-import type { FromTaskWorker, TaskName, ToTaskWorker } from '../shared/worker-messages';
+import type { FromTaskWorker, TaskName, ToTaskWorker } from '@shared/worker-messages';
 import type { TaskArgs } from '../worker/task-table';
 import { AccessError } from './access';
 

@@ -19,8 +19,8 @@ import {
 } from '../engine/runs/visualisation';
 import { CancelledError } from '../engine/util/errors';
 import { sharedDir } from '../engine/util/paths';
-import { VISUALISATION_MODEL_LABEL } from '../shared/figure-title';
-import type { TsneResult } from '../shared/contract';
+import { VISUALISATION_MODEL_LABEL } from '@shared/figure-title';
+import type { TsneResult } from '@shared/contract';
 import { TaskPool, forkTaskSpawner } from './tasks';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');

@@ -6,8 +6,8 @@
 import { app, BrowserWindow, ipcMain, Menu, net, protocol } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { wire, type CallEnvelope } from '../shared/api';
-import type { WorkbenchEvent } from '../shared/contract';
+import { wire, type CallEnvelope } from '@shared/api';
+import type { WorkbenchEvent } from '@shared/contract';
 import { dispatch, toCallError, type CallFailure } from '../app/dispatch';
 import { handlers } from '../app/handlers';
 import { permitted, type WorkbenchContext } from '../app/context';

@@ -1,7 +1,7 @@
 /** Electron's job launcher: the engine's training worker as a utility process, off the main thread. */
 import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { FromWorker, ToWorker } from '../shared/worker-messages';
+import type { FromWorker, ToWorker } from '@shared/worker-messages';
 import type { JobLauncher } from '../app/jobs';
 import { eventMessages, workerJob } from '../app/job-messages';
 

@@ -1,6 +1,6 @@
 /** The application menu: the usual roles plus the workbench's own entries. */
 import { app, Menu, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
-import type { WorkbenchEvent } from '../shared/contract';
+import type { WorkbenchEvent } from '@shared/contract';
 
 export function buildMenu(window: () => BrowserWindow | null, emit: (event: WorkbenchEvent) => void): Menu {
   type Nav = Extract<WorkbenchEvent, { type: 'ui.navigate' }>;

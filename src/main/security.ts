@@ -4,7 +4,7 @@
  */
 import { app, session, type WebContents } from 'electron';
 import { contentSecurityPolicy } from '../app/csp';
-import { wire } from '../shared/api';
+import { wire } from '@shared/api';
 import { isAppUrl } from './origin';
 
 export function hardenSession(): void {

@@ -2,7 +2,7 @@
 import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { TaskSpawner } from '../app/tasks';
-import type { FromTaskWorker } from '../shared/worker-messages';
+import type { FromTaskWorker } from '@shared/worker-messages';
 
 /** src/worker/task-entry.ts, built beside this file by electron-vite. */
 const entry = fileURLToPath(new URL('./task.js', import.meta.url));

@@ -3,8 +3,8 @@
  * the contract, event subscription, and URLs for permitted local media.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { wire, type BridgeApi, type CallEnvelope } from '../shared/api';
-import type { Method, Req, Res, WorkbenchEvent } from '../shared/contract';
+import { wire, type BridgeApi, type CallEnvelope } from '@shared/api';
+import type { Method, Req, Res, WorkbenchEvent } from '@shared/contract';
 
 const api: BridgeApi = {
   shell: 'electron',

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods, type Method, type Res } from '../shared/contract';
+import { methods, type Method, type Res } from '@shared/contract';
 import { sharedDir } from '../engine/util/paths';
 import { writeSampleRun } from '../engine/report/sample-run';
 import { startServer, type RunningServer } from './http';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Method, RunInfo } from '../shared/contract';
+import type { Method, RunInfo } from '@shared/contract';
 import { sharedDir } from '../engine/util/paths';
 import { startServer, type RunningServer } from './http';
 import { SettingsStore } from '../app/settings';

@@ -8,7 +8,7 @@ import { parseConfig } from '../engine/config/schema';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { launchWorker } from './launch';
-import type { FromWorker, RunJob, ToWorker } from '../shared/worker-messages';
+import type { FromWorker, RunJob, ToWorker } from '@shared/worker-messages';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../engine/config/schema';
 import { synthesizeCorpus } from '../engine/corpora';
 import { readStatus } from '../engine/runs/store';
-import type { TrainEvent } from '../shared/progress';
+import type { TrainEvent } from '@shared/progress';
 import { CancelledError } from '../engine/util/errors';
 import { launchWorker } from './launch';
 

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainEventSink } from '../engine/train/events';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
-import type { FromWorker, RunJob, RunResult, ToWorker } from '../shared/worker-messages';
+import type { FromWorker, RunJob, RunResult, ToWorker } from '@shared/worker-messages';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
 

@@ -7,7 +7,7 @@ import { AccessError } from '../app/access';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { pathErrorMessage } from '../engine/util/fs-errors';
-import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from '../shared/worker-messages';
+import type { FromTaskWorker, TaskErrorKind, ToTaskWorker } from '@shared/worker-messages';
 import { taskTable } from './task-table';
 
 interface ParentPort {

@@ -14,7 +14,7 @@ import {
 } from '../app/domains/experiment';
 import { ensureStarterCorpus } from '../app/domains/starter';
 import { runTsne, visualisationTsne } from '../app/domains/tsne';
-import type { TaskName } from '../shared/worker-messages';
+import type { TaskName } from '@shared/worker-messages';
 
 export interface TaskArgs {
   'datasets.index': IndexRequest;

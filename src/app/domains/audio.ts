@@ -1,5 +1,5 @@
 /** One file for the Datasets view: a waveform envelope and the YAMNet log-mel spectrogram. */
-import type { AudioView } from '../../shared/contract';
+import type { AudioView } from '@shared/contract';
 
 /** Min/max of each of `columns` equal slices: enough to draw a waveform at that width. */
 export function envelope(samples: Float32Array, columns: number): { min: number[]; max: number[] } {

@@ -1,7 +1,7 @@
 /** The Table-I figures the Datasets view shows, from a real index of the RAVDESS subset. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusSummarySchema } from '../../shared/contract';
+import { corpusSummarySchema } from '@shared/contract';
 import { sharedDir } from '../../engine/util/paths';
 import { indexDataset } from './datasets';
 

@@ -1,6 +1,6 @@
 /** Corpus folders: index one (through the engine) and shape it for the Datasets view. */
 import type { CorpusIndex, Emotion, CorpusName } from '../../engine/corpora/types';
-import type { Dataset, SpeakerRow } from '../../shared/contract';
+import type { Dataset, SpeakerRow } from '@shared/contract';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../engine/util/errors';

@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { UtterancePrediction } from '../../shared/contract';
-import type { RunComparison } from '../../shared/run-results';
+import type { UtterancePrediction } from '@shared/contract';
+import type { RunComparison } from '@shared/run-results';
 import { readJson } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
 import { foldDirs } from '../../engine/runs/store';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleRunSummary } from '../../engine/report/sample-run';
-import { resultsTableSchema } from '../../shared/contract';
+import { resultsTableSchema } from '@shared/contract';
 import { envelope } from './audio';
 import { speakerRows, classCounts } from './datasets';
 import { roleCounts } from './experiment';

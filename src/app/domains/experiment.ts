@@ -16,7 +16,7 @@ import type {
   FoldsPreview,
   LayerCostTableInfo,
   RunEstimate,
-} from '../../shared/contract';
+} from '@shared/contract';
 import type { CorpusIndex } from '../../engine/corpora/types';
 import type { Fold } from '../../engine/folds';
 import type { Calibration, RunCostEstimate } from '../../engine/train/estimate';
@@ -24,8 +24,8 @@ import type { YamnetModel } from '../../engine/yamnet/model';
 import type { BackendName } from '../../engine/backend/tf';
 import type { RunPlan } from '../../engine/runs/plan';
 import type { SweepCost } from '../../engine/runs/sweep-estimate';
-import { trainsYamnetBlocks } from '../../shared/first-block';
-import { crossCorpusDirs } from '../../shared/cross-corpus';
+import { trainsYamnetBlocks } from '@shared/first-block';
+import { crossCorpusDirs } from '@shared/cross-corpus';
 import { UserError } from '../../engine/util/errors';
 import { speakerRows } from './datasets';
 

@@ -1,6 +1,6 @@
 /** A run's report as a file, rendered by the engine's report module (Table II vs the paper). */
 import path from 'node:path';
-import type { ExportFormat, PaperComparison, TextTable } from '../../shared/contract';
+import type { ExportFormat, PaperComparison, TextTable } from '@shared/contract';
 import type { Cell, ReportTable } from '../../engine/report/types';
 import type { SummaryWithCells } from './runs';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../../engine/util/atomic';
 import { dataHome } from '../../engine/util/paths';
 import { UserError } from '../../engine/util/errors';
-import type { TrashedRun } from '../../shared/contract';
+import type { TrashedRun } from '@shared/contract';
 
 const LABEL_FILE = 'label.json';
 /** Written into a trashed folder: where it came from and when it went. */

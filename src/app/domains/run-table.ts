@@ -5,7 +5,7 @@
  * wait, running while one runs, failed (with the task's exit state) when one failed.
  */
 import path from 'node:path';
-import type { FoldJob, RunInfo } from '../../shared/contract';
+import type { FoldJob, RunInfo } from '@shared/contract';
 import { foldJobStatus, readJobs, type FoldJobStatus } from '../../engine/exec/slurm';
 import { listRunDirs, readRunInfo } from './runs';
 import { listSweepCells, type SweepCellRef } from './sweeps';

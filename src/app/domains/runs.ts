@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '../../shared/contract';
+import type { FoldResult, ResultsTable, RunDetail, RunInfo, RunState } from '@shared/contract';
 import type { RunSummary } from '../../engine/eval/types';
 import { upgradeRunSummary } from '../../engine/eval/schema';
-import { foldHistorySchema, foldMetricsSchema, runSummarySchema } from '../../shared/run-results';
+import { foldHistorySchema, foldMetricsSchema, runSummarySchema } from '@shared/run-results';
 import type { z } from 'zod';
 import { UserError } from '../../engine/util/errors';
 import { permittedPath } from '../access';
@@ -24,7 +24,7 @@ import { readLabel } from './run-manage';
 import { runLiveness } from '../../engine/runs/liveness';
 import { readNotes } from './run-notes';
 import { resolveSweepCell } from './sweeps';
-import { crossCorpusLabel } from '../../shared/cross-corpus';
+import { crossCorpusLabel } from '@shared/cross-corpus';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

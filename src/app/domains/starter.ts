@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StarterCorpus } from '../../shared/contract';
+import type { StarterCorpus } from '@shared/contract';
 import { dataHome, sharedDir } from '../../engine/util/paths';
 
 /** Speakers × per-class files of the synthetic starter (4 classes): a LOSO run in minutes. */

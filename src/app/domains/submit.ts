@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WorkbenchEvent } from '../../shared/contract';
+import type { WorkbenchEvent } from '@shared/contract';
 import { modeOf, parseConfig, type ExperimentConfig } from '../../engine/config/schema';
 import { planLocal, recordMemory } from '../../engine/exec/local';
 import { foldsToSubmit, requireSlurm, submitArray, type SlurmJobRecord } from '../../engine/exec/slurm';
@@ -24,8 +24,8 @@ import { newRunDir } from '../../engine/runs/store';
 import { createSweep, expandSweep } from '../../engine/runs/sweep';
 import { readJson, writeJsonAtomic } from '../../engine/util/atomic';
 import { UserError } from '../../engine/util/errors';
-import type { TrainEvent } from '../../shared/progress';
-import type { RunJob, RunResult } from '../../shared/worker-messages';
+import type { TrainEvent } from '@shared/progress';
+import type { RunJob, RunResult } from '@shared/worker-messages';
 
 const SUBMIT_FILE = 'submit.json';
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunInfo, TrashedRun } from '../../shared/contract';
+import type { RunInfo, TrashedRun } from '@shared/contract';
 import { UserError } from '../../engine/util/errors';
 import { permittedPath } from '../access';
 import { restoreRun, trashRun } from './run-manage';

@@ -1,5 +1,5 @@
 /** Backends and YAMNet weights for the Settings view, through the engine's own listings. */
-import type { BackendsInfo, WeightsStatus } from '../../shared/contract';
+import type { BackendsInfo, WeightsStatus } from '@shared/contract';
 import { serialized } from './experiment';
 
 export async function backendsInfo(): Promise<BackendsInfo> {

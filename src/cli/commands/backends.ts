@@ -1,6 +1,6 @@
 import { parse, printJson } from '../args';
 import { listBackends, type BackendInfo } from '../../engine/backend/describe';
-import { FROZEN_BLOCK } from '../../shared/first-block';
+import { FROZEN_BLOCK } from '@shared/first-block';
 import type { Device } from '../../engine/backend/device';
 
 const usage = `ser-workbench backends [--json] [--measure]

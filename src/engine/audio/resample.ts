@@ -1,4 +1,4 @@
-import { PAPER_DEFAULTS } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 import { resamplePolyphase } from './polyphase';
 
 /** The front end's sample rate (YAMNet's). */

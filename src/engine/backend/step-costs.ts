@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../util/atomic';
 import { dataHome } from '../util/paths';
-import { trainFromOfBlock } from '../../shared/first-block';
+import { trainFromOfBlock } from '@shared/first-block';
 
 export interface StepCost {
   backend: string;

@@ -4,11 +4,11 @@
  * this module adds what only the Node side does with a config, throwing a UserError that names
  * every bad field. Re-exported here so the engine's imports of the schema need not change.
  */
-import { checkConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../shared/config-schema';
-import { formatProblems, type ConfigProblem } from '../../shared/config-problems';
+import { checkConfig, type ExperimentConfig, type ExperimentConfigInput } from '@shared/config-schema';
+import { formatProblems, type ConfigProblem } from '@shared/config-problems';
 import { UserError } from '../util/errors';
 
-export * from '../../shared/config-schema';
+export * from '@shared/config-schema';
 
 /** A config that failed validation; `problems` name each entry (the GUI shows them inline). */
 export class ConfigError extends UserError {

@@ -1,4 +1,4 @@
-import type { CorpusName, Emotion } from '../../shared/vocabulary';
+import type { CorpusName, Emotion } from '@shared/vocabulary';
 
 export {
   CORPUS_CHOICES,
@@ -8,7 +8,7 @@ export {
   type CorpusChoice,
   type CorpusName,
   type Emotion,
-} from '../../shared/vocabulary';
+} from '@shared/vocabulary';
 
 export type Sex = 'male' | 'female' | 'unknown';
 

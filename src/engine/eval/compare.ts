@@ -8,7 +8,7 @@
 import { metricsFromConfusion, sumConfusions, type ConfusionMatrix } from './metrics';
 import type { SpeakerResult } from './speakers';
 import { bootstrapPercentile, foldInterval, signFlipTest, wilcoxonSignedRank } from './stats';
-import type { PairedComparison, SpeakerDifference } from '../../shared/run-results';
+import type { PairedComparison, SpeakerDifference } from '@shared/run-results';
 
 /** What the comparison needs of one run. */
 export interface ComparableRun {

@@ -4,7 +4,7 @@
  */
 import type { Fold } from '../folds';
 import type { CrossCorpusRecord } from '../folds/export';
-import { trainedOnLabel, type CrossCorpusResult } from '../../shared/cross-corpus';
+import { trainedOnLabel, type CrossCorpusResult } from '@shared/cross-corpus';
 import type { FoldResult } from './types';
 
 export function crossCorpusMatrix(

@@ -7,7 +7,7 @@
  * is over all test utterances and is unaffected. JSON has no NaN, hence `null` rather than NaN.
  */
 
-import type { ConfusionMatrix, Metrics } from '../../shared/run-results';
+import type { ConfusionMatrix, Metrics } from '@shared/run-results';
 
 // The types are the shared schemas' (what metrics.json and summary.json carry across processes).
 export type { ConfusionMatrix, Metrics };

@@ -5,7 +5,7 @@
  */
 import { confusionMatrix, metricsFromConfusion } from './metrics';
 import { bootstrapPooledUar, foldInterval } from './stats';
-import type { FoldGroupResult, RunStatistics, SpeakerResult } from '../../shared/run-results';
+import type { FoldGroupResult, RunStatistics, SpeakerResult } from '@shared/run-results';
 
 /** What a prediction row must hold (the runner's PredictionRow fits). */
 export interface SpeakerPrediction {

@@ -14,7 +14,7 @@ import type {
   Interval,
   SignFlipResult,
   WilcoxonResult,
-} from '../../shared/run-results';
+} from '@shared/run-results';
 
 // The result types are the shared schemas' (summary.json and results.compare carry them).
 export type { Interval, BootstrapInterval, FoldInterval, WilcoxonResult, SignFlipResult };

@@ -3,7 +3,7 @@
  * (src/shared/run-results.ts), so summary.json as the engine writes it, as the contract carries it
  * and as the renderer reads it is one type.
  */
-import type { RunSummary, WEIGHTS_SOURCES, WeightsProvenanceRecord } from '../../shared/run-results';
+import type { RunSummary, WEIGHTS_SOURCES, WeightsProvenanceRecord } from '@shared/run-results';
 
 export type { Metrics, ConfusionMatrix } from './metrics';
 export type {
@@ -13,7 +13,7 @@ export type {
   RunSummary,
   FoldMetrics,
   FoldHistory,
-} from '../../shared/run-results';
+} from '@shared/run-results';
 
 /**
  * Where the YAMNet weights came from, with their hashes, as this version writes it (a summary

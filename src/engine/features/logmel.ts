@@ -15,7 +15,7 @@
  * 5. Patches: frames [48p, 48p + 96) for p < 1 + ⌊(frames − 96)/48⌋.
  * With the padding of step 1 the frame count is 96 + 48j, so the patches tile the frames exactly.
  */
-import { PAPER_DEFAULTS, patchHopFramesOf } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS, patchHopFramesOf } from '@shared/paper-defaults';
 import { ParameterError } from '../util/errors';
 import { melFilterBank, type MelBand } from './mel';
 import { FrameSpectrum, frameCount } from './stft';

@@ -1,5 +1,5 @@
 import type { CorpusIndex, Utterance } from '../corpora/types';
-import type { CrossCorpusCorpus } from '../../shared/cross-corpus';
+import type { CrossCorpusCorpus } from '@shared/cross-corpus';
 import { foldRoles, type Fold, type FoldOptions } from './folds';
 
 /** The fold assignment as one JSON document (what `folds --json` prints and a run records). */

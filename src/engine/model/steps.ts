@@ -17,7 +17,7 @@ import type { WeightsProvenance } from '../yamnet/provenance';
 import { expectedWeights, type YamnetWeights } from '../yamnet/weights';
 import { CancelledError } from '../util/errors';
 import { Rng } from '../util/rng';
-import { FROZEN_BLOCK, firstTrainedBlock } from '../../shared/first-block';
+import { FROZEN_BLOCK, firstTrainedBlock } from '@shared/first-block';
 import { ActivationCache, pruneActivationCache, type CachedSteps } from './activation-cache';
 import type { Sample } from './ser-model';
 

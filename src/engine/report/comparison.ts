@@ -1,4 +1,4 @@
-import { PAPER_DEFAULTS } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 import type { RunSummary } from '../eval/types';
 import {
   modelName,

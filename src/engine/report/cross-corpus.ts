@@ -4,7 +4,7 @@
  * what it left out because another corpus lacks the class).
  */
 import type { RunSummary } from '../eval/types';
-import { crossCorpusCell, trainedOnLabel, type CrossCorpusResult } from '../../shared/cross-corpus';
+import { crossCorpusCell, trainedOnLabel, type CrossCorpusResult } from '@shared/cross-corpus';
 import { num, text } from './cell';
 import type { ReportTable } from './types';
 

@@ -3,7 +3,7 @@
  * from Speech Signals by Mel-Spectrogram and a CNN-RNN", Table II and the DEMoS confusion matrix,
  * as restated in shared/docs/method.md ("Results to reproduce").
  */
-import { PAPER_DEFAULTS } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 
 export const PAPER_SOURCE =
   'Sharan, Mascolo, Schuller: "Emotion Recognition from Speech Signals by Mel-Spectrogram and a CNN-RNN", Table II (restated in shared/docs/method.md)';

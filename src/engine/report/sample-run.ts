@@ -4,7 +4,7 @@ import { computeMetrics } from '../eval/metrics';
 import { runStatistics, speakerResults, type SpeakerPrediction } from '../eval/speakers';
 import { buildRunSummary } from '../eval/summary';
 import type { FoldResult, RunMetadata, RunSummary } from '../eval/types';
-import { PAPER_DEFAULTS } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 import { mulberry32 } from '../util/random';
 
 /**

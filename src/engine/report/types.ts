@@ -1,4 +1,4 @@
-import type { CrossCorpusResult } from '../../shared/cross-corpus';
+import type { CrossCorpusResult } from '@shared/cross-corpus';
 
 /** A format-neutral report: the renderers (md, csv, latex, json, html) only lay these out. */
 

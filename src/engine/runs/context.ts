@@ -13,7 +13,7 @@ import { UserError } from '../util/errors';
 import { ensureWritableDir } from '../util/writable-dir';
 import { cleanStaleTemps, describeOwner, processStartTicks, remoteClaims, tryClaim } from './claims';
 import { checkOutputLocations } from './locations';
-import type { RunResult } from '../../shared/worker-messages';
+import type { RunResult } from '@shared/worker-messages';
 import { planRun, type RunPlan } from './plan';
 import {
   defaultRunsDir,

@@ -12,7 +12,7 @@ import { parseConfig } from '../config/schema';
 import type { FoldsDocument } from '../folds';
 import { renderRunReport, type RunReport } from '../report';
 import { sharedDir } from '../util/paths';
-import { crossCorpusCell, type CrossCorpusResult } from '../../shared/cross-corpus';
+import { crossCorpusCell, type CrossCorpusResult } from '@shared/cross-corpus';
 import { runExperiment, type PredictionRow } from './runner';
 import { foldDir, readJson, readRun } from './store';
 

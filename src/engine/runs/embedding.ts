@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TsnePanel, TsnePoint, TsneResult } from '../../shared/contract';
+import type { TsnePanel, TsnePoint, TsneResult } from '@shared/contract';
 import type { TsneOptions, TsneResult as Embedding } from '../eval/tsne/types';
 import { writeJsonAtomic } from '../util/atomic';
 import { UserError } from '../util/errors';

@@ -22,7 +22,7 @@ import {
   type TrainOptions,
 } from '../train/train-fold';
 import { failpoint } from '../util/failpoint';
-import { trainsYamnetBlocks } from '../../shared/first-block';
+import { trainsYamnetBlocks } from '@shared/first-block';
 import { describeOwner, selfOwner, tryClaim } from './claims';
 import { isFoldDone, type PredictionRow, type RunContext } from './context';
 import {

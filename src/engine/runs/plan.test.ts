@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/schema';
 import { synthesizeCorpus } from '../corpora';
 import { writeJsonAtomic } from '../util/atomic';
-import { FROZEN_BLOCK } from '../../shared/first-block';
+import { FROZEN_BLOCK } from '@shared/first-block';
 import { configFirstBlock, costInputs, planCorpus, planRun, withFirstTrainedBlock } from './plan';
 import { prepareCorpus } from './prepare';
 

@@ -17,12 +17,7 @@ import type { EstimateContext } from '../train/estimate';
 import { UserError } from '../util/errors';
 import { registerWasmTrainingKernels } from '../yamnet/wasm-gradients';
 import type { YamnetModel } from '../yamnet/model';
-import {
-  FROZEN_BLOCK,
-  firstTrainedBlock,
-  trainFromOfBlock,
-  trainsYamnetBlocks,
-} from '../../shared/first-block';
+import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock, trainsYamnetBlocks } from '@shared/first-block';
 import { prepareCorpus } from './prepare';
 import { readJson } from './store';
 

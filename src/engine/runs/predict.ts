@@ -10,7 +10,7 @@ import { parseConfig, type ExperimentConfig } from '../config/schema';
 import { YamnetLstm } from '../model/ser-model';
 import type { CachedSteps } from '../model/activation-cache';
 import { computeSteps, setupYamnet, toSamples, type YamnetSetup } from '../model/steps';
-import { firstTrainedBlock, trainsYamnetBlocks } from '../../shared/first-block';
+import { firstTrainedBlock, trainsYamnetBlocks } from '@shared/first-block';
 import { scoreSamples } from '../train/train-fold';
 import { FileError, UserError } from '../util/errors';
 import type { WeightsProvenance } from '../yamnet/provenance';

@@ -15,7 +15,7 @@ import { corpusSpeaker, countFold, crossCorpusFolds, type Fold, type Partition }
 import type { CrossCorpusRecord } from '../folds/export';
 import { UserError } from '../util/errors';
 import { sha256Json } from '../util/hash';
-import type { CorpusRef } from '../../shared/config-schema';
+import type { CorpusRef } from '@shared/config-schema';
 
 export interface PreparedCrossCorpus {
   index: CorpusIndex;

@@ -17,7 +17,7 @@ import { estimateRunCost, formatEstimate } from '../train/estimate';
 import { CancelledError } from '../util/errors';
 import { UserError } from '../util/errors';
 import { resolveWeightsSource } from '../yamnet/store';
-import { FROZEN_BLOCK, YAMNET_BLOCKS, trainsYamnetBlocks } from '../../shared/first-block';
+import { FROZEN_BLOCK, YAMNET_BLOCKS, trainsYamnetBlocks } from '@shared/first-block';
 import { baselineUsesYamnet, NO_WEIGHTS, runBaselineFolds } from './baseline';
 import { isFoldDone, openRun, type RunContext, type RunOptions, type RunResult } from './context';
 import { finishRun } from './finish';

@@ -27,7 +27,7 @@ import { FileError } from '../util/errors';
 import { runLiveness } from './liveness';
 import { upgradeRunSummary } from '../eval/schema';
 import { dataHome } from '../util/paths';
-import type { RunCellEntry, RunCellsTable } from '../../shared/run-results';
+import type { RunCellEntry, RunCellsTable } from '@shared/run-results';
 import type { NamedWeights } from '../model/lstm-head';
 import type { FoldCheckpoint, SerializedTensor } from '../train/train-fold';
 

@@ -4,8 +4,8 @@
  * estimated from its own config, not the base config's estimate times the number of cells.
  * A job is one fold of one cell (a Slurm array task; a local worker's unit).
  */
-import type { SweepCostInfo } from '../../shared/contract';
-import type { RunCostEstimate } from '../../shared/progress';
+import type { SweepCostInfo } from '@shared/contract';
+import type { RunCostEstimate } from '@shared/progress';
 import type { ExperimentConfig, SweepConfig } from '../config/schema';
 import { expandSweep } from './sweep';
 

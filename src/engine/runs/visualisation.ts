@@ -15,9 +15,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { VISUALISATION_MODEL_LABEL } from '../../shared/figure-title';
-import type { TsneResult } from '../../shared/contract';
-import { trainsYamnetBlocks } from '../../shared/first-block';
+import { VISUALISATION_MODEL_LABEL } from '@shared/figure-title';
+import type { TsneResult } from '@shared/contract';
+import { trainsYamnetBlocks } from '@shared/first-block';
 import { parseConfig } from '../config/schema';
 import { YamnetLstm } from '../model/ser-model';
 import { computeSteps, toSamples } from '../model/steps';

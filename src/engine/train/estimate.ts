@@ -19,18 +19,13 @@ import { frontEndParams, patchCount, type FrontEndOptions } from '../features/lo
 import type { Fold } from '../folds';
 import { YamnetLstm, type Sample } from '../model/ser-model';
 import { seededRandomWeights, stepShapeFor } from '../model/steps';
-import {
-  FROZEN_BLOCK,
-  firstTrainedBlock,
-  trainFromOfBlock,
-  trainsYamnetBlocks,
-} from '../../shared/first-block';
+import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock, trainsYamnetBlocks } from '@shared/first-block';
 import { PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from '../util/rng';
 import { trainStep } from './train-fold';
 import { ResidentSteps } from '../model/resident-steps';
-import type { RunCostEstimate } from '../../shared/progress';
+import type { RunCostEstimate } from '@shared/progress';
 
 /** Utterances per validation/test batch (scoreSamples' default for the mode: scoreBatchSize). */
 function scoreBatchFor(k: number): number {

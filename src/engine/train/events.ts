@@ -2,7 +2,7 @@
  * Progress events of a training job: what the worker sends, what the CLI prints on stderr and
  * what the UI shows. Plain JSON, so they cross process boundaries unchanged.
  */
-import type { EpochMetrics, TrainEvent, TrainEventType } from '../../shared/progress';
+import type { EpochMetrics, TrainEvent, TrainEventType } from '@shared/progress';
 
 // The events are declared in src/shared (they cross process boundaries); printing them is here.
 export type { TrainEventType, EpochMetrics, TrainEvent };

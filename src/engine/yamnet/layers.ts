@@ -20,7 +20,7 @@
  *
  * Total 3,729,481 parameters, the count of the TF Hub graph's folded weights.
  */
-import { PAPER_DEFAULTS } from '../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 
 /** Input of the network: one log-mel patch, 96 frames × 64 mel bands × 1 channel. */
 export const PATCH_SHAPE = [

@@ -17,7 +17,7 @@
  * - utterance statistics: mean then population standard deviation of each of the 39 over
  *   frames → 78 values.
  */
-import { PAPER_DEFAULTS } from '../../../shared/paper-defaults';
+import { PAPER_DEFAULTS } from '@shared/paper-defaults';
 import { powerSpectrogram, type WindowKind } from './spectrum';
 import { gammatoneFilterbank, melFilterbank, type Filterbank } from './filterbanks';
 import { dctIIOrthoMatrix, deltas, meanSdOverTime } from './transforms';

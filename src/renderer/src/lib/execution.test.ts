@@ -1,6 +1,6 @@
 /** Sweep grid rows ⇄ the config's sweep block, and the estimate per job and in total. */
 import { describe, expect, it } from 'vitest';
-import type { RunEstimate } from '../../../shared/contract';
+import type { RunEstimate } from '@shared/contract';
 import { cellCount, gridOf, jobEstimate, parseValues, rowsOf, slurmMinutes } from './execution';
 
 describe('sweep grid rows', () => {

@@ -2,7 +2,7 @@
  * The Experiment view's `execution` and `sweep` editing: grid rows to the config's sweep block and
  * back, and the estimate per job and in total (a job is one fold of one cell: a Slurm array task).
  */
-import type { RunEstimate } from '../../../shared/contract';
+import type { RunEstimate } from '@shared/contract';
 
 export interface GridRow {
   field: string;

@@ -1,5 +1,5 @@
 /** The self-contained HTML report of one run: tables and figures (inline SVG), no external files. */
-import type { ResultsTable, RunDetail } from '../../../shared/contract';
+import type { ResultsTable, RunDetail } from '@shared/contract';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));

@@ -1,6 +1,6 @@
 /** The run table's filter, sort and sweep grouping on RunInfo rows as runs.list returns them. */
 import { describe, expect, it } from 'vitest';
-import type { RunInfo } from '../../../shared/contract';
+import type { RunInfo } from '@shared/contract';
 import { allTags, matchesFilter, sortRuns, sweepGroups, sweptValues } from './run-table';
 
 function run(id: string, extra: Partial<RunInfo> = {}): RunInfo {

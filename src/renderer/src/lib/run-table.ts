@@ -2,7 +2,7 @@
  * The run table's columns, filter and sort (Experiment Manager / W&B style): one row per run or
  * sweep cell, config columns and metric columns. Plain functions so that the view stays a view.
  */
-import type { RunInfo } from '../../../shared/contract';
+import type { RunInfo } from '@shared/contract';
 
 export type ColumnKey =
   | 'name'

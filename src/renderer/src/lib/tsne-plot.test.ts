@@ -3,7 +3,7 @@
  * under the test points, with one legend entry each ("train", "val"); the title names the method.
  */
 import { describe, expect, it } from 'vitest';
-import type { TsnePoint, TsneResult } from '../../../shared/contract';
+import type { TsnePoint, TsneResult } from '@shared/contract';
 import { embeddingName, pointsText, tsneFigure } from './tsne-plot';
 
 const point = (file: string, role: TsnePoint['role'], label: string, fold = 0): TsnePoint => ({

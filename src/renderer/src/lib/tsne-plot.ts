@@ -6,7 +6,7 @@
  * faded (validation as open circles) in the same panel, one legend entry each ("train", "val").
  */
 import type Plotly from 'plotly.js-dist';
-import type { TsnePoint, TsneResult } from '../../../shared/contract';
+import type { TsnePoint, TsneResult } from '@shared/contract';
 import { classColour, indexColour } from './colours';
 
 export type TsneColourBy = 'label' | 'speaker' | 'correct';

@@ -5,7 +5,7 @@ import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import type { ConfigJson } from './experiments';
 import { plainCopy } from '../lib/plain';
-import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock } from '../../../shared/first-block';
+import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock } from '@shared/first-block';
 
 /** The config with another first trained block (`full`, `frozen` or the block). */
 function withBlock(config: ConfigJson, k: number): ConfigJson {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AudioView, Dataset } from '../../../shared/contract';
+import type { AudioView, Dataset } from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 import { pickFolder } from '../lib/platform';

@@ -6,7 +6,7 @@ import type {
   RunDetail,
   TsneResult,
   UtterancePrediction,
-} from '../../../shared/contract';
+} from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 

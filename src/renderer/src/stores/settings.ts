@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AppInfo, BackendsInfo, Settings, WeightsStatus } from '../../../shared/contract';
+import type { AppInfo, BackendsInfo, Settings, WeightsStatus } from '@shared/contract';
 import { getApi } from '../transport';
 import { messageOf } from '../lib/errors';
 

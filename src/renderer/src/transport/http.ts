@@ -3,14 +3,8 @@
  * authenticated with the token the page was opened with (kept in sessionStorage, then removed
  * from the address bar so it does not end up in bookmarks or screenshots).
  */
-import { WorkbenchCallError, wire, type WorkbenchApi } from '../../../shared/api';
-import {
-  callErrorSchema,
-  type Method,
-  type Req,
-  type Res,
-  type WorkbenchEvent,
-} from '../../../shared/contract';
+import { WorkbenchCallError, wire, type WorkbenchApi } from '@shared/api';
+import { callErrorSchema, type Method, type Req, type Res, type WorkbenchEvent } from '@shared/contract';
 
 const STORAGE_KEY = 'ser-workbench-token';
 

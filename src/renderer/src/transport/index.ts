@@ -1,5 +1,5 @@
 /** The one API object the renderer uses: Electron's preload bridge, or the HTTP client. */
-import { apiFromBridge, type BridgeApi, type WorkbenchApi } from '../../../shared/api';
+import { apiFromBridge, type BridgeApi, type WorkbenchApi } from '@shared/api';
 import { createHttpApi, takeToken } from './http';
 
 declare global {
