@@ -134,7 +134,7 @@ export function readRunInfo(dir: string, live: boolean, id = path.basename(dir))
     state,
     createdAt: run.config?.created ?? fs.statSync(dir).birthtime.toISOString(),
     corpus:
-      cfg?.crossValidation.scheme === 'cross-corpus'
+      cfg?.crossValidation?.scheme === 'cross-corpus'
         ? crossCorpusLabel(corpus ?? path.basename(dataDir), cfg.crossValidation)
         : (corpus ?? (dataDir ? path.basename(dataDir) : null)),
     mode: run.config?.mode ?? modeLabel(cfg),
