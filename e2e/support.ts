@@ -121,6 +121,11 @@ export async function openPage(
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  // The browser's console line for a failed request names no URL: record which call it was and why.
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      void r.text().then((body) => problems.push(`HTTP ${r.status()} ${r.url().split('?')[0]}: ${body}`));
+  });
   return page;
 }
 

@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The tests import engine modules, which import src/shared as `@shared/*` (tsconfig.json's path).
+  resolve: { alias: { '@shared': fileURLToPath(new URL('../src/shared', import.meta.url)) } },
   test: {
     include: ['e2e/**/*.e2e.test.ts'],
     globalSetup: ['e2e/global-setup.ts'],
