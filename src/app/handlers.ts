@@ -126,12 +126,7 @@ function submit(ctx: WorkbenchContext, raw: unknown): Res<'runs.submit'> {
 /** A cost task on a config (layer table, estimates): its corpus must lie in the permitted folders. */
 function configTask(
   ctx: WorkbenchContext,
-  name:
-    | 'experiment.layers'
-    | 'experiment.estimate'
-    | 'experiment.baselineEstimate'
-    | 'folds.preview'
-    | 'runs.check',
+  name: 'experiment.layers' | 'experiment.estimate' | 'experiment.baselineEstimate' | 'runs.check',
   req: { config: unknown; taskId?: string },
 ): Promise<unknown> {
   return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId);
