@@ -41,7 +41,8 @@ export function toCallError(err: unknown): CallError {
   if (err instanceof ConfigError) return { kind: 'invalid', message: err.message, issues: err.problems };
   if (err instanceof UserError) return { kind: 'user', message: err.message };
   // A request the user cancelled (tasks.cancel) is no internal error.
-  if (err instanceof CancelledError) return { kind: 'user', message: 'cancelled' };
+  // (Its message says 'cancelled', or why it was dropped: superseded by a newer request.)
+  if (err instanceof CancelledError) return { kind: 'user', message: err.message };
   // A file system error on a path a request named is the request's problem, not a server bug.
   const onPath = pathErrorMessage(err);
   if (onPath) return { kind: 'user', message: onPath };

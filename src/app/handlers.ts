@@ -15,6 +15,7 @@ import type {
   AudioView,
   BaselineEstimate,
   Dataset,
+  FoldsPreview,
   LayerCostTableInfo,
   Res,
   StarterCorpus,
@@ -26,7 +27,7 @@ import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
 import { listFolder } from './domains/datasets';
 import { starterCorpus } from './domains/starter';
-import { configSchema, previewFolds, validateConfig } from './domains/experiment';
+import { configSchema, validateConfig } from './domains/experiment';
 import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
 import { deleteSweep, restoreSweep } from './domains/sweep-trash';
@@ -199,9 +200,14 @@ export const handlers: HandlerTable<WorkbenchContext> = {
 
   'config.schema': async () => configSchema(),
   'config.validate': async (req) => validateConfig(req.config),
-  // In process for now: in the io task lane the form's previews queued behind each other and a
-  // Slurm e2e run under CI load waited over 120 s for one (the task stays, tested in tasks.test).
-  'folds.preview': async (req, ctx) => previewFolds(req.config, (dir) => permitted(ctx, dir)),
+  // In a task worker (it indexes the corpus), in a lane of its own where a newer preview from the
+  // same form drops the older ones still queued: typing in the form never builds a backlog.
+  'folds.preview': async (req, ctx) =>
+    (await ctx.tasks.run(
+      'folds.preview',
+      { config: req.config, roots: permittedRoots(ctx) },
+      { supersede: `folds.preview:${req.channel ?? ''}` },
+    )) as FoldsPreview,
   'experiment.layers': async (req, ctx) =>
     (await configTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
   'experiment.estimate': async (req, ctx) =>

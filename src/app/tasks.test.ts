@@ -13,7 +13,7 @@ import { sharedDir } from '../engine/util/paths';
 import { AccessError, permittedPath } from './access';
 import { audioView } from './domains/audio';
 import { previewFolds } from './domains/experiment';
-import { TaskPool, forkTaskSpawner, type TaskProcess } from './tasks';
+import { SupersededError, TaskPool, forkTaskSpawner, type TaskProcess } from './tasks';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-tasks-'));
 const spawned: TaskProcess[] = [];
@@ -60,6 +60,35 @@ describe('TaskPool with real worker processes', () => {
     await expect(pool.run('runs.check', { config, roots })).resolves.toBeUndefined();
     const outside = await pool.run('runs.check', { config, roots: [tmp] }).catch((e: unknown) => e);
     expect(outside).toBeInstanceOf(AccessError);
+  });
+
+  it("drops a form's older previews still queued behind a newer one, and only that form's", async () => {
+    const dir = path.join(sharedDir(), 'data', 'ravdess');
+    const roots = [dir];
+    const preview = (scheme: string, channel: string) =>
+      pool
+        .run(
+          'folds.preview',
+          { config: { data: { dir }, crossValidation: { scheme, k: 2 } }, roots },
+          { supersede: channel },
+        )
+        .then(
+          (r) => (r as { folds: unknown[] }).folds.length,
+          (e: unknown) => e,
+        );
+    // The first starts at once (the lane was idle); the second waits and is superseded by the
+    // third from the same form; the fourth comes from another form and keeps its place.
+    const running = preview('loso', 'form-a');
+    const superseded = preview('kfold', 'form-a');
+    const newest = preview('kfold', 'form-a');
+    const other = preview('loso', 'form-b');
+    expect(await running).toBe(4);
+    const dropped = await superseded;
+    expect(dropped).toBeInstanceOf(SupersededError);
+    expect(dropped).toBeInstanceOf(CancelledError);
+    expect((dropped as Error).message).toBe('superseded by a newer request');
+    expect(await newest).toBe(2);
+    expect(await other).toBe(4);
   });
 
   it('returns user and access errors as the same kinds of error', async () => {

@@ -8,6 +8,11 @@
  * Cancel: a queued task is dropped; a running one is asked to stop (t-SNE and indexing stop at
  * their next iteration) and, if it has not within a grace period, its worker is killed and the
  * lane starts a fresh one for the next task.
+ *
+ * Supersede: a task submitted with a `supersede` key drops any task of the same key still queued
+ * in its lane (it fails with SupersededError). The form's fold previews use it: while a preview
+ * runs, typing queues more, and only the newest is worth computing. A running task of the key is
+ * left to finish: stopping it would cost a killed and re-spawned worker, more than a preview.
  */
 import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -28,7 +33,7 @@ export interface TaskProcess {
 }
 export type TaskSpawner = () => TaskProcess;
 
-type Lane = 'tfjs' | 'tsne' | 'io' | 'train';
+type Lane = 'tfjs' | 'tsne' | 'io' | 'train' | 'preview';
 const LANE_OF: Record<TaskName, Lane> = {
   'experiment.layers': 'tfjs',
   'experiment.estimate': 'tfjs',
@@ -38,7 +43,8 @@ const LANE_OF: Record<TaskName, Lane> = {
   'results.visualisation': 'train',
   'datasets.index': 'io',
   'datasets.starter': 'io',
-  'folds.preview': 'io',
+  // Its own lane: a preview must not wait behind a corpus check or an index of another corpus.
+  'folds.preview': 'preview',
   'runs.check': 'io',
   'audio.view': 'io',
 };
@@ -50,6 +56,17 @@ export interface TaskOptions {
   /** The caller's id for the task (to cancel it and to match progress events); made up if absent. */
   taskId?: string;
   onProgress?: (p: { taskId: string; done: number; total: number; message: string | null }) => void;
+  /** A newer task with the same key drops this one while it is still queued. */
+  supersede?: string;
+}
+
+/** A queued task dropped because a newer one of the same `supersede` key arrived. */
+export class SupersededError extends CancelledError {
+  constructor() {
+    super();
+    this.message = 'superseded by a newer request';
+    this.name = 'SupersededError';
+  }
 }
 
 interface Pending {
@@ -77,6 +94,12 @@ class TaskLane {
   constructor(private readonly spawn: TaskSpawner) {}
 
   submit(task: Pending): void {
+    const key = task.options.supersede;
+    if (key !== undefined) {
+      for (let i = this.queue.length - 1; i >= 0; i--) {
+        if (this.queue[i].options.supersede === key) this.queue.splice(i, 1)[0].reject(new SupersededError());
+      }
+    }
     this.queue.push(task);
     this.next();
   }

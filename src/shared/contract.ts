@@ -626,7 +626,14 @@ export const methods = {
       config: ExperimentConfigSchema.nullable(),
     }),
   },
-  'folds.preview': { request: z.object({ config: configInput }).strict(), response: foldsPreviewSchema },
+  /**
+   * The config's folds. `channel` names the asking form: a newer preview on the same channel drops
+   * an older one still waiting (it fails as 'superseded by a newer request').
+   */
+  'folds.preview': {
+    request: z.object({ config: configInput, channel: taskId.optional() }).strict(),
+    response: foldsPreviewSchema,
+  },
   /** YAMNet blocks 1..14 as "train from" choices for this config's corpus and folds (no timing run). */
   'experiment.layers': {
     request: z.object({ config: configInput, taskId: taskId.optional() }).strict(),

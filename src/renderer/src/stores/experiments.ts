@@ -82,6 +82,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
   /** The key the preview shown was computed for: a preview of another corpus is never shown. */
   const previewKey = ref('');
   let previewRequest = 0;
+  /** This form's preview channel: the server drops our older previews still waiting behind a newer one. */
+  const previewChannel = `form-${Math.random().toString(36).slice(2, 12)}`;
 
   async function previewFolds(): Promise<void> {
     const mine = ++previewRequest;
@@ -89,7 +91,10 @@ export const useExperimentsStore = defineStore('experiments', () => {
     previewError.value = '';
     previewLoading.value = true;
     try {
-      const res = await getApi().call('folds.preview', { config: plainCopy(config.value!) });
+      const res = await getApi().call('folds.preview', {
+        config: plainCopy(config.value!),
+        channel: previewChannel,
+      });
       if (mine !== previewRequest) return;
       preview.value = res;
       previewKey.value = key;
