@@ -103,6 +103,51 @@ describe('t-SNE building blocks', () => {
     expect(Array.from(reused)).toEqual(Array.from(fresh));
   });
 
+  it('a refitted quadtree (nodes kept, points moved) sums the same repulsion as a rebuilt one', () => {
+    const n = 1500;
+    const y0 = gaussianArray(n * 2, 31, 5);
+    // Every point moves a little (one late iteration's step), a few far (across cells).
+    const drift = gaussianArray(n * 2, 32, 0.05);
+    const y1 = y0.map((v, i) => v + drift[i] + (i % 301 === 0 ? 4 : 0));
+    const refitted = new QuadTree2D(y0, n);
+    refitted.refit(y1);
+    const rebuilt = new QuadTree2D(y1, n);
+    const exact = new Float64Array(n * 2);
+    const zExact = rebuilt.repulsion(0, exact);
+    // theta = 0: every pair summed exactly, whatever the grouping.
+    const r0 = new Float64Array(n * 2);
+    expect(refitted.repulsionDual(0, r0)).toBeCloseTo(zExact, 6);
+    for (let i = 0; i < n * 2; i++) expect(r0[i]).toBeCloseTo(exact[i], 9);
+    // theta = 0.7: the radii bound the moved points, so the error stays that of a fresh tree.
+    const norm = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+    const error = (tree: QuadTree2D) => {
+      const r = new Float64Array(n * 2);
+      tree.repulsionDual(0.7, r);
+      return norm(r.map((v, i) => v - exact[i])) / norm(exact);
+    };
+    expect(error(refitted)).toBeLessThan(Math.max(0.02, 1.5 * error(rebuilt)));
+  });
+
+  it('QuadTree2D.update refits while the tree stays tight, and rebuilds when the points scatter', () => {
+    const n = 400;
+    const y0 = gaussianArray(n * 2, 41, 3);
+    const tree = new QuadTree2D(y0, n);
+    const tight = tree.refit(y0);
+    // A small drift: the refit's spread stays near the built one, so update keeps the nodes.
+    const small = y0.map((v, i) => v + 1e-4 * Math.sin(i));
+    expect(tree.refit(small)).toBeLessThan(tight * 1.1);
+    // Scattered: the same nodes would be loose; update must rebuild (its spread back to tight).
+    const scattered = gaussianArray(n * 2, 42, 3);
+    tree.update(scattered);
+    const fresh = new QuadTree2D(scattered, n);
+    expect(tree.refit(scattered)).toBeCloseTo(fresh.refit(scattered), 12);
+    const a = new Float64Array(n * 2);
+    const b = new Float64Array(n * 2);
+    tree.update(scattered);
+    expect(tree.repulsionDual(0.7, a)).toBe(fresh.repulsionDual(0.7, b));
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
   it("the dual-tree walk's expansions converge to the exact repulsion as theta shrinks", () => {
     // 2,000 points in a few blobs of different sizes, like a t-SNE embedding.
     const n = 2000;
