@@ -8,38 +8,58 @@ import type { Neighbours } from './points';
 
 /**
  * Conditional probabilities P_{j|i} of one point over the given squared distances, written into
- * `out`. Binary search on beta = 1 / (2 sigma²), as in the reference implementation.
+ * `out`; returns the bandwidth found, beta = 1 / (2 sigma²). The entropy H(beta) falls with beta
+ * (dH/dbeta = −beta·Var_P(d)), so beta is found by Newton's method inside a bracket that
+ * tightens each step, with the reference implementation's doubling/halving/bisection whenever
+ * a Newton step would leave it: about 5 rounds of exp() over the row where bisection took 19.
+ * `beta0` starts the search: the previous row's result, when rows are in neighbour order (3.5
+ * rounds). A row that does not converge (all its distances equal: any beta gives the same
+ * uniform row) returns `beta0`, so that its runaway beta does not start the next row's search.
  */
-export function conditionalRow(dist2: ArrayLike<number>, perplexity: number, out: Float64Array): void {
+export function conditionalRow(
+  dist2: ArrayLike<number>,
+  perplexity: number,
+  out: Float64Array,
+  beta0 = 1,
+): number {
   const m = dist2.length;
   const target = Math.log(perplexity);
-  let beta = 1;
-  let lo = -Infinity;
+  let beta = beta0;
+  let lo = 0;
   let hi = Infinity;
   // Shifting by the smallest distance keeps exp() from underflowing for far-away points.
   let minD = Infinity;
   for (let j = 0; j < m; j++) minD = Math.min(minD, dist2[j]);
+  let sum = 1;
+  let converged = false;
   for (let iter = 0; iter < 200; iter++) {
-    let sum = 0;
+    sum = 0;
     let sumDP = 0;
+    let sumD2P = 0;
     for (let j = 0; j < m; j++) {
-      const p = Math.exp(-(dist2[j] - minD) * beta);
+      const d = dist2[j] - minD;
+      const p = Math.exp(-d * beta);
       out[j] = p;
       sum += p;
-      sumDP += (dist2[j] - minD) * p;
+      sumDP += d * p;
+      sumD2P += d * d * p;
     }
-    const entropy = Math.log(sum) + (beta * sumDP) / sum;
-    for (let j = 0; j < m; j++) out[j] /= sum;
-    const diff = entropy - target;
-    if (Math.abs(diff) < 1e-5) break;
-    if (diff > 0) {
-      lo = beta;
-      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-    } else {
-      hi = beta;
-      beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
+    const mean = sumDP / sum;
+    const diff = Math.log(sum) + beta * mean - target;
+    if (Math.abs(diff) < 1e-5) {
+      converged = true;
+      break;
     }
+    if (diff > 0) lo = beta;
+    else hi = beta;
+    const next = beta + diff / (beta * (sumD2P / sum - mean * mean));
+    if (next > lo && next < hi) beta = next;
+    else if (hi === Infinity) beta *= 2;
+    else if (lo === 0) beta /= 2;
+    else beta = (lo + hi) / 2;
   }
+  for (let j = 0; j < m; j++) out[j] /= sum;
+  return converged ? beta : beta0;
 }
 
 /** Dense symmetric joint probabilities P (n×n) from a dense squared-distance matrix. */
@@ -47,9 +67,10 @@ export function denseJointP(dist: Float64Array, n: number, perplexity: number): 
   const P = new Float64Array(n * n);
   const row = new Float64Array(n - 1);
   const d = new Float64Array(n - 1);
+  let beta = 1;
   for (let i = 0; i < n; i++) {
     for (let j = 0, m = 0; j < n; j++) if (j !== i) d[m++] = dist[i * n + j];
-    conditionalRow(d, perplexity, row);
+    beta = conditionalRow(d, perplexity, row, beta);
     for (let j = 0, m = 0; j < n; j++) if (j !== i) P[i * n + j] = row[m++];
   }
   const total = 2 * n;
@@ -85,9 +106,10 @@ export function sparseJointP(nb: Neighbours, n: number, perplexity: number): Spa
   const d = new Float64Array(k);
   const row = new Float64Array(k);
   const cond = new Float64Array(n * k);
+  let beta = 1;
   for (let i = 0; i < n; i++) {
     for (let m = 0; m < k; m++) d[m] = dist2[i * k + m];
-    conditionalRow(d, perplexity, row);
+    beta = conditionalRow(d, perplexity, row, beta);
     for (let m = 0; m < k; m++) cond[i * k + m] = row[m] / (2 * n);
   }
   // Every directed entry (i → j, value) goes to row i and to row j: bucket them by row.

@@ -27,6 +27,17 @@ describe('t-SNE building blocks', () => {
       expect(Array.from(nb.indices.subarray(i * k, (i + 1) * k))).toEqual(expected);
       for (let m = 0; m < k; m++) expect(nb.dist2[i * k + m]).toBeCloseTo(dist[i * x.n + expected[m]], 9);
     }
+    // Integer points on a small grid: many equal distances, where the lower index wins.
+    const grid = toPointMatrix(Array.from({ length: 120 }, (_, i) => [i % 7, (i * 3) % 5, 1]));
+    const tied = nearestNeighbours(grid, 20);
+    const gd = squaredDistances(grid);
+    for (let i = 0; i < grid.n; i++) {
+      const expected = Array.from({ length: grid.n }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((a, b) => gd[i * grid.n + a] - gd[i * grid.n + b] || a - b)
+        .slice(0, 20);
+      expect(Array.from(tied.indices.subarray(i * 20, (i + 1) * 20))).toEqual(expected);
+    }
   });
 
   it('conditional probabilities reach the requested perplexity', () => {
@@ -37,6 +48,23 @@ describe('t-SNE building blocks', () => {
     const entropy = -p.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0);
     expect(Math.exp(entropy)).toBeCloseTo(20, 3);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // From any start (another row's bandwidth, far off either way) it finds the same row.
+    for (const start of [1e-6, 1e6]) {
+      const q = new Float64Array(90);
+      conditionalRow(d, 20, q, start);
+      for (let j = 0; j < 90; j++) expect(q[j]).toBeCloseTo(p[j], 5);
+    }
+    // All distances equal: uniform whatever beta, and the start comes back for the next row.
+    const flat = new Float64Array(90);
+    expect(
+      conditionalRow(
+        Float64Array.from({ length: 90 }, () => 3),
+        20,
+        flat,
+        0.25,
+      ),
+    ).toBe(0.25);
+    for (const v of flat) expect(v).toBeCloseTo(1 / 90, 12);
   });
 
   it('the Barnes-Hut gradient equals the exact gradient with theta = 0, and is close with theta = 0.5', () => {
