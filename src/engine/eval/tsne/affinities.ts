@@ -102,7 +102,15 @@ export interface SparseP {
  * row, then sorted by column): at 10,000 points a Map per row cost more than the kNN search.
  */
 export function sparseJointP(nb: Neighbours, n: number, perplexity: number): SparseP {
-  const { k, indices, dist2 } = nb;
+  // Three passes, each its own function: V8 compiles a long loop while it runs (OSR), and a
+  // later loop in the same function, not yet run, then deoptimises that code on the way out.
+  const cond = conditionalMatrix(nb, n, perplexity);
+  return mergedRows(bucketByRow(nb, cond, n), n);
+}
+
+/** P_{j|i} / 2n for every point i and each of its k neighbours j, row-major n × k. */
+function conditionalMatrix(nb: Neighbours, n: number, perplexity: number): Float64Array {
+  const { k, dist2 } = nb;
   const d = new Float64Array(k);
   const row = new Float64Array(k);
   const cond = new Float64Array(n * k);
@@ -112,14 +120,21 @@ export function sparseJointP(nb: Neighbours, n: number, perplexity: number): Spa
     beta = conditionalRow(d, perplexity, row, beta);
     for (let m = 0; m < k; m++) cond[i * k + m] = row[m] / (2 * n);
   }
-  // Every directed entry (i → j, value) goes to row i and to row j: bucket them by row.
-  const degree = new Int32Array(n + 1);
-  for (let e = 0; e < n * k; e++) {
-    degree[Math.floor(e / k)]++;
-    degree[indices[e]]++;
-  }
+  return cond;
+}
+
+interface Buckets {
+  start: Int32Array;
+  bucketCol: Int32Array;
+  bucketVal: Float64Array;
+}
+
+/** Every directed entry (i → j, value) goes to row i and to row j: the entries bucketed by row. */
+function bucketByRow(nb: Neighbours, cond: Float64Array, n: number): Buckets {
+  const { k, indices } = nb;
   const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i] + degree[i];
+  for (let e = 0; e < n * k; e++) start[indices[e] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i] + k;
   const fill = start.slice(0, n);
   const bucketCol = new Int32Array(start[n]);
   const bucketVal = new Float64Array(start[n]);
@@ -133,7 +148,11 @@ export function sparseJointP(nb: Neighbours, n: number, perplexity: number): Spa
       bucketVal[fill[j]++] = v;
     }
   }
-  // Sort each row by column and add up the entries of the same pair.
+  return { start, bucketCol, bucketVal };
+}
+
+/** Each row's entries sorted by column, the two entries of the same pair added up. */
+function mergedRows({ start, bucketCol, bucketVal }: Buckets, n: number): SparseP {
   const rowStart = new Int32Array(n + 1);
   const cols = new Int32Array(start[n]);
   const values = new Float64Array(start[n]);

@@ -75,7 +75,16 @@ export function nearestNeighbours(x: PointMatrix, k: number): Neighbours {
       offer(heapD, heapI, size, k, j, i, d);
     }
   }
-  // Empty each heap from its farthest end: rows come out nearest first.
+  return emptyHeaps(heapD, heapI, size, k);
+}
+
+/**
+ * The neighbour lists from the full heaps, each emptied from its farthest end so that rows come
+ * out nearest first. (A function of its own: V8 compiles the search's long loop while it runs,
+ * and a second loop after it in the same function would throw that code away on the first exit.)
+ */
+function emptyHeaps(heapD: Float64Array, heapI: Int32Array, size: Int32Array, k: number): Neighbours {
+  const n = size.length;
   const indices = new Int32Array(n * k);
   const dist2 = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {

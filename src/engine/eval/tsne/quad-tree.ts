@@ -391,10 +391,21 @@ export class QuadTree2D {
    * error, so equal accuracy comes at a larger theta. theta = 0 sums every pair exactly.
    */
   repulsionDual(theta: number, rep: Float64Array): number {
-    const { y, perm, comX, comY, count, radius, skip, leafStart, leafEnd, size, local } = this;
-    const theta2 = theta * theta;
-    local.fill(0, 0, 8 * size);
+    this.local.fill(0, 0, 8 * this.size);
     rep.fill(0, 0, 2 * this.n);
+    return this.dualWalk(theta, rep) + this.pushDown(rep);
+  }
+
+  /**
+   * The walk of repulsionDual: near leaf pairs summed into `rep`, far pairs' expansions into
+   * `local`; returns the near pairs' share of Z. Its own method, apart from pushDown, because V8
+   * compiles the first call's long loop on the stack (OSR) before any code after it has run:
+   * code after the loop in the same function deoptimised the compiled walk at every exit, 26
+   * calls running half in the interpreter before the function was compiled whole.
+   */
+  private dualWalk(theta: number, rep: Float64Array): number {
+    const { comX, comY, count, radius, skip, leafStart, local } = this;
+    const theta2 = theta * theta;
     let Z = 0;
     let stack = this.stack;
     let top = 0;
@@ -478,8 +489,17 @@ export class QuadTree2D {
         }
       }
     }
-    // Downward pass in pre-order (a parent before its children): re-centre each node's
-    // expansion on its children's centres, and evaluate it at the points of the leaves.
+    return Z;
+  }
+
+  /**
+   * The downward pass of repulsionDual, in pre-order (a parent before its children): re-centre
+   * each node's expansion on its children's centres, and evaluate it at the points of the
+   * leaves into `rep`; returns the far field's share of Z.
+   */
+  private pushDown(rep: Float64Array): number {
+    const { y, perm, comX, comY, skip, leafStart, leafEnd, size, local } = this;
+    let Z = 0;
     for (let node = 0; node < size; node++) {
       const o = 8 * node;
       if (leafStart[node] < 0) {
