@@ -98,14 +98,15 @@ export interface SparseP {
 /**
  * Sparse symmetric P over the k nearest neighbours of each point (k ≈ 3·perplexity, as in
  * Barnes-Hut-SNE, van der Maaten 2014): P_{j|i} is only computed for neighbours; the
- * symmetrisation takes the union of both directions. Built with typed arrays only (bucketed by
- * row, then sorted by column): at 10,000 points a Map per row cost more than the kNN search.
+ * symmetrisation takes the union of both directions. Built with typed arrays only (each row's
+ * sorted neighbours merged with the transpose's row): at 10,000 points a Map per row cost more
+ * than the kNN search.
  */
 export function sparseJointP(nb: Neighbours, n: number, perplexity: number): SparseP {
   // Three passes, each its own function: V8 compiles a long loop while it runs (OSR), and a
   // later loop in the same function, not yet run, then deoptimises that code on the way out.
   const cond = conditionalMatrix(nb, n, perplexity);
-  return mergedRows(bucketByRow(nb, cond, n), n);
+  return mergedRows(nb, cond, transposed(nb, cond, n), n);
 }
 
 /** P_{j|i} / 2n for every point i and each of its k neighbours j, row-major n × k. */
@@ -123,59 +124,75 @@ function conditionalMatrix(nb: Neighbours, n: number, perplexity: number): Float
   return cond;
 }
 
-interface Buckets {
+/** A sparse matrix's rows, columns ascending within each: row i is [start[i], start[i + 1]). */
+interface Rows {
   start: Int32Array;
-  bucketCol: Int32Array;
-  bucketVal: Float64Array;
+  cols: Int32Array;
+  values: Float64Array;
 }
 
-/** Every directed entry (i → j, value) goes to row i and to row j: the entries bucketed by row. */
-function bucketByRow(nb: Neighbours, cond: Float64Array, n: number): Buckets {
+/**
+ * The transpose of the kNN matrix (row j holds every i that lists j, with i's value), by
+ * counting sort: rows are filled in increasing i, so each comes out sorted by column.
+ */
+function transposed(nb: Neighbours, cond: Float64Array, n: number): Rows {
   const { k, indices } = nb;
   const start = new Int32Array(n + 1);
   for (let e = 0; e < n * k; e++) start[indices[e] + 1]++;
-  for (let i = 0; i < n; i++) start[i + 1] += start[i] + k;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const fill = start.slice(0, n);
-  const bucketCol = new Int32Array(start[n]);
-  const bucketVal = new Float64Array(start[n]);
-  for (let i = 0; i < n; i++) {
-    for (let m = 0; m < k; m++) {
-      const j = indices[i * k + m];
-      const v = cond[i * k + m];
-      bucketCol[fill[i]] = j;
-      bucketVal[fill[i]++] = v;
-      bucketCol[fill[j]] = i;
-      bucketVal[fill[j]++] = v;
-    }
+  const cols = new Int32Array(n * k);
+  const values = new Float64Array(n * k);
+  for (let e = 0; e < n * k; e++) {
+    const j = indices[e];
+    cols[fill[j]] = Math.floor(e / k);
+    values[fill[j]++] = cond[e];
   }
-  return { start, bucketCol, bucketVal };
+  return { start, cols, values };
 }
 
-/** Each row's entries sorted by column, the two entries of the same pair added up. */
-function mergedRows({ start, bucketCol, bucketVal }: Buckets, n: number): SparseP {
+/**
+ * P = (kNN matrix + its transpose): each point's own neighbours sorted by column, merged with
+ * its transposed row, the two entries of a pair that both list the other added up.
+ */
+function mergedRows(nb: Neighbours, cond: Float64Array, t: Rows, n: number): SparseP {
+  const { k, indices } = nb;
   const rowStart = new Int32Array(n + 1);
-  const cols = new Int32Array(start[n]);
-  const values = new Float64Array(start[n]);
+  const cols = new Int32Array(2 * n * k);
+  const values = new Float64Array(2 * n * k);
   const upperStart = new Int32Array(n);
+  // Column · k + position: sorting these numbers sorts a row's neighbours by column. Int32
+  // (n · k < 2^31: 23 million points at k = 90): V8 sorts small integers without boxing them,
+  // doubles as heap numbers (the sort took twice the time of the rest).
+  if (n * k >= 2 ** 31) throw new Error(`t-SNE: ${n} points × ${k} neighbours is too many`);
+  const keys = new Int32Array(k);
   let out = 0;
   for (let i = 0; i < n; i++) {
     rowStart[i] = out;
-    const a = start[i];
-    const len = start[i + 1] - a;
-    const keys = new Float64Array(len);
-    for (let m = 0; m < len; m++) keys[m] = bucketCol[a + m] * len + m;
+    for (let m = 0; m < k; m++) keys[m] = indices[i * k + m] * k + m;
     keys.sort();
+    let a = 0;
+    let b = t.start[i];
+    const endB = t.start[i + 1];
+    let colA = a < k ? Math.floor(keys[a] / k) : n;
+    let colB = b < endB ? t.cols[b] : n;
     upperStart[i] = -1;
-    for (let m = 0; m < len; m++) {
-      const local = keys[m] % len;
-      const j = bucketCol[a + local];
-      if (out > rowStart[i] && cols[out - 1] === j) {
-        values[out - 1] += bucketVal[a + local];
-        continue;
+    while (colA < n || colB < n) {
+      const j = Math.min(colA, colB);
+      let v = 0;
+      if (colA === j) {
+        v += cond[i * k + (keys[a] - j * k)];
+        a++;
+        colA = a < k ? Math.floor(keys[a] / k) : n;
+      }
+      if (colB === j) {
+        v += t.values[b];
+        b++;
+        colB = b < endB ? t.cols[b] : n;
       }
       if (j > i && upperStart[i] < 0) upperStart[i] = out;
       cols[out] = j;
-      values[out++] = bucketVal[a + local];
+      values[out++] = v;
     }
     if (upperStart[i] < 0) upperStart[i] = out;
   }
