@@ -165,8 +165,11 @@ describe('t-SNE building blocks', () => {
     const small = y0.map((v, i) => v + 1e-4 * Math.sin(i));
     expect(tree.refit(small)).toBeLessThan(tight * 1.1);
     // Scattered: the same nodes would be loose; update must rebuild (its spread back to tight).
+    tree.update(small);
+    expect(tree.rebuilds).toBe(0);
     const scattered = gaussianArray(n * 2, 42, 3);
     tree.update(scattered);
+    expect(tree.rebuilds).toBe(1);
     const fresh = new QuadTree2D(scattered, n);
     expect(tree.refit(scattered)).toBeCloseTo(fresh.refit(scattered), 12);
     const a = new Float64Array(n * 2);

@@ -47,6 +47,8 @@ export class QuadTree2D {
   private stack: Int32Array;
   private size = 0;
   private minHalf = 0;
+  /** How many of the `update` calls rebuilt the tree (the others refitted it). */
+  rebuilds = 0;
   /** The spread (see refit) at the last rebuild. */
   private builtSpread = 0;
   private y: Float64Array;
@@ -103,7 +105,10 @@ export class QuadTree2D {
    */
   update(y: Float64Array): void {
     const spread = this.refit(y);
-    if (spread > this.builtSpread * REBUILD_SPREAD) this.rebuild(y);
+    if (spread > this.builtSpread * REBUILD_SPREAD) {
+      this.rebuild(y);
+      this.rebuilds++;
+    }
   }
 
   /**
