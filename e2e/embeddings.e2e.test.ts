@@ -121,7 +121,7 @@ describe('embeddings in the Results view (served mode, Chromium)', () => {
     );
     // Drawn as the run folder caches it: UMAP, 30 neighbours (the perplexity field), seed 0.
     const cached = JSON.parse(
-      fs.readFileSync(path.join(runDir, 'tsne', 'v3-fold-0-p30-s0-umap.json'), 'utf8'),
+      fs.readFileSync(path.join(runDir, 'tsne', 'v4-fold-0-p30-s0-umap.json'), 'utf8'),
     ) as { panels: { method: string }[]; points: { file: string; x: number; y: number }[] };
     expect(cached.panels[0].method).toMatch(/^UMAP of fold 1's model on its 16 test utterances \(umap-js/);
     for (const p of cached.points) expect(b.get(p.file)).toEqual([p.x, p.y]);
@@ -146,7 +146,7 @@ describe('embeddings in the Results view (served mode, Chromium)', () => {
     expect(val.opacity as number).toBeLessThan(0.5);
     const tests = d.traces.filter((t) => t.name !== 'train' && t.name !== 'val').flatMap((t) => t.files);
     expect(tests).toHaveLength(16);
-    expect(fs.existsSync(path.join(runDir, 'tsne', 'v3-fold-0-p30-s0-trainval.json'))).toBe(true);
+    expect(fs.existsSync(path.join(runDir, 'tsne', 'v4-fold-0-p30-s0-trainval.json'))).toBe(true);
     await page.screenshot({ path: path.join(artifactsDir, 'embeddings-trainval.png'), fullPage: true });
     // A lasso over context and test points lists the test points only (the context is not a
     // test result of this model): plotly's own selection event, over two points of each kind.

@@ -144,7 +144,7 @@ describe('TaskPool with real worker processes', () => {
     expect(umap.points).toHaveLength(60);
     expect(umap.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
     expect(umap.panels[0].method).toMatch(/^UMAP of fold 1's model .*umap-js, 10 neighbours/);
-    expect(fs.existsSync(path.join(run, 'tsne', 'v3-fold-0-p10-s2-umap.json'))).toBe(true);
+    expect(fs.existsSync(path.join(run, 'tsne', 'v4-fold-0-p10-s2-umap.json'))).toBe(true);
     const tsne = (await pool.run('results.tsne', { runDir: run, fold: 0, perplexity: 10, seed: 2 })) as {
       panels: { method: string }[];
     };
@@ -190,7 +190,7 @@ describe('TaskPool with real worker processes', () => {
     const testOnly = (await pool.run('results.tsne', args)) as { points: { role: string }[] };
     expect(testOnly.points.map((p) => p.role)).toEqual(new Array(30).fill('test'));
     const cached = fs.readdirSync(path.join(run, 'tsne')).filter((f) => f.includes('-s3'));
-    expect(cached.sort()).toEqual(['v3-fold-0-p10-s3-trainval.json', 'v3-fold-0-p10-s3.json']);
+    expect(cached.sort()).toEqual(['v4-fold-0-p10-s3-trainval.json', 'v4-fold-0-p10-s3.json']);
     // A fold without them (trained before they were saved) says so instead of drawing less.
     fs.rmSync(path.join(fold, 'activations-trainval.json'));
     const err = await pool.run('results.tsne', { ...args, seed: 4, trainVal: true }).catch((e: unknown) => e);

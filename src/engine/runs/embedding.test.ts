@@ -75,8 +75,8 @@ describe('a fold t-SNE with its training and validation utterances', () => {
     // train/val points took part in the second one (it is not the first with points added on top).
     expect(byRole('test').map((p) => [p.x, p.y])).not.toEqual(testOnly.points.map((p) => [p.x, p.y]));
     expect(fs.readdirSync(path.join(runDir, 'tsne')).sort()).toEqual([
-      'v3-fold-0-p10-s1-trainval.json',
-      'v3-fold-0-p10-s1.json',
+      'v4-fold-0-p10-s1-trainval.json',
+      'v4-fold-0-p10-s1.json',
     ]);
   });
 

@@ -163,10 +163,10 @@ export async function runTsne(
   const seed = req.seed ?? 0;
   const method = req.method ?? 'tsne';
   const trainVal = req.trainVal ?? false;
-  // v3: the dual-tree t-SNE engine (an embedding cached by the v2 engine is not what this code
-  // computes for the same seed, so it is not served). UMAP's names carry the method, and an
+  // v4: the t-SNE engine's tree refitted between iterations (an embedding cached by an older
+  // engine, v3 and before, is not what this code computes for the same seed, so it is not served). UMAP's names carry the method, and an
   // embedding with the training/validation points is cached apart from the test-only one.
-  const name = `v3-fold-${fold}-p${req.perplexity}-s${seed}${method === 'umap' ? '-umap' : ''}${trainVal ? '-trainval' : ''}.json`;
+  const name = `v4-fold-${fold}-p${req.perplexity}-s${seed}${method === 'umap' ? '-umap' : ''}${trainVal ? '-trainval' : ''}.json`;
   const cacheFile = path.join(runDir, 'tsne', name);
   if (fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as TsneResult;
 

@@ -69,7 +69,8 @@ export function barnesHutState(y: Float64Array, n: number, dims: number): Barnes
 
 /**
  * Barnes-Hut gradient with a sparse P: O(n log n) per iteration. `state` (from an earlier call,
- * same n and dims) is rebuilt in place instead of allocated.
+ * same n and dims) is updated in place instead of allocated: the 2-D tree refitted or rebuilt
+ * (QuadTree2D.update), the 3-D one rebuilt.
  */
 export function barnesHutGradient(
   y: Float64Array,
@@ -81,7 +82,10 @@ export function barnesHutGradient(
   grad: Float64Array,
   state?: BarnesHutState,
 ): number {
-  if (state) state.tree.rebuild(y);
+  if (state) {
+    if (state.tree instanceof QuadTree2D) state.tree.update(y);
+    else state.tree.rebuild(y);
+  }
   const s = state ?? barnesHutState(y, n, dims);
   if (s.tree instanceof QuadTree2D) {
     const Z = s.tree.repulsionDual(theta, s.rep);

@@ -27,6 +27,17 @@ describe('t-SNE building blocks', () => {
       expect(Array.from(nb.indices.subarray(i * k, (i + 1) * k))).toEqual(expected);
       for (let m = 0; m < k; m++) expect(nb.dist2[i * k + m]).toBeCloseTo(dist[i * x.n + expected[m]], 9);
     }
+    // Integer points on a small grid: many equal distances, where the lower index wins.
+    const grid = toPointMatrix(Array.from({ length: 120 }, (_, i) => [i % 7, (i * 3) % 5, 1]));
+    const tied = nearestNeighbours(grid, 20);
+    const gd = squaredDistances(grid);
+    for (let i = 0; i < grid.n; i++) {
+      const expected = Array.from({ length: grid.n }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((a, b) => gd[i * grid.n + a] - gd[i * grid.n + b] || a - b)
+        .slice(0, 20);
+      expect(Array.from(tied.indices.subarray(i * 20, (i + 1) * 20))).toEqual(expected);
+    }
   });
 
   it('conditional probabilities reach the requested perplexity', () => {
@@ -37,6 +48,23 @@ describe('t-SNE building blocks', () => {
     const entropy = -p.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0);
     expect(Math.exp(entropy)).toBeCloseTo(20, 3);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // From any start (another row's bandwidth, far off either way) it finds the same row.
+    for (const start of [1e-6, 1e6]) {
+      const q = new Float64Array(90);
+      conditionalRow(d, 20, q, start);
+      for (let j = 0; j < 90; j++) expect(q[j]).toBeCloseTo(p[j], 5);
+    }
+    // All distances equal: uniform whatever beta, and the start comes back for the next row.
+    const flat = new Float64Array(90);
+    expect(
+      conditionalRow(
+        Float64Array.from({ length: 90 }, () => 3),
+        20,
+        flat,
+        0.25,
+      ),
+    ).toBe(0.25);
+    for (const v of flat) expect(v).toBeCloseTo(1 / 90, 12);
   });
 
   it('the Barnes-Hut gradient equals the exact gradient with theta = 0, and is close with theta = 0.5', () => {
@@ -101,6 +129,54 @@ describe('t-SNE building blocks', () => {
     const zFresh = barnesHutGradient(moved, 120, 2, P, 1, 0.5, fresh);
     expect(zReused).toBe(zFresh);
     expect(Array.from(reused)).toEqual(Array.from(fresh));
+  });
+
+  it('a refitted quadtree (nodes kept, points moved) sums the same repulsion as a rebuilt one', () => {
+    const n = 1500;
+    const y0 = gaussianArray(n * 2, 31, 5);
+    // Every point moves a little (one late iteration's step), a few far (across cells).
+    const drift = gaussianArray(n * 2, 32, 0.05);
+    const y1 = y0.map((v, i) => v + drift[i] + (i % 301 === 0 ? 4 : 0));
+    const refitted = new QuadTree2D(y0, n);
+    refitted.refit(y1);
+    const rebuilt = new QuadTree2D(y1, n);
+    const exact = new Float64Array(n * 2);
+    const zExact = rebuilt.repulsion(0, exact);
+    // theta = 0: every pair summed exactly, whatever the grouping.
+    const r0 = new Float64Array(n * 2);
+    expect(refitted.repulsionDual(0, r0)).toBeCloseTo(zExact, 6);
+    for (let i = 0; i < n * 2; i++) expect(r0[i]).toBeCloseTo(exact[i], 9);
+    // theta = 0.7: the radii bound the moved points, so the error stays that of a fresh tree.
+    const norm = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+    const error = (tree: QuadTree2D) => {
+      const r = new Float64Array(n * 2);
+      tree.repulsionDual(0.7, r);
+      return norm(r.map((v, i) => v - exact[i])) / norm(exact);
+    };
+    expect(error(refitted)).toBeLessThan(Math.max(0.02, 1.5 * error(rebuilt)));
+  });
+
+  it('QuadTree2D.update refits while the tree stays tight, and rebuilds when the points scatter', () => {
+    const n = 400;
+    const y0 = gaussianArray(n * 2, 41, 3);
+    const tree = new QuadTree2D(y0, n);
+    const tight = tree.refit(y0);
+    // A small drift: the refit's spread stays near the built one, so update keeps the nodes.
+    const small = y0.map((v, i) => v + 1e-4 * Math.sin(i));
+    expect(tree.refit(small)).toBeLessThan(tight * 1.1);
+    // Scattered: the same nodes would be loose; update must rebuild (its spread back to tight).
+    tree.update(small);
+    expect(tree.rebuilds).toBe(0);
+    const scattered = gaussianArray(n * 2, 42, 3);
+    tree.update(scattered);
+    expect(tree.rebuilds).toBe(1);
+    const fresh = new QuadTree2D(scattered, n);
+    expect(tree.refit(scattered)).toBeCloseTo(fresh.refit(scattered), 12);
+    const a = new Float64Array(n * 2);
+    const b = new Float64Array(n * 2);
+    tree.update(scattered);
+    expect(tree.repulsionDual(0.7, a)).toBe(fresh.repulsionDual(0.7, b));
+    expect(Array.from(a)).toEqual(Array.from(b));
   });
 
   it("the dual-tree walk's expansions converge to the exact repulsion as theta shrinks", () => {
