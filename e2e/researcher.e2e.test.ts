@@ -217,6 +217,20 @@ describe('researcher path (served mode, Chromium)', () => {
     await page.waitForSelector('[data-view="runs"] [data-test="runs-table"]');
     const row = page.locator('[data-test="runs-table"] tbody tr').first();
     const state = () => row.locator('[data-test="run-state"]').textContent();
+    // Every text the progress line takes, recorded in the page as the DOM changes (a blank that
+    // lasts one frame is still seen): once a fold shows, the log and cache-build events between
+    // epochs and folds, the cancel and the resume never blank it.
+    await page.locator('[data-view="runs"]').evaluate((view) => {
+      const seen: string[] = [];
+      const take = () => {
+        const line = view.querySelector('[data-test="runs-table"] tbody tr [data-test="run-progress"]');
+        const text = (line?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (seen.at(-1) !== text) seen.push(text);
+      };
+      take();
+      new MutationObserver(take).observe(view, { subtree: true, childList: true, characterData: true });
+      (window as unknown as { __progress: string[] }).__progress = seen;
+    });
     // Cancel once it trains, then resume it: it finishes from where it stopped.
     await expect
       .poll(() => row.locator('[data-test="run-progress"]').textContent(), {
@@ -238,6 +252,12 @@ describe('researcher path (served mode, Chromium)', () => {
       })
       .toBe('done');
     expect(await row.locator('[data-test="run-progress"]').textContent()).toContain('fold 4/4');
+    const progress = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+    const first = progress.findIndex((t) => t.startsWith('fold '));
+    expect(first, progress.join(' | ')).toBeGreaterThanOrEqual(0);
+    const shown = progress.slice(first);
+    expect(shown.map((t) => t.slice(0, 8))).toEqual(expect.arrayContaining(['fold 1/4', 'fold 4/4']));
+    for (const t of shown) expect(t, shown.join(' | ')).toMatch(/^fold [1-4]\/4( · epoch \d+\/10)?$/);
     await page.waitForSelector('[data-test="figure-loss-curves"] .main-svg');
     // The log wraps, and developer lines (tf.memory) show only on request.
     const log = page.locator('[data-test="run-log"]');
