@@ -3,17 +3,14 @@
  * Results view (Chromium, served mode): its matrix shows the UAR of summary.json with rows trained
  * on and columns tested on, and the class mapping lists both corpora.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot, sharedDir } from '../src/engine/util/paths';
+import { sharedDir } from '../src/engine/util/paths';
 import type { CrossCorpusResult } from '../src/shared/cross-corpus';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import { artifactsDir, launchChromium, startServe, trainByCli, type Served } from './support';
 
-const run = promisify(execFile);
 const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 const emodb = fs.realpathSync(path.join(sharedDir(), 'data', 'emodb'));
 let served: Served;
@@ -24,32 +21,18 @@ let runDir: string;
 beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true });
   served = await startServe();
-  const config = path.join(served.home, 'cross.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
+  runDir = await trainByCli(
+    served,
+    'cross',
+    {
       name: 'e2e-cross-corpus',
       model: { kind: 'yamnet-lstm', lstmUnits: [32], yamnet: { trainFrom: 'frozen' } },
       training: { epochs: 2, batchSize: 32 },
       crossValidation: { scheme: 'cross-corpus', testCorpus: { dir: emodb } },
       backend: 'tensorflow',
-    }),
-  );
-  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'run', config, '--data', ravdess, '--json'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        SER_WORKBENCH_HOME: served.home,
-        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
-      },
-      maxBuffer: 64 * 1024 * 1024,
     },
+    ravdess,
   );
-  runDir = (JSON.parse(stdout) as { runDir: string }).runDir;
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
 }, 600_000);

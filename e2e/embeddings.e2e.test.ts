@@ -5,17 +5,21 @@
  * and val utterances as faded points; the visualisation model (trained on all speakers, on
  * request, in a task worker) is drawn with its label in the title line, the legend and the SVG.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot, sharedDir } from '../src/engine/util/paths';
+import { sharedDir } from '../src/engine/util/paths';
 import { VISUALISATION_MODEL_LABEL } from '../src/shared/figure-title';
-import { artifactsDir, launchChromium, startServe, type Served } from './support';
+import {
+  artifactsDir,
+  launchChromium,
+  frozenRunConfig,
+  startServe,
+  trainByCli,
+  type Served,
+} from './support';
 
-const run = promisify(execFile);
 const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 let served: Served;
 let browser: Browser;
@@ -55,31 +59,7 @@ const pointCount = () => page.locator('[data-test$="-tsne"] .scatterlayer .point
 beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true });
   served = await startServe();
-  const config = path.join(served.home, 'embeddings.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      name: 'e2e-embeddings',
-      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
-      training: { epochs: 2, batchSize: 16 },
-      backend: 'wasm',
-    }),
-  );
-  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'run', config, '--data', ravdess, '--json'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        SER_WORKBENCH_HOME: served.home,
-        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  runDir = (JSON.parse(stdout) as { runDir: string }).runDir;
+  runDir = await trainByCli(served, 'embeddings', frozenRunConfig('e2e-embeddings'), ravdess);
   browser = await launchChromium();
   page = await (
     await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })

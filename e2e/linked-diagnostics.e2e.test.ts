@@ -5,16 +5,21 @@
  * one embedding of that fold model's test utterances, 'all folds' one panel per fold; exported
  * t-SNE PNG and SVG carry the fold in their title line.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot, sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, pngSize, startServe, type Served } from './support';
+import { sharedDir } from '../src/engine/util/paths';
+import {
+  artifactsDir,
+  launchChromium,
+  pngSize,
+  frozenRunConfig,
+  startServe,
+  trainByCli,
+  type Served,
+} from './support';
 
-const run = promisify(execFile);
 const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 let served: Served;
 let browser: Browser;
@@ -31,31 +36,7 @@ beforeAll(async () => {
   fs.mkdirSync(artifactsDir, { recursive: true });
   served = await startServe();
   // A real run, trained by the CLI into the server's runs folder (frozen mode, two epochs).
-  const config = path.join(served.home, 'linked.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      name: 'e2e-linked',
-      model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
-      training: { epochs: 2, batchSize: 16 },
-      backend: 'wasm',
-    }),
-  );
-  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'run', config, '--data', ravdess, '--json'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        SER_WORKBENCH_HOME: served.home,
-        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  runDir = (JSON.parse(stdout) as { runDir: string }).runDir;
+  runDir = await trainByCli(served, 'linked', frozenRunConfig('e2e-linked'), ravdess);
   browser = await launchChromium();
   page = await (
     await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })

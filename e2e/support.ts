@@ -1,8 +1,9 @@
 /** Shared e2e helpers: a real `serve` child process, Debian's Chromium, image checks. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
 
@@ -80,6 +81,44 @@ export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEn
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A frozen-mode run config of two epochs (wasm), for the views that open a trained run. */
+export const frozenRunConfig = (name: string) => ({
+  name,
+  model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+  training: { epochs: 2, batchSize: 16 },
+  backend: 'wasm',
+});
+
+/**
+ * Trains a run through the real CLI (`run CONFIG --data DATA --json`) into the served session's
+ * data home, so the server lists it; `config` is written there as NAME.json. Resolves with the
+ * run folder.
+ */
+export async function trainByCli(
+  served: Served,
+  name: string,
+  config: object,
+  data: string,
+): Promise<string> {
+  const file = path.join(served.home, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(config));
+  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'run', file, '--data', data, '--json'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        SER_WORKBENCH_HOME: served.home,
+        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return (JSON.parse(stdout) as { runDir: string }).runDir;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -7,10 +7,8 @@
  * except the old `trainFrom`).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods, type Method, type Res } from '../src/shared/contract';
+import { describe, expect, it } from 'vitest';
 import {
   foldHistorySchema,
   foldMetricsSchema,
@@ -18,52 +16,20 @@ import {
   storedRunSummarySchema,
   upgradeRunSummary,
 } from '../src/shared/run-results';
-import { sharedDir } from '../src/engine/util/paths';
 import { writeSampleRun } from '../src/engine/report/sample-run';
-import { startServer, type RunningServer } from '../src/server/http';
-import { SettingsStore } from '../src/app/settings';
-import type { JobLauncher } from '../src/app/jobs';
+import { servedTest } from './helpers/served';
 
 const fixture = path.join(__dirname, 'fixtures', 'old-run-a96f025');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-results-schema-'));
-const runsDir = path.join(tmp, 'runs');
-let server: RunningServer;
-const noJobs: JobLauncher = () => {
-  throw new Error('no jobs in this test');
-};
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  // Two copies of the old run: a comparison pairs two runs over the same speakers.
-  fs.cpSync(fixture, path.join(runsDir, 'old-a'), { recursive: true });
-  fs.cpSync(fixture, path.join(runsDir, 'old-b'), { recursive: true });
-  await writeSampleRun(path.join(runsDir, 'sample-run'));
-  const staticDir = path.join(tmp, 'static');
-  fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({
-    staticDir,
-    settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')], runsDir }),
-    launcher: noJobs,
-  });
+const { runsDir, ok } = servedTest('results-schema', {
+  prepare: async ({ runsDir }) => {
+    // Two copies of the old run: a comparison pairs two runs over the same speakers.
+    fs.cpSync(fixture, path.join(runsDir, 'old-a'), { recursive: true });
+    fs.cpSync(fixture, path.join(runsDir, 'old-b'), { recursive: true });
+    await writeSampleRun(path.join(runsDir, 'sample-run'));
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function ok<M extends Method>(method: M, body: unknown): Promise<Res<M>> {
-  const res = await fetch(`${new URL(server.url).origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': server.token },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
-  expect(json.error?.message).toBeUndefined();
-  // Strict: the contract's schema, not a loose look at a few fields.
-  return methods[method].response.parse(json.result) as Res<M>;
-}
 
 describe('result files written by the old main (a96f025)', () => {
   it('are the real old format: summary.json names the weight initialisation trainFrom', () => {

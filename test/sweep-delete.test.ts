@@ -6,31 +6,19 @@
  * with a message that says why.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Method, Res, RunInfo, TrashedRun } from '../src/shared/contract';
-import { methods } from '../src/shared/contract';
+import { describe, expect, it } from 'vitest';
+import type { RunInfo, TrashedRun } from '../src/shared/contract';
 import { createSweep, expandSweep } from '../src/engine/runs/sweep';
-import { sharedDir } from '../src/engine/util/paths';
 import { writeSampleRun } from '../src/engine/report/sample-run';
-import { startServer, type RunningServer } from '../src/server/http';
-import { SettingsStore } from '../src/app/settings';
-import type { JobLauncher } from '../src/app/jobs';
+import { servedTest } from './helpers/served';
 
 const fixture = path.join(__dirname, 'fixtures', 'old-run-a96f025');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-sweep-delete-'));
-const runsDir = path.join(tmp, 'runs');
-const home = path.join(tmp, 'home');
-let server: RunningServer;
 let sweepId: string;
 let busyId: string;
-const noJobs: JobLauncher = () => {
-  throw new Error('no jobs in this test');
-};
 
 /** A sweep made as runs.submit makes one (expandSweep, createSweep), with a finished run in cell 1. */
-function makeSweep(name: string): { id: string; dir: string; cells: string[] } {
+function makeSweep(runsDir: string, name: string): { id: string; dir: string; cells: string[] } {
   const base = { name, model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } } };
   const cells = expandSweep(base, { grid: { seed: [1, 2] } });
   const { sweepDir, file } = createSweep(runsDir, name, cells);
@@ -38,44 +26,21 @@ function makeSweep(name: string): { id: string; dir: string; cells: string[] } {
   return { id: path.basename(sweepDir), dir: sweepDir, cells: file.cells.map((c) => c.id) };
 }
 
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = home;
-  await writeSampleRun(path.join(runsDir, 'sample-run'));
-  sweepId = makeSweep('seeds').id;
-  const busy = makeSweep('queued');
-  busyId = busy.id;
-  // Its second cell waits for its fold jobs (as a Slurm array task does before it starts).
-  fs.writeFileSync(
-    path.join(busy.dir, 'cells', busy.cells[1], 'status.json'),
-    JSON.stringify({ state: 'queued', fold: 0, folds: 2, epoch: 0, epochs: 1, foldsDone: [] }),
-  );
-  const staticDir = path.join(tmp, 'static');
-  fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({
-    staticDir,
-    settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')], runsDir }),
-    launcher: noJobs,
-  });
+const served = servedTest('sweep-delete', {
+  prepare: async ({ runsDir }) => {
+    await writeSampleRun(path.join(runsDir, 'sample-run'));
+    sweepId = makeSweep(runsDir, 'seeds').id;
+    const busy = makeSweep(runsDir, 'queued');
+    busyId = busy.id;
+    // Its second cell waits for its fold jobs (as a Slurm array task does before it starts).
+    fs.writeFileSync(
+      path.join(busy.dir, 'cells', busy.cells[1], 'status.json'),
+      JSON.stringify({ state: 'queued', fold: 0, folds: 2, epoch: 0, epochs: 1, foldsDone: [] }),
+    );
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function call(method: Method, body: unknown) {
-  const res = await fetch(`${new URL(server.url).origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': server.token },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as { result?: unknown; error?: { kind: string; message: string } };
-}
-async function ok<M extends Method>(method: M, body: unknown): Promise<Res<M>> {
-  const r = await call(method, body);
-  expect(r.error?.message).toBeUndefined();
-  return methods[method].response.parse(r.result) as Res<M>;
-}
+const { runsDir, home, ok } = served;
+const call = async (method: string, body: unknown) => (await served.call(method, body)).body;
 const cellsOf = (rows: RunInfo[], id: string) => rows.filter((r) => r.sweep?.id === id);
 
 describe('deleting a whole sweep', () => {

@@ -4,45 +4,14 @@
  * real training steps), so a swept `training.epochs` or `trainFrom` changes the cost per job and
  * in total, instead of the base config's estimate times the number of cells.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods, type Method, type Res } from '../src/shared/contract';
+import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../src/engine/util/paths';
 import { sweepCost } from '../src/engine/runs/sweep-estimate';
-import { dispatch } from '../src/app/dispatch';
-import { handlers } from '../src/app/handlers';
-import { SettingsStore } from '../src/app/settings';
-import type { WorkbenchContext } from '../src/app/context';
-import { TaskPool, forkTaskSpawner } from '../src/app/tasks';
+import { appContextTest } from './helpers/app-context';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-sweep-cost-'));
-let ctx: WorkbenchContext;
-
-beforeAll(() => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  ctx = {
-    shell: 'browser',
-    settings: new SettingsStore({
-      sessionDataDirs: [path.join(sharedDir(), 'data')],
-      runsDir: path.join(tmp, 'runs'),
-    }),
-    jobs: null as never,
-    tasks: new TaskPool(forkTaskSpawner),
-    dialogs: null,
-    emit: () => undefined,
-  };
-});
-afterAll(() => {
-  ctx.tasks.shutdown();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function call<M extends Method>(method: M, req: unknown): Promise<Res<M>> {
-  return methods[method].response.parse(await dispatch(handlers, method, req, ctx)) as Res<M>;
-}
+const { call } = appContextTest('sweep-cost');
 
 const config = (sweep: unknown) => ({
   name: 'sweep-cost',

@@ -3,61 +3,20 @@
  * response schema on real data (RAVDESS subset), plus the transport's own defences.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods, type Method, type Res } from '@shared/contract';
+import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../engine/util/paths';
 import { writeSampleRun } from '../engine/report/sample-run';
-import { startServer, type RunningServer } from './http';
-import { SettingsStore } from '../app/settings';
-import type { JobLauncher } from '../app/jobs';
+import { servedTest } from '../../test/helpers/served';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-http-'));
-const runsDir = path.join(tmp, 'runs');
-let server: RunningServer;
-const noJobs: JobLauncher = () => {
-  throw new Error('no jobs in this test');
-};
-
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  const staticDir = path.join(tmp, 'static');
-  fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
-  fs.writeFileSync(path.join(tmp, 'secret.txt'), 'secret');
-  await writeSampleRun(path.join(runsDir, 'sample-run'));
-  server = await startServer({
-    staticDir,
-    settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')], runsDir }),
-    launcher: noJobs,
-  });
+const served = servedTest('http', {
+  prepare: async ({ tmp, runsDir }) => {
+    fs.writeFileSync(path.join(tmp, 'secret.txt'), 'secret');
+    await writeSampleRun(path.join(runsDir, 'sample-run'));
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function call(method: Method, body: unknown, headers: Record<string, string> = {}) {
-  const base = new URL(server.url).origin;
-  const res = await fetch(`${base}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': server.token, ...headers },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { result?: unknown; error?: { kind: string; message: string } },
-  };
-}
-
-async function ok<M extends Method>(method: M, body: unknown) {
-  const res = await call(method, body);
-  expect(res.body.error, `${method}: ${res.body.error?.message}`).toBeUndefined();
-  expect(res.status).toBe(200);
-  return methods[method].response.parse(res.body.result) as Res<M>;
-}
+const { tmp, runsDir, call, ok } = served;
 
 describe('contract over HTTP on real data', () => {
   it('answers every read-only method in the contract shape', async () => {
@@ -110,27 +69,27 @@ describe('contract over HTTP on real data', () => {
 
 describe('transport defences', () => {
   it('serves the page with a strict CSP and the token cookie, and nothing outside the UI folder', async () => {
-    const base = new URL(server.url).origin;
-    const page = await fetch(server.url);
+    const base = new URL(served.server.url).origin;
+    const page = await fetch(served.server.url);
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(page.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
-    const traversal = await fetch(`${base}/%2e%2e/secret.txt?token=${server.token}`);
+    const traversal = await fetch(`${base}/%2e%2e/secret.txt?token=${served.server.token}`);
     expect(traversal.status).toBe(404);
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const http = await import('node:http');
-    const port = new URL(server.url).port;
+    const port = new URL(served.server.url).port;
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(
         {
           host: '127.0.0.1',
           port,
-          path: `/?token=${server.token}`,
+          path: `/?token=${served.server.token}`,
           headers: { host: `evil.example:${port}` },
         },
         (res) => {

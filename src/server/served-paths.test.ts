@@ -3,65 +3,45 @@
  * only answers our own page, and a symlink leaving a data folder is refused by name.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeSampleRun } from '../engine/report/sample-run';
 import { CallFailure, dispatch } from '../app/dispatch';
 import { handlers } from '../app/handlers';
-import { startServer, type RunningServer } from './http';
-import { SettingsStore } from '../app/settings';
 import type { JobLauncher } from '../app/jobs';
+import { servedTest } from '../../test/helpers/served';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-served-'));
-// The data folder holds the runs folder, as when --data-dir is the data home: `..` of a run is data.
-const data = path.join(tmp, 'data');
-const runsDir = path.join(data, 'runs');
-const outside = path.join(tmp, 'outside');
-let server: RunningServer;
 let launched = 0;
 const launcher: JobLauncher = () => {
   launched += 1;
   throw new Error('no job may start in this test');
 };
-
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  fs.mkdirSync(path.join(data, 'corpus'), { recursive: true });
-  fs.writeFileSync(path.join(data, 'corpus', 'a.wav'), 'RIFF');
-  fs.writeFileSync(path.join(data, 'config.json'), '{}');
-  fs.mkdirSync(outside);
-  fs.writeFileSync(path.join(outside, 'secret.wav'), 'secret');
-  fs.symlinkSync(path.join(outside, 'secret.wav'), path.join(data, 'corpus', 'link.wav'));
-  await writeSampleRun(path.join(runsDir, 'sample-run'));
-  await writeSampleRun(path.join(outside, 'foreign-run'));
-  fs.symlinkSync(path.join(outside, 'foreign-run'), path.join(runsDir, 'linked-run'));
-  fs.mkdirSync(path.join(runsDir, 'not-a-run'));
-  const staticDir = path.join(tmp, 'static');
-  fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({
-    staticDir,
-    settings: new SettingsStore({ sessionDataDirs: [data], runsDir }),
-    launcher,
-  });
+// The data folder holds the runs folder, as when --data-dir is the data home: `..` of a run is data.
+const served = servedTest('served', {
+  dataDirs: (tmp) => [path.join(tmp, 'data')],
+  runsDir: (tmp) => path.join(tmp, 'data', 'runs'),
+  launcher,
+  // Runs in beforeAll, when `data` and `outside` below are set.
+  prepare: async () => {
+    fs.mkdirSync(path.join(data, 'corpus'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'corpus', 'a.wav'), 'RIFF');
+    fs.writeFileSync(path.join(data, 'config.json'), '{}');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'secret.wav'), 'secret');
+    fs.symlinkSync(path.join(outside, 'secret.wav'), path.join(data, 'corpus', 'link.wav'));
+    await writeSampleRun(path.join(runsDir, 'sample-run'));
+    await writeSampleRun(path.join(outside, 'foreign-run'));
+    fs.symlinkSync(path.join(outside, 'foreign-run'), path.join(runsDir, 'linked-run'));
+    fs.mkdirSync(path.join(runsDir, 'not-a-run'));
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function api(method: string, body: unknown) {
-  const res = await fetch(`${new URL(server.url).origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': server.token },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: { kind: string; message: string } } };
-}
+const { tmp, runsDir } = served;
+const data = path.join(tmp, 'data');
+const outside = path.join(tmp, 'outside');
+const api = served.call;
 
 async function file(target: string, headers: Record<string, string> = {}) {
-  const url = `${new URL(server.url).origin}/file?path=${encodeURIComponent(target)}&token=${server.token}`;
+  const url = `${new URL(served.server.url).origin}/file?path=${encodeURIComponent(target)}&token=${served.server.token}`;
   const res = await fetch(url, { headers });
   return { status: res.status, text: await res.text() };
 }
@@ -77,7 +57,7 @@ describe('run ids', () => {
     }
     // Past the contract too (a transport that skipped it): the handler itself refuses.
     for (const method of ['runs.get', 'runs.resume'] as const) {
-      const err = await handlers[method]({ id: '..' }, server.context).catch((e: Error) => e);
+      const err = await handlers[method]({ id: '..' }, served.server.context).catch((e: Error) => e);
       expect((err as Error).message).toBe(`'..' is not a run id (the name of a run folder in ${runsDir})`);
     }
     expect(launched).toBe(0);
@@ -93,7 +73,7 @@ describe('run ids', () => {
     const linked = await api('runs.get', { id: 'linked-run' });
     expect(linked.status).toBe(403);
     expect(linked.body.error?.message).toContain(`${path.join(runsDir, 'linked-run')} is a symbolic link to`);
-    const resume = await dispatch(handlers, 'runs.resume', { id: 'linked-run' }, server.context).catch(
+    const resume = await dispatch(handlers, 'runs.resume', { id: 'linked-run' }, served.server.context).catch(
       (e: CallFailure) => e.error,
     );
     expect(resume).toMatchObject({ kind: 'forbidden' });
@@ -103,7 +83,7 @@ describe('run ids', () => {
 
 describe('GET /file', () => {
   const wav = path.join(data, 'corpus', 'a.wav');
-  const origin = () => new URL(server.url).origin;
+  const origin = () => new URL(served.server.url).origin;
 
   it('serves a permitted file to our own page or a direct open', async () => {
     expect((await file(wav)).status).toBe(200);

@@ -6,48 +6,18 @@
  * field and the cell.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Method, RunInfo } from '@shared/contract';
+import { describe, expect, it } from 'vitest';
+import type { RunInfo } from '@shared/contract';
 import { sharedDir } from '../engine/util/paths';
-import { startServer, type RunningServer } from './http';
-import { SettingsStore } from '../app/settings';
-import type { JobLauncher } from '../app/jobs';
+import { servedTest } from '../../test/helpers/served';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-submit-'));
-const runsDir = path.join(tmp, 'runs');
-let server: RunningServer;
-const noJobs: JobLauncher = () => {
-  throw new Error('runs.submit trains through the executors, not the job launcher');
-};
-
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  const staticDir = path.join(tmp, 'static');
-  fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({
-    staticDir,
-    settings: new SettingsStore({ sessionDataDirs: [path.join(sharedDir(), 'data')], runsDir }),
-    launcher: noJobs,
-  });
+const { runsDir, call } = servedTest('submit', {
+  launcher: () => {
+    throw new Error('runs.submit trains through the executors, not the job launcher');
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are checked field by field
-async function call(method: Method, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${new URL(server.url).origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'x-ser-workbench-token': server.token },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
 
 const config = (sweep: unknown) => ({
   name: 'seeds',
@@ -63,20 +33,20 @@ describe('runs.submit on the local executor', () => {
   it('refuses a sweep value the schema refuses, naming field and cell, before writing anything', async () => {
     const r = await call('runs.submit', { config: config({ grid: { 'training.epochs': [1, 0] } }) });
     // A config the schema refuses is an invalid request (400), as for runs.start.
-    expect(r.status, JSON.stringify(r.json)).toBe(400);
-    expect(r.json.error.message).toMatch(/02-epochs=0/);
-    expect(r.json.error.message).toMatch(/training\.epochs/);
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect(r.body.error?.message).toMatch(/02-epochs=0/);
+    expect(r.body.error?.message).toMatch(/training\.epochs/);
     expect(fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : []).toEqual([]);
   });
 
   it('lists the cells at once and trains them, each row with its summary’s UAR', async () => {
     const r = await call('runs.submit', { config: config({ grid: { seed: [1, 2] } }) });
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-    const made = r.json.result as { sweep: string; runs: RunInfo[] };
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const made = r.body.result as { sweep: string; runs: RunInfo[] };
     expect(made.runs.map((x) => x.sweep?.values)).toEqual([{ seed: 1 }, { seed: 2 }]);
     expect(made.runs.every((x) => x.id.startsWith(`${made.sweep}/`))).toBe(true);
 
-    const rows = async () => ((await call('runs.list', {})).json.result as RunInfo[]).filter((x) => x.sweep);
+    const rows = async () => ((await call('runs.list', {})).body.result as RunInfo[]).filter((x) => x.sweep);
     const end = Date.now() + 540_000;
     while ((await rows()).some((x) => x.state !== 'done')) {
       const failed = (await rows()).find((x) => x.state === 'failed');
@@ -97,7 +67,7 @@ describe('runs.submit on the local executor', () => {
 
     const first = made.runs[0].id;
     const annotated = await call('runs.annotate', { id: first, tags: ['seeds'], notes: 'two seeds' });
-    expect(annotated.json.result).toMatchObject({ id: first, tags: ['seeds'], notes: 'two seeds' });
+    expect(annotated.body.result).toMatchObject({ id: first, tags: ['seeds'], notes: 'two seeds' });
     expect(JSON.parse(fs.readFileSync(path.join(made.runs[0].dir, 'notes.json'), 'utf8'))).toEqual({
       tags: ['seeds'],
       notes: 'two seeds',

@@ -3,50 +3,28 @@
  * entry for the form, and a refused run start leaves no run folder.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { synthesizeCorpus } from '../../engine/corpora';
 import { EMOTIONS } from '../../engine/corpora/types';
-import { CallFailure, dispatch } from '../dispatch';
+import { dispatch } from '../dispatch';
 import { handlers } from '../handlers';
-import { SettingsStore } from '../settings';
-import type { WorkbenchContext } from '../context';
-import { TaskPool, forkTaskSpawner } from '../tasks';
+import { appContextTest } from '../../../test/helpers/app-context';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-cfg-'));
-const corpus = path.join(tmp, 'data', 'corpus');
-const runsDir = path.join(tmp, 'runs');
-let ctx: WorkbenchContext;
 let started = 0;
-
-beforeAll(async () => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  await synthesizeCorpus(corpus, { speakers: 3, perClass: 2, seed: 9 });
-  ctx = {
-    shell: 'browser',
-    settings: new SettingsStore({ sessionDataDirs: [path.join(tmp, 'data')], runsDir }),
-    tasks: new TaskPool(forkTaskSpawner),
-    jobs: {
-      start: () => {
-        started += 1;
-        throw new Error('no job may start in this test');
-      },
-    } as never,
-    dialogs: null,
-    emit: () => undefined,
-  };
+const app = appContextTest('cfg', {
+  dataDirs: (tmp) => [path.join(tmp, 'data')],
+  prepare: (tmp) => synthesizeCorpus(path.join(tmp, 'data', 'corpus'), { speakers: 3, perClass: 2, seed: 9 }),
+  jobs: {
+    start: () => {
+      started += 1;
+      throw new Error('no job may start in this test');
+    },
+  } as never,
 });
-afterAll(() => {
-  ctx.tasks.shutdown();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const failure = (method: 'runs.start' | 'folds.preview', config: unknown) =>
-  dispatch(handlers, method, { config }, ctx).then(
-    () => null,
-    (e: CallFailure) => e.error,
-  );
+const { tmp, runsDir } = app;
+const corpus = path.join(tmp, 'data', 'corpus');
+const failure = (method: 'runs.start' | 'folds.preview', config: unknown) => app.failure(method, { config });
 
 describe('config messages in served mode', () => {
   it('config.validate names each entry and suggests the near key', async () => {
@@ -54,7 +32,7 @@ describe('config messages in served mode', () => {
       handlers,
       'config.validate',
       { config: { training: { epoch: 3 }, data: { dir: corpus, classes: ['joy', 'sad'] } } },
-      ctx,
+      app.ctx,
     )) as { ok: boolean; issues: { path: (string | number)[]; message: string }[] };
     expect(res.ok).toBe(false);
     expect(res.issues).toEqual([

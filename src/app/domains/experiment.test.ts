@@ -2,52 +2,15 @@
  * The cost handlers through the real dispatch, on the RAVDESS subset: the "train from" layer table
  * and run estimates calibrated by real training steps on the backend a run would use.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods, type Method, type Res } from '@shared/contract';
+import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../../engine/util/paths';
 import { YAMNET_LAYERS } from '../../engine/yamnet/layers';
-import { CallFailure, dispatch } from '../dispatch';
-import { handlers } from '../handlers';
-import { SettingsStore } from '../settings';
-import type { WorkbenchContext } from '../context';
-import { TaskPool, forkTaskSpawner } from '../tasks';
+import { appContextTest } from '../../../test/helpers/app-context';
 
 const ravdess = path.join(sharedDir(), 'data', 'ravdess');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-cost-'));
-let ctx: WorkbenchContext;
-
-beforeAll(() => {
-  process.env.SER_WORKBENCH_HOME = path.join(tmp, 'home');
-  ctx = {
-    shell: 'browser',
-    settings: new SettingsStore({
-      sessionDataDirs: [path.join(sharedDir(), 'data')],
-      runsDir: path.join(tmp, 'runs'),
-    }),
-    jobs: null as never,
-    tasks: new TaskPool(forkTaskSpawner),
-    dialogs: null,
-    emit: () => undefined,
-  };
-});
-afterAll(() => {
-  ctx.tasks.shutdown();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function call<M extends Method>(method: M, req: unknown): Promise<Res<M>> {
-  return methods[method].response.parse(await dispatch(handlers, method, req, ctx)) as Res<M>;
-}
-
-async function failure(method: Method, req: unknown) {
-  return dispatch(handlers, method, req, ctx).then(
-    () => null,
-    (e: CallFailure) => e.error,
-  );
-}
+const { call, failure } = appContextTest('cost');
 
 const config = (trainFrom: string | number, epochs = 50) => ({
   name: 'cost',
