@@ -126,8 +126,11 @@ describe('researcher path (served mode, Chromium)', () => {
       .poll(async () => Number(await card.locator('[data-test="ap-position"]').getAttribute('data-value')))
       .toBeGreaterThan(0.1);
     await card.locator('[data-test="ap-stop"]').click();
-    expect(await card.getAttribute('data-playing')).toBe('false');
-    expect(Number(await card.locator('[data-test="ap-position"]').getAttribute('data-value'))).toBe(0);
+    // Vue renders the stopped state on its next tick, after the click has returned.
+    await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
+    await expect
+      .poll(async () => Number(await card.locator('[data-test="ap-position"]').getAttribute('data-value')))
+      .toBe(0);
     await shot('01b-datasets-player');
   });
 
@@ -342,9 +345,9 @@ describe('researcher path (served mode, Chromium)', () => {
       .toBeGreaterThan(0.1);
     await shot('05c-results-player');
     await player.locator('[data-test="ap-stop"]').click();
-    expect(await player.getAttribute('data-playing')).toBe('false');
+    await expect.poll(() => player.getAttribute('data-playing')).toBe('false');
     await player.locator('[data-test="ap-close"]').click();
-    expect(await player.count()).toBe(0);
+    await expect.poll(() => player.count()).toBe(0);
   });
 
   it('puts two runs side by side', async () => {
