@@ -9,7 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, openPage, startServe, type Served } from './support';
+import {
+  artifactsDir,
+  launchChromium,
+  openPage,
+  startServe,
+  waitForFoldMatrix,
+  type Served,
+} from './support';
 
 const ravdess = fs.realpathSync(path.join(sharedDir(), 'data', 'ravdess'));
 const emodb = fs.realpathSync(path.join(sharedDir(), 'data', 'emodb'));
@@ -68,6 +75,25 @@ describe('experiment form', () => {
     await expect.poll(classColumns, { timeout: 60_000 }).toBe(before - 1);
     await page.check('[data-test="cfg-class-sad"]');
     await expect.poll(classColumns, { timeout: 60_000 }).toBe(before);
+  });
+
+  it('previews the new folds once another field stops being invalid (a sweep typed field first, say)', async () => {
+    // Epochs 0 is refused; while it stands, the scheme changes: no preview can be asked for yet.
+    await page.fill('[data-test="cfg-epochs"]', '0');
+    await page.waitForSelector('[data-test="config-invalid"]');
+    await page.selectOption('[data-test="cfg-scheme"]', 'kfold');
+    await page.fill('[data-test="cfg-k"]', '2');
+    // Well past the form's debounce: the stale LOSO matrix is gone and nothing replaced it.
+    await page.waitForTimeout(1500);
+    expect(await page.locator('[data-test="fold-matrix"]').count()).toBe(0);
+    // The epochs field made valid again: the folds of the scheme now shown come by themselves.
+    await page.fill('[data-test="cfg-epochs"]', '1');
+    await waitForFoldMatrix(page);
+    expect(await page.textContent('[data-test="folds-count"]')).toContain('2 folds (kfold)');
+    await page.selectOption('[data-test="cfg-scheme"]', 'loso');
+    await expect
+      .poll(() => page.textContent('[data-test="folds-count"]'), { timeout: 60_000 })
+      .toContain('4 folds (loso)');
   });
 
   it('switches the model to baseline and back without an error, showing only fields that apply', async () => {

@@ -13,7 +13,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { sharedDir } from '../src/engine/util/paths';
-import { artifactsDir, launchChromium, callApi, openPage, startServe, type Served } from './support';
+import {
+  artifactsDir,
+  launchChromium,
+  callApi,
+  openPage,
+  startServe,
+  waitForFoldMatrix,
+  type Served,
+} from './support';
 
 function slurmState(): string | null {
   const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
@@ -81,7 +89,7 @@ describe.skipIf(!slurm && !required)('a sweep submitted to Slurm from the GUI', 
     await page.fill('[data-test="sweep-values-1"]', '1, 2');
     await page.locator('[data-test="sweep-values-1"]').blur();
     expect(await page.textContent('[data-test="sweep-cells"]')).toContain('4 cells');
-    await page.waitForSelector('[data-test="fold-matrix"]', { timeout: 120_000 });
+    await waitForFoldMatrix(page, 120_000);
     // Validated as typed, on the server: a moment after the last edit.
     await expect
       .poll(() => page.locator('[data-test="config-invalid"]').count(), { timeout: 30_000 })

@@ -183,3 +183,23 @@ export function svgSize(text: string): { width: number; height: number } {
   const attr = (name: string) => Number(new RegExp(`\\s${name}="([\\d.]+)(px)?"`).exec(root)?.[1] ?? NaN);
   return { width: attr('width'), height: attr('height') };
 }
+
+/**
+ * Waits for the Experiment view's fold matrix; on timeout, fails with what the form showed instead
+ * (the folds card's text and the config's problems), so a CI log says why no preview came.
+ */
+export async function waitForFoldMatrix(page: Page, timeout = 60_000): Promise<void> {
+  try {
+    await page.waitForSelector('[data-test="fold-matrix"]', { timeout });
+  } catch (err) {
+    const card = await page.textContent('[data-test="folds-card"]').catch(() => null);
+    const invalid = await page
+      .getAttribute('[data-test="config-invalid"]', 'title', { timeout: 1000 })
+      .catch(() => null);
+    throw new Error(
+      `no fold matrix within ${timeout} ms; folds card: ${JSON.stringify(card?.trim() ?? null)}; ` +
+        `config problems: ${JSON.stringify(invalid)}`,
+      { cause: err },
+    );
+  }
+}

@@ -55,9 +55,11 @@ export const useExperimentsStore = defineStore('experiments', () => {
   let timer: ReturnType<typeof setTimeout> | null = null;
   async function validate(): Promise<boolean> {
     if (!config.value) return false;
+    const key = foldsKey.value;
     const res = await getApi().call('config.validate', { config: config.value });
     issues.value = res.issues;
     valid.value = res.ok;
+    if (res.ok) followFolds(key);
     return res.ok;
   }
   // Inline validation as the user types, against the engine's own schema.
@@ -81,6 +83,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
   });
   /** The key the preview shown was computed for: a preview of another corpus is never shown. */
   const previewKey = ref('');
+  /** The key of the newest preview asked for (in flight or answered); '' after a failed one. */
+  let requestedKey = '';
   let previewRequest = 0;
   /** This form's preview channel: the server drops our older previews still waiting behind a newer one. */
   const previewChannel = `form-${Math.random().toString(36).slice(2, 12)}`;
@@ -88,6 +92,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
   async function previewFolds(): Promise<void> {
     const mine = ++previewRequest;
     const key = foldsKey.value;
+    requestedKey = key;
     previewError.value = '';
     previewLoading.value = true;
     try {
@@ -102,24 +107,31 @@ export const useExperimentsStore = defineStore('experiments', () => {
       if (mine !== previewRequest) return;
       preview.value = null;
       previewError.value = messageOf(err);
+      // The next valid edit asks again (a corpus made readable, a sweep finished being typed).
+      requestedKey = '';
     } finally {
       if (mine === previewRequest) previewLoading.value = false;
     }
   }
 
-  // The fold preview follows every change of corpus, classes or scheme (once the config is valid).
-  let previewTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * The fold preview follows the config: after a validation that passed, it is asked for whenever
+   * the corpus, classes, scheme or seed differ from the last preview asked for. Driving it from the
+   * validation (not from a timer on the folds key alone) means an edit elsewhere that was invalid
+   * for a moment, such as a sweep row typed field first, cannot leave the form without folds.
+   */
+  function followFolds(validatedKey: string): void {
+    if (!config.value?.data.dir) return;
+    if (validatedKey !== foldsKey.value || validatedKey === requestedKey) return;
+    void previewFolds();
+  }
+
+  // A preview of other folds is hidden at once; the new one comes with the next validation.
   watch(foldsKey, (key) => {
-    if (previewTimer) clearTimeout(previewTimer);
     if (key !== previewKey.value) {
       preview.value = null;
       previewError.value = '';
     }
-    if (!config.value?.data.dir) return;
-    previewTimer = setTimeout(async () => {
-      if (key !== foldsKey.value || key === previewKey.value) return;
-      if (await validate()) await previewFolds();
-    }, 400);
   });
 
   async function saveConfig(): Promise<void> {
