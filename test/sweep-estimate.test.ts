@@ -80,6 +80,7 @@ describe('sweepCost', () => {
       perScoreBatchSec: 0.1,
       calibrationSteps: 5,
       calibrationSec: 0,
+      timedOnThreads: 1,
       stepsPerEpoch: 2,
       perEpochSec: 1,
       epochs: 1,

@@ -183,6 +183,7 @@ export const runEstimateSchema = z.object({
   perScoreBatchSec: z.number(),
   calibrationSteps: z.number(),
   calibrationSec: z.number(),
+  timedOnThreads: z.number(),
   stepsPerEpoch: z.number(),
   perEpochSec: z.number(),
   epochs: z.number(),

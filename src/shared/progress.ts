@@ -23,6 +23,11 @@ export interface RunCostEstimate {
   calibrationSteps: number;
   /** Seconds the calibration itself took, warm-up included. */
   calibrationSec: number;
+  /**
+   * CPU threads the steps were timed on (TensorFlow's intra-op pool of the timing process; a
+   * parallel run times them in a fold worker, on the budget each worker trains with).
+   */
+  timedOnThreads: number;
   /** Mean over the folds to train. */
   stepsPerEpoch: number;
   /** Training steps plus the validation pass. */

@@ -46,6 +46,8 @@ export interface RunJob {
   worker?: boolean;
   /** Prepare the run (corpus, folds, step cache) and stop: an executor sends the folds out. */
   prepareOnly?: boolean;
+  /** Time the steps and write estimate.json, then stop (a parallel run's estimate worker). */
+  estimateOnly?: boolean;
   /** Processes training folds at once (the local executor). */
   parallel?: number;
   /** Keep files with NaN/Inf samples, zeroed and listed (`--repair-nonfinite`). */

@@ -44,6 +44,7 @@ async function start(job: RunJob): Promise<void> {
       testSpeakers: job.testSpeakers,
       worker: job.worker,
       prepareOnly: job.prepareOnly,
+      estimateOnly: job.estimateOnly,
       executor: job.executor,
       executionPlan: job.executionPlan,
       parallel: job.parallel,
@@ -58,6 +59,18 @@ async function start(job: RunJob): Promise<void> {
           { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
         ).then(() => undefined);
       },
+      // Timed in the first slot's environment: the thread budget every fold worker gets.
+      spawnEstimate: (runDir, onEvent, signal) =>
+        launchWorker(
+          {
+            resumeDir: runDir,
+            worker: true,
+            estimateOnly: true,
+            parallel: job.parallel,
+            executor: job.executor,
+          },
+          { onEvent, signal, env: job.workerEnv?.[0] },
+        ).then(() => undefined),
     });
     send({ type: 'done', result: { ...result, summary: null } });
   } catch (err) {

@@ -49,6 +49,12 @@ export interface RunOptions {
   worker?: boolean;
   /** Stop after the corpus, folds and step cache are ready (an executor then sends out the folds). */
   prepareOnly?: boolean;
+  /**
+   * A worker that only times the run's steps and writes estimate.json, then stops: started by a
+   * parallel run's parent in a fold worker's environment, so that the steps are timed on the
+   * thread budget the folds will train on. `parallel` is then the parent's process count.
+   */
+  estimateOnly?: boolean;
   /** Which executor runs this process's folds, recorded in each fold's environment.json. */
   executor?: { name: string; jobId?: string; processes?: number };
   /** How many processes train folds at once (default 1: in this process). */
@@ -62,6 +68,8 @@ export interface RunOptions {
     onEvent: TrainEventSink,
     signal?: AbortSignal,
   ) => Promise<void>;
+  /** Runs the estimate in a child process with a fold worker's environment (see estimateOnly). */
+  spawnEstimate?: (runDir: string, onEvent: TrainEventSink, signal?: AbortSignal) => Promise<void>;
 }
 
 export type { RunResult };

@@ -13,7 +13,8 @@ import { threadSettings } from '../backend/threads';
 import type { BaselineModel, ExperimentConfig } from '../config/schema';
 import type { Fold } from '../folds';
 import { computeSteps, setupYamnet, type StepsResult, type YamnetSetup } from '../model/steps';
-import { estimateRunCost, formatEstimate } from '../train/estimate';
+import { estimateRunCost, formatEstimate, timeCacheBuild, withCacheBuildTimed } from '../train/estimate';
+import type { RunCostEstimate } from '@shared/progress';
 import { CancelledError } from '../util/errors';
 import { UserError } from '../util/errors';
 import { resolveWeightsSource } from '../yamnet/store';
@@ -23,7 +24,8 @@ import { isFoldDone, openRun, type RunContext, type RunOptions, type RunResult }
 import { finishRun } from './finish';
 import { foldClaimer, trainFoldsHere, trainFoldsInWorkers } from './fold-training';
 import { costInputs } from './plan';
-import { writeJsonAtomic, type RunConfigFile } from './store';
+import type { TrainEventSink } from '../train/events';
+import { readJson, writeJsonAtomic, type RunConfigFile } from './store';
 
 export type { PredictionRow, RunOptions, RunResult } from './context';
 export { gatherRun } from './finish';
@@ -62,7 +64,11 @@ export async function runExperiment(
       return finishRun(ctx, weights);
     }
     if (!setup) throw new Error('YAMNet-LSTM run without a YAMNet setup');
-    announceEstimate(ctx, setup);
+    await announceEstimate(ctx, setup, wanted);
+    if (opts.estimateOnly) {
+      setup.model.dispose();
+      return estimateOnlyResult(ctx, weights);
+    }
     const steps = await buildStepCache(ctx, setup);
     ctx.setStatus({ foldsDone: ctx.foldsDone });
     if (!opts.prepareOnly) {
@@ -184,15 +190,22 @@ function foldsToTrain(ctx: RunContext, selected: number[]): number[] {
  * Stage 4: the cost before anything is built or trained, so a user can stop a run that would take
  * days; stored as estimate.json. A fold worker and a Slurm task skip it: the process that
  * submitted them estimated the whole run.
+ *
+ * Where folds train in parallel worker processes, the steps are timed in one more such process
+ * (spawnEstimate), with a fold worker's thread budget: how a step's time changes with the threads
+ * it gets depends on the mode (the frozen head's small ops gain nothing from a second thread,
+ * fine-tuning's convolutions ~1.3-1.6x), so timing it here, on this process's threads, and
+ * scaling by a guess was off by 2.4x for frozen LOSO in the bench.
  */
-function announceEstimate(ctx: RunContext, setup: YamnetSetup): void {
-  if (ctx.worker || ctx.opts.executor?.name === 'slurm') return;
-  const { plan, runDir } = ctx;
+async function announceEstimate(ctx: RunContext, setup: YamnetSetup, wanted: number[]): Promise<void> {
+  const { opts, plan, runDir } = ctx;
+  if ((ctx.worker && !opts.estimateOnly) || opts.executor?.name === 'slurm') return;
+  const estimate = (await estimateInFoldWorker(ctx, setup, wanted)) ?? estimateHere(ctx, setup);
+  writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
+  // An estimate-only worker leaves the saying to the parent that started it.
+  if (opts.estimateOnly) return;
   const k = plan.firstTrainedBlock;
   const backend = plan.backend.name;
-  const toTrain = plan.folds.filter((f) => !isFoldDone(runDir, f.index));
-  const estimate = estimateRunCost(ctx.config, costInputs(plan, toTrain, setup.model));
-  writeJsonAtomic(path.join(runDir, 'estimate.json'), { ...estimate, created: new Date().toISOString() });
   ctx.emit({
     type: 'log',
     message: formatEstimate(estimate),
@@ -210,6 +223,60 @@ function announceEstimate(ctx: RunContext, setup: YamnetSetup): void {
         `trainFrom is much cheaper, and \`ser-workbench setup tensorflow\` installs the native backend`,
     });
   }
+}
+
+/** The estimate timed in this process, over the folds not done yet. */
+function estimateHere(ctx: RunContext, setup: YamnetSetup): RunCostEstimate {
+  const { opts, plan, runDir } = ctx;
+  const toTrain = plan.folds.filter((f) => !isFoldDone(runDir, f.index));
+  const inputs = costInputs(plan, toTrain, setup.model);
+  // An estimate-only worker was told the parent's process count (its own plan trains in one).
+  if (opts.estimateOnly) inputs.parallel = Math.max(1, opts.parallel ?? 1);
+  return estimateRunCost(ctx.config, inputs);
+}
+
+/**
+ * A parallel run's estimate, its steps timed in an estimate-only worker (spawnEstimate) with a
+ * fold worker's environment; the cache build, which runs here, timed here. Null where the folds
+ * train in this process, or when the worker failed (said, then timed here instead).
+ */
+async function estimateInFoldWorker(
+  ctx: RunContext,
+  setup: YamnetSetup,
+  wanted: number[],
+): Promise<RunCostEstimate | null> {
+  const { opts, runDir } = ctx;
+  const parallel = Math.min(ctx.plan.parallel, wanted.length);
+  if (ctx.worker || parallel <= 1 || !opts.spawnEstimate || opts.prepareOnly) return null;
+  try {
+    await opts.spawnEstimate(runDir, (e) => passWarnings(ctx, e), opts.signal);
+    const timed = readJson(path.join(runDir, 'estimate.json')) as RunCostEstimate;
+    return withCacheBuildTimed(timed, timeCacheBuild(ctx.plan.firstTrainedBlock, setup.model));
+  } catch (err) {
+    if (err instanceof CancelledError || opts.signal?.aborted) throw err;
+    ctx.log(`timing the steps in a fold worker failed (${(err as Error).message}); timed here`, 'warn');
+    return null;
+  }
+}
+
+/** The estimate worker's warnings (its other lines repeat the parent's setup). */
+function passWarnings(ctx: RunContext, e: Parameters<TrainEventSink>[0]): void {
+  if (e.type === 'log' && e.level === 'warn') ctx.emit(e);
+}
+
+/** What an estimate-only worker returns: the run as it was, nothing trained. */
+function estimateOnlyResult(ctx: RunContext, weights: RunResult['weights']): RunResult {
+  return {
+    runDir: ctx.runDir,
+    backend: { name: ctx.plan.backend.name, reason: ctx.plan.backend.reason },
+    mode: ctx.plan.mode,
+    weights,
+    folds: ctx.plan.folds.length,
+    averageAccuracy: null,
+    classAccuracy: {},
+    confusion: { labels: [], matrix: [] },
+    summary: null,
+  };
 }
 
 /** Stage 5: cached steps for every utterance (built once, shared by all folds and later runs). */

@@ -170,22 +170,7 @@ export function calibrate(
     score();
     const perScoreBatchSec = seconds(score);
 
-    // Cache build: the frozen part (blocks 1..K-1, or all of YAMNet for embeddings) per patch.
-    let cachePerPatchSec = 0;
-    if (k !== 1) {
-      const frozen =
-        k === FROZEN_BLOCK ? null : opts.yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
-      const x = tf.randomUniform([CACHE_BATCH, PATCH_SHAPE[0], PATCH_SHAPE[1]]);
-      const run = () =>
-        tf.tidy(() => {
-          const out = frozen ? (frozen.predict(x) as tf.Tensor) : opts.yamnet.embed(x);
-          out.dataSync();
-        });
-      run();
-      cachePerPatchSec = seconds(run) / CACHE_BATCH;
-      x.dispose();
-      frozen?.dispose();
-    }
+    const cachePerPatchSec = timeCacheBuild(k, opts.yamnet);
     const meanPatches = batches.flat().reduce((a, b) => a + b.steps, 0) / batches.flat().length;
     recordStepCost({
       backend: tf.getBackend(),
@@ -205,6 +190,39 @@ export function calibrate(
     optimizer.dispose();
     net.dispose();
   }
+}
+
+/**
+ * Seconds per patch of building the activation cache of trainFrom K: the frozen part (blocks
+ * 1..K-1, or all of YAMNet for embeddings) run forward in the cache builder's batches. 0 for
+ * K = 1, whose cache is the log-mel patches themselves.
+ */
+export function timeCacheBuild(k: number, yamnet: YamnetModel): number {
+  if (k === 1) return 0;
+  const frozen =
+    k === FROZEN_BLOCK ? null : yamnet.build({ from: 1, to: k - 1, pool: false, trainable: false });
+  const x = tf.randomUniform([CACHE_BATCH, PATCH_SHAPE[0], PATCH_SHAPE[1]]);
+  try {
+    const run = () =>
+      tf.tidy(() => {
+        const out = frozen ? (frozen.predict(x) as tf.Tensor) : yamnet.embed(x);
+        out.dataSync();
+      });
+    run();
+    return seconds(run) / CACHE_BATCH;
+  } finally {
+    x.dispose();
+    frozen?.dispose();
+  }
+}
+
+/**
+ * The estimate with its cache build timed again at `cachePerPatchSec`: a parallel run times its
+ * steps in a fold worker, but builds the cache in the parent, on the parent's threads.
+ */
+export function withCacheBuildTimed(e: RunCostEstimate, cachePerPatchSec: number): RunCostEstimate {
+  const cacheBuildSec = e.patches * cachePerPatchSec;
+  return { ...e, cacheBuildSec, totalSec: e.totalSec - e.cacheBuildSec + cacheBuildSec };
 }
 
 function speakersUtterances(index: CorpusIndex, speakers: string[]): number {
@@ -277,8 +295,9 @@ function combine(
   // Folds of every mode go to parallel worker processes (the local executor), which share the
   // cores the calibration had alone: their steps and scoring take longer by the slowdown.
   const parallel = Math.max(1, Math.min(ctx.parallel ?? 1, ctx.folds.length));
+  const timedOnThreads = ctx.calibrationThreads ?? threadSettings()?.intraOp ?? 1;
   const slowdown = parallelSlowdown(
-    ctx.calibrationThreads ?? threadSettings()?.intraOp ?? 1,
+    timedOnThreads,
     ctx.cores ??
       (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
     parallel,
@@ -299,6 +318,7 @@ function combine(
     perScoreBatchSec,
     calibrationSteps: cal.steps,
     calibrationSec: cal.seconds,
+    timedOnThreads,
     stepsPerEpoch: shape.stepsPerEpoch,
     perEpochSec,
     epochs,
