@@ -27,7 +27,7 @@ import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
 import { listFolder } from './domains/datasets';
 import { starterCorpus } from './domains/starter';
-import { configSchema, validateConfig } from './domains/experiment';
+import { configSchema, validateConfig, type Retime } from './domains/experiment';
 import { readRunDetail, readRunInfo, readSummary, resultsTable, runDir } from './domains/runs';
 import { listTrash, renameRun, restoreRun, trashRun } from './domains/run-manage';
 import { deleteSweep, restoreSweep } from './domains/sweep-trash';
@@ -65,10 +65,12 @@ function runTask<N extends TaskName>(
   name: N,
   args: TaskArgs[N],
   taskId: string | undefined,
+  threads?: number,
 ): Promise<unknown> {
   return ctx.tasks.run(name, args, {
     taskId,
     onProgress: (p) => ctx.emit({ type: 'task.progress', task: name, ...p }),
+    ...(threads === undefined ? {} : { threads }),
   });
 }
 
@@ -131,6 +133,30 @@ function configTask(
   req: { config: unknown; taskId?: string },
 ): Promise<unknown> {
   return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId);
+}
+
+/**
+ * A cost task timed on the run's fold-worker thread budget: the first worker answers, or, when its
+ * TensorFlow threads differ from that budget, says which budget, and a worker with it answers.
+ */
+async function timedConfigTask(
+  ctx: WorkbenchContext,
+  name: 'experiment.layers' | 'experiment.estimate',
+  req: { config: unknown; taskId?: string },
+): Promise<unknown> {
+  const first = await configTask(ctx, name, req);
+  const retime = (first as Partial<Retime>).retimeWithThreads;
+  if (retime === undefined) return first;
+  const answer = await runTask(
+    ctx,
+    name,
+    { config: req.config, roots: permittedRoots(ctx) },
+    req.taskId,
+    retime,
+  );
+  if ((answer as Partial<Retime>).retimeWithThreads !== undefined)
+    throw new Error(`${name}: a worker with ${retime} thread(s) asked to be timed elsewhere`);
+  return answer;
 }
 
 function requireDialogs(ctx: WorkbenchContext) {
@@ -209,9 +235,9 @@ export const handlers: HandlerTable<WorkbenchContext> = {
       { supersede: `folds.preview:${req.channel ?? ''}` },
     )) as FoldsPreview,
   'experiment.layers': async (req, ctx) =>
-    (await configTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
+    (await timedConfigTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
   'experiment.estimate': async (req, ctx) =>
-    (await configTask(ctx, 'experiment.estimate', req)) as Res<'experiment.estimate'>,
+    (await timedConfigTask(ctx, 'experiment.estimate', req)) as Res<'experiment.estimate'>,
 
   'experiment.baselineEstimate': async (req, ctx) =>
     (await configTask(ctx, 'experiment.baselineEstimate', req)) as BaselineEstimate,

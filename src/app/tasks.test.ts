@@ -17,8 +17,8 @@ import { SupersededError, TaskPool, forkTaskSpawner, type TaskProcess } from './
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-tasks-'));
 const spawned: TaskProcess[] = [];
-const pool = new TaskPool(() => {
-  const p = forkTaskSpawner();
+const pool = new TaskPool((env) => {
+  const p = forkTaskSpawner(env);
   spawned.push(p);
   return p;
 });

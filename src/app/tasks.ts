@@ -9,6 +9,10 @@
  * their next iteration) and, if it has not within a grace period, its worker is killed and the
  * lane starts a fresh one for the next task.
  *
+ * Thread budgets: a task may ask for a worker with N TensorFlow threads (`threads`); it then runs
+ * in a lane of its own for that budget. Cost estimates do: a step's time depends on the threads it
+ * gets, differently per mode, so it is timed on the budget the run's fold workers will have.
+ *
  * Supersede: a task submitted with a `supersede` key drops any task of the same key still queued
  * in its lane (it fails with SupersededError). The form's fold previews use it: while a preview
  * runs, typing queues more, and only the newest is worth computing. A running task of the key is
@@ -31,7 +35,8 @@ export interface TaskProcess {
   onExit(listener: (code: number | null) => void): void;
   kill(): void;
 }
-export type TaskSpawner = () => TaskProcess;
+/** Starts a task worker; `env` adds to the face's environment (a lane's thread budget). */
+export type TaskSpawner = (env?: Record<string, string>) => TaskProcess;
 
 type Lane = 'tfjs' | 'tsne' | 'io' | 'train' | 'preview';
 const LANE_OF: Record<TaskName, Lane> = {
@@ -58,6 +63,17 @@ export interface TaskOptions {
   onProgress?: (p: { taskId: string; done: number; total: number; message: string | null }) => void;
   /** A newer task with the same key drops this one while it is still queued. */
   supersede?: string;
+  /**
+   * TensorFlow threads of the worker that runs it: a lane of its own per budget, so a cost
+   * estimate times steps on the threads the run's fold workers will have.
+   */
+  threads?: number;
+}
+
+/** The environment of a worker with a thread budget (as the local executor gives fold workers). */
+export function threadEnv(threads: number): Record<string, string> {
+  const n = String(threads);
+  return { TF_NUM_INTRAOP_THREADS: n, TF_NUM_INTEROP_THREADS: n, OMP_NUM_THREADS: n };
 }
 
 /** A queued task dropped because a newer one of the same `supersede` key arrived. */
@@ -91,7 +107,7 @@ class TaskLane {
   private current: Pending | null = null;
   private readonly queue: Pending[] = [];
 
-  constructor(private readonly spawn: TaskSpawner) {}
+  constructor(private readonly spawn: () => TaskProcess) {}
 
   submit(task: Pending): void {
     const key = task.options.supersede;
@@ -171,12 +187,12 @@ class TaskLane {
 }
 
 export class TaskPool {
-  private readonly lanes = new Map<Lane, TaskLane>();
+  private readonly lanes = new Map<string, TaskLane>();
 
   constructor(private readonly spawn: TaskSpawner) {}
 
   run<N extends TaskName>(name: N, args: TaskArgs[N], options: TaskOptions = {}): Promise<unknown> {
-    const lane = this.lane(LANE_OF[name]);
+    const lane = this.lane(LANE_OF[name], options.threads);
     const id = options.taskId ?? crypto.randomUUID();
     if (this.has(id)) return Promise.reject(new UserError(`task ${id} is already running`));
     return new Promise((resolve, reject) =>
@@ -198,11 +214,13 @@ export class TaskPool {
     this.lanes.clear();
   }
 
-  private lane(name: Lane): TaskLane {
-    let lane = this.lanes.get(name);
+  private lane(name: Lane, threads?: number): TaskLane {
+    const key = threads === undefined ? name : `${name}@${threads}`;
+    let lane = this.lanes.get(key);
     if (!lane) {
-      lane = new TaskLane(this.spawn);
-      this.lanes.set(name, lane);
+      const env = threads === undefined ? undefined : threadEnv(threads);
+      lane = new TaskLane(() => this.spawn(env));
+      this.lanes.set(key, lane);
     }
     return lane;
   }
@@ -211,11 +229,11 @@ export class TaskPool {
 export const TASK_ENTRY = fileURLToPath(new URL('../worker/task-entry.ts', import.meta.url));
 
 /** Served mode (and tests): task workers as Node child processes running the TypeScript sources. */
-export const forkTaskSpawner: TaskSpawner = () => {
+export const forkTaskSpawner: TaskSpawner = (env) => {
   const child = fork(TASK_ENTRY, [], {
     execArgv: ['--import', tsxImport()],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: tsxEnv(),
+    env: tsxEnv(env),
   });
   return {
     send: (m) => {

@@ -7,8 +7,12 @@ import type { FromTaskWorker } from '@shared/worker-messages';
 /** src/worker/task-entry.ts, built beside this file by electron-vite. */
 const entry = fileURLToPath(new URL('./task.js', import.meta.url));
 
-export const utilityTaskSpawner: TaskSpawner = () => {
-  const child = utilityProcess.fork(entry, [], { serviceName: 'ser-workbench task', stdio: 'inherit' });
+export const utilityTaskSpawner: TaskSpawner = (env) => {
+  const child = utilityProcess.fork(entry, [], {
+    serviceName: 'ser-workbench task',
+    stdio: 'inherit',
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   return {
     send: (m) => child.postMessage(m),
     onMessage: (listener) => child.on('message', (m: unknown) => listener(m as FromTaskWorker)),

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planLocal } from '../../engine/exec/local';
 import { sharedDir } from '../../engine/util/paths';
 import { YAMNET_LAYERS } from '../../engine/yamnet/layers';
 import { appContextTest } from '../../../test/helpers/app-context';
@@ -81,7 +82,12 @@ describe('experiment.estimate', () => {
     ])
       expect(positive(x)).toBe(true);
     expect(e.perFoldSec).toBeGreaterThanOrEqual(50 * e.perEpochSec);
-    expect(e.totalSec).toBeCloseTo(e.cacheBuildSec + 4 * e.perFoldSec, 6);
+    // Timed where the folds will train: the local executor's processes, each on its thread budget
+    // (a worker with those TensorFlow threads answered, whatever the first task worker had).
+    const local = planLocal({ mode: 'frozen', pendingFolds: 4 });
+    expect(e.parallel).toBe(local.processes);
+    if (e.backend === 'tensorflow') expect(e.timedOnThreads).toBe(local.threadsPerProcess);
+    expect(e.totalSec).toBeCloseTo(e.cacheBuildSec + Math.ceil(4 / e.parallel) * e.perFoldSec, 6);
     expect(e.text).toContain('estimated cost');
     expect(first.table.rows).toHaveLength(14);
 

@@ -173,6 +173,53 @@ function checkYamnetLstm(config: ExperimentConfig): void {
     throw new UserError('cost estimates are for yamnet-lstm runs; baselines train in seconds');
 }
 
+/**
+ * Asked of the face instead of an answer: time this again in a task worker whose TensorFlow pools
+ * have `retimeWithThreads` threads (the budget of the run's fold workers).
+ */
+export interface Retime {
+  retimeWithThreads: number;
+}
+
+/**
+ * The processes a run's folds will train in and each one's TensorFlow threads, as its executor
+ * starts them: the local executor's plan (cores, GPUs, measured memory), or one Slurm task per
+ * fold with its cpus-per-task.
+ */
+async function foldBudget(
+  config: ExperimentConfig,
+  folds: number,
+): Promise<{ processes: number; threads: number }> {
+  if (config.execution.executor === 'slurm')
+    return { processes: Math.max(1, folds), threads: config.execution.slurm.cpusPerTask ?? 1 };
+  const { planLocal } = await import('../../engine/exec/local');
+  const { modeOf } = await import('@shared/config-schema');
+  const plan = planLocal({
+    requested: config.execution.processes,
+    mode: modeOf(config),
+    pendingFolds: folds,
+  });
+  return { processes: plan.processes, threads: plan.threadsPerProcess };
+}
+
+/**
+ * The run's fold-worker budget, or a Retime when this process's TensorFlow threads differ from it:
+ * a step's time depends on its threads (frozen steps barely, fine-tuning 1.3-1.6x from 1 to 2
+ * threads), so an estimate timed on other threads and scaled by a rule was off by up to 2.4x.
+ */
+async function budgetHere(
+  config: ExperimentConfig,
+  backend: string,
+  folds: number,
+): Promise<{ processes: number; threads: number } | Retime> {
+  const budget = await foldBudget(config, folds);
+  const { threadSettings } = await import('../../engine/backend/threads');
+  const own = threadSettings()?.intraOp;
+  if (backend === 'tensorflow' && own !== undefined && own !== budget.threads)
+    return { retimeWithThreads: budget.threads };
+  return budget;
+}
+
 async function timingYamnet(backend: string): Promise<YamnetModel> {
   if (timingNet?.backend === backend) return timingNet.model;
   const { YamnetModel } = await import('../../engine/yamnet/model');
@@ -193,7 +240,7 @@ function calibrationsFor(key: string): Map<number, Calibration> {
 
 async function layerTable(
   config: ExperimentConfig,
-  ctx: { index: CorpusIndex; folds: Fold[]; backend: string; yamnet: YamnetModel },
+  ctx: { index: CorpusIndex; folds: Fold[]; backend: string; yamnet: YamnetModel; parallel: number },
   calibrations: Map<number, Calibration>,
 ): Promise<LayerCostTableInfo> {
   const { layerCostTable, estimateFromCalibration, patchesOf } = await import('../../engine/train/estimate');
@@ -217,16 +264,18 @@ async function layerTable(
 export function layerCosts(
   configInput: unknown,
   checkPath: (dir: string) => string,
-): Promise<LayerCostTableInfo> {
+): Promise<LayerCostTableInfo | Retime> {
   return serialized(async () => {
     // Every row trains YAMNet blocks: the plan puts the table on the backend fine-tuning would use.
     const plan = await runPlan(configInput, checkPath, 'layer-table');
     const { config, index, folds } = plan;
     checkYamnetLstm(config);
     const backend = plan.backend.name;
+    const budget = await budgetHere(config, backend, folds.length);
+    if ('retimeWithThreads' in budget) return budget;
     const yamnet = await timingYamnet(backend);
     const calibrations = calibrationsFor(costKey(config, index, backend));
-    return layerTable(config, { index, folds, backend, yamnet }, calibrations);
+    return layerTable(config, { index, folds, backend, yamnet, parallel: budget.processes }, calibrations);
   });
 }
 
@@ -237,17 +286,19 @@ export function layerCosts(
 export function estimateCost(
   configInput: unknown,
   checkPath: (dir: string) => string,
-): Promise<{ estimate: RunEstimate; table: LayerCostTableInfo }> {
+): Promise<{ estimate: RunEstimate; table: LayerCostTableInfo } | Retime> {
   return serialized(async () => {
     const plan = await runPlan(configInput, checkPath);
     const { config, index, folds } = plan;
     checkYamnetLstm(config);
     const k = plan.firstTrainedBlock;
     const backend = plan.backend.name;
+    const budget = await budgetHere(config, backend, folds.length);
+    if ('retimeWithThreads' in budget) return budget;
     const yamnet = await timingYamnet(backend);
     const { estimateRunCost, estimateFromCalibration, formatEstimate } =
       await import('../../engine/train/estimate');
-    const ctx = { index, folds, backend, yamnet };
+    const ctx = { index, folds, backend, yamnet, parallel: budget.processes };
     const calibrations = calibrationsFor(costKey(config, index, backend));
     const known = calibrations.get(k);
     const e = known ? estimateFromCalibration(config, ctx, known) : estimateRunCost(config, ctx);
@@ -258,7 +309,9 @@ export function estimateCost(
     return {
       estimate: { ...e, text: formatEstimate(e), fineTuneNote, reused: known !== undefined },
       table,
-      ...(config.sweep ? { sweep: await sweepCostOf(configInput, config.sweep, checkPath, plan) } : {}),
+      ...(config.sweep
+        ? { sweep: await sweepCostOf(configInput, config.sweep, checkPath, plan, budget.processes) }
+        : {}),
     };
   });
 }
@@ -273,6 +326,7 @@ async function sweepCostOf(
   sweep: NonNullable<ExperimentConfig['sweep']>,
   checkPath: (dir: string) => string,
   base: RunPlan,
+  parallel: number,
 ): Promise<SweepCost> {
   const { estimateSweep } = await import('../../engine/runs/sweep-estimate');
   const { estimateRunCost, estimateFromCalibration } = await import('../../engine/train/estimate');
@@ -289,7 +343,13 @@ async function sweepCostOf(
     if (!plans.has(key)) plans.set(key, runPlan(cell, checkPath));
     const plan = await plans.get(key)!;
     const backend = plan.backend.name;
-    const ctx = { index: plan.index, folds: plan.folds, backend, yamnet: await timingYamnet(backend) };
+    const ctx = {
+      index: plan.index,
+      folds: plan.folds,
+      backend,
+      yamnet: await timingYamnet(backend),
+      parallel,
+    };
     const calibrations = calibrationsFor(costKey(cell, plan.index, backend));
     const known = calibrations.get(plan.firstTrainedBlock);
     const e = known ? estimateFromCalibration(cell, ctx, known) : estimateRunCost(cell, ctx);
