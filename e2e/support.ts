@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
+import { sharedWeightsDir } from '../src/engine/yamnet/source';
 
 export const artifactsDir = path.join(repoRoot, 'e2e-artifacts');
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +24,6 @@ export interface Served {
 /** Starts `ser-workbench serve --port 0` with a fresh data home; resolves with the printed URL. */
 export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-e2e-'));
-  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
   const child = spawn(
     process.execPath,
     [
@@ -40,7 +40,7 @@ export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEn
       env: {
         ...process.env,
         SER_WORKBENCH_HOME: home,
-        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
+        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? sharedWeightsDir(),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,7 +104,6 @@ export async function trainByCli(
 ): Promise<string> {
   const file = path.join(served.home, `${name}.json`);
   fs.writeFileSync(file, JSON.stringify(config));
-  const weights = path.join(sharedDir(), 'models', 'yamnet', 'tfjs-graph-reconstructed');
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [path.join(repoRoot, 'bin', 'ser-workbench.mjs'), 'run', file, '--data', data, '--json'],
@@ -113,7 +112,7 @@ export async function trainByCli(
       env: {
         ...process.env,
         SER_WORKBENCH_HOME: served.home,
-        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? weights,
+        YAMNET_WEIGHTS: process.env.YAMNET_WEIGHTS ?? sharedWeightsDir(),
       },
       maxBuffer: 64 * 1024 * 1024,
     },

@@ -25,6 +25,7 @@ import type { TaskName } from '@shared/worker-messages';
 import type { TaskArgs } from '../worker/task-table';
 import type { HandlerTable } from './dispatch';
 import { permitted, permittedRoots, type WorkbenchContext } from './context';
+import type { TaskOptions } from './tasks';
 import { listFolder } from './domains/datasets';
 import { starterCorpus } from './domains/starter';
 import { configSchema, validateConfig, type Retime } from './domains/experiment';
@@ -65,12 +66,12 @@ function runTask<N extends TaskName>(
   name: N,
   args: TaskArgs[N],
   taskId: string | undefined,
-  threads?: number,
+  options: Pick<TaskOptions, 'threads' | 'supersede'> = {},
 ): Promise<unknown> {
   return ctx.tasks.run(name, args, {
     taskId,
     onProgress: (p) => ctx.emit({ type: 'task.progress', task: name, ...p }),
-    ...(threads === undefined ? {} : { threads }),
+    ...options,
   });
 }
 
@@ -129,10 +130,16 @@ function submit(ctx: WorkbenchContext, raw: unknown): Res<'runs.submit'> {
 /** A cost task on a config (layer table, estimates): its corpus must lie in the permitted folders. */
 function configTask(
   ctx: WorkbenchContext,
-  name: 'experiment.layers' | 'experiment.estimate' | 'experiment.baselineEstimate' | 'runs.check',
+  name:
+    | 'experiment.layers'
+    | 'experiment.estimate'
+    | 'experiment.baselineEstimate'
+    | 'runs.check'
+    | 'folds.preview',
   req: { config: unknown; taskId?: string },
+  options: Pick<TaskOptions, 'threads' | 'supersede'> = {},
 ): Promise<unknown> {
-  return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId);
+  return runTask(ctx, name, { config: req.config, roots: permittedRoots(ctx) }, req.taskId, options);
 }
 
 /**
@@ -147,13 +154,7 @@ async function timedConfigTask(
   const first = await configTask(ctx, name, req);
   const retime = (first as Partial<Retime>).retimeWithThreads;
   if (retime === undefined) return first;
-  const answer = await runTask(
-    ctx,
-    name,
-    { config: req.config, roots: permittedRoots(ctx) },
-    req.taskId,
-    retime,
-  );
+  const answer = await configTask(ctx, name, req, { threads: retime });
   if ((answer as Partial<Retime>).retimeWithThreads !== undefined)
     throw new Error(`${name}: a worker with ${retime} thread(s) asked to be timed elsewhere`);
   return answer;
@@ -229,11 +230,9 @@ export const handlers: HandlerTable<WorkbenchContext> = {
   // In a task worker (it indexes the corpus), in a lane of its own where a newer preview from the
   // same form drops the older ones still queued: typing in the form never builds a backlog.
   'folds.preview': async (req, ctx) =>
-    (await ctx.tasks.run(
-      'folds.preview',
-      { config: req.config, roots: permittedRoots(ctx) },
-      { supersede: `folds.preview:${req.channel ?? ''}` },
-    )) as FoldsPreview,
+    (await configTask(ctx, 'folds.preview', req, {
+      supersede: `folds.preview:${req.channel ?? ''}`,
+    })) as FoldsPreview,
   'experiment.layers': async (req, ctx) =>
     (await timedConfigTask(ctx, 'experiment.layers', req)) as LayerCostTableInfo,
   'experiment.estimate': async (req, ctx) =>

@@ -156,9 +156,10 @@ export function calibrate(
       batches.flat(),
       stepShape.reduce((a, b) => a * b, 1),
     );
-    // Short steps warm up longer: in a fresh process (a parallel run's estimate worker) the first
-    // few dozen ~50 ms frozen steps ran 20-30 % slower than the steady state the folds train at.
-    const warmUp = Math.max(distinct, Math.ceil(opts.steps / 2));
+    // As many untimed steps as timed ones: in a fresh process (a run's first calibration, a
+    // parallel run's estimate worker) the first steps ran 15-30 % slower than the steady state
+    // the folds train at (trainFrom 11: 541 ms against 420-470 ms per step; frozen similar).
+    const warmUp = Math.max(distinct, opts.steps);
     for (let i = 0; i < warmUp; i++) step(batches[i % distinct]);
     let train = 0;
     for (let i = 0; i < opts.steps; i++) train += seconds(() => step(batches[i % distinct]));
@@ -171,7 +172,7 @@ export function calibrate(
     );
     const score = () => tf.tidy(() => void tf.softmax(net.forward(scoreBatch, false).logits).dataSync());
     score();
-    const perScoreBatchSec = seconds(score);
+    const perScoreBatchSec = (seconds(score) + seconds(score)) / 2;
 
     const cachePerPatchSec = timeCacheBuild(k, opts.yamnet);
     const meanPatches = batches.flat().reduce((a, b) => a + b.steps, 0) / batches.flat().length;
