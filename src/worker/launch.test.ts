@@ -48,12 +48,14 @@ describe('training worker', () => {
 
   it("times a parallel run's steps in a fold worker, on the thread budget each fold worker gets", async () => {
     const events: TrainEvent[] = [];
+    const controller = new AbortController();
+    let runDir = '';
     const config = defaultConfig({
       model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
       training: { epochs: 1 },
     });
     const oneThread = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1' };
-    const result = await launchWorker(
+    const job = launchWorker(
       {
         config,
         dataDir: corpus,
@@ -61,20 +63,29 @@ describe('training worker', () => {
         parallel: 2,
         workerEnv: [oneThread, oneThread],
       },
-      // The parent has two threads, its fold workers one each.
-      { onEvent: (e) => events.push(e), env: { ...env(), TF_NUM_INTRAOP_THREADS: '2' } },
+      // The parent has two threads, its fold workers one each. Once the estimate is said, the
+      // run is cancelled: the folds themselves are another test's.
+      {
+        env: { ...env(), TF_NUM_INTRAOP_THREADS: '2' },
+        signal: controller.signal,
+        onEvent: (e) => {
+          events.push(e);
+          if (e.runDir) runDir = e.runDir;
+          if (e.type === 'log' && e.estimate) controller.abort();
+        },
+      },
     );
-    expect(result.folds).toBe(3);
+    await expect(job).rejects.toBeInstanceOf(CancelledError);
     const said = events.filter((e) => e.type === 'log' && e.estimate);
     expect(said).toHaveLength(1);
     const estimate = said[0].estimate!;
     expect(estimate).toMatchObject({ parallel: 2, timedOnThreads: 1, folds: 3 });
     // What the parent said is what it stored; the cache build (the parent's) is in the total.
-    const stored = JSON.parse(fs.readFileSync(path.join(result.runDir, 'estimate.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(runDir, 'estimate.json'), 'utf8'));
     expect(stored).toMatchObject({ perStepSec: estimate.perStepSec, timedOnThreads: 1, parallel: 2 });
     expect(stored.cacheBuildSec).toBeGreaterThan(0);
     expect(stored.totalSec).toBeCloseTo(stored.cacheBuildSec + 2 * stored.perFoldSec, 6);
-    const environment = JSON.parse(fs.readFileSync(path.join(result.runDir, 'environment.json'), 'utf8'));
+    const environment = JSON.parse(fs.readFileSync(path.join(runDir, 'environment.json'), 'utf8'));
     if (environment.threads) expect(environment.threads.intraOp).toBe(2);
   });
 

@@ -54,7 +54,7 @@ export interface EstimateContext {
    */
   calibrationThreads?: number;
   cores?: number;
-  /** Timed calibration steps (default: 24 for the head alone, about a RAVDESS epoch in ~1 s; 3 for trainFrom 9..14; 1 below). */
+  /** Timed calibration steps (default: 12 for the head alone, about half a RAVDESS epoch; 3 for trainFrom 9..14; 1 below), after as many untimed. */
   calibrationSteps?: number;
 }
 
@@ -383,7 +383,7 @@ export function estimateRunCost(config: ExperimentConfig, ctx: EstimateContext):
       shape,
       k,
       yamnet,
-      ctx.calibrationSteps ?? (k === FROZEN_BLOCK ? 24 : k >= 9 ? 3 : 1),
+      ctx.calibrationSteps ?? (k === FROZEN_BLOCK ? 12 : k >= 9 ? 3 : 1),
     ),
   );
   return combine(config, ctx, shape, k, cal);
