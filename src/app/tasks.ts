@@ -21,6 +21,7 @@
 import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { threadBudgetEnv } from '../engine/exec/local';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { tsxEnv, tsxImport } from '../worker/launch';
@@ -68,12 +69,6 @@ export interface TaskOptions {
    * estimate times steps on the threads the run's fold workers will have.
    */
   threads?: number;
-}
-
-/** The environment of a worker with a thread budget (as the local executor gives fold workers). */
-export function threadEnv(threads: number): Record<string, string> {
-  const n = String(threads);
-  return { TF_NUM_INTRAOP_THREADS: n, TF_NUM_INTEROP_THREADS: n, OMP_NUM_THREADS: n };
 }
 
 /** A queued task dropped because a newer one of the same `supersede` key arrived. */
@@ -218,7 +213,7 @@ export class TaskPool {
     const key = threads === undefined ? name : `${name}@${threads}`;
     let lane = this.lanes.get(key);
     if (!lane) {
-      const env = threads === undefined ? undefined : threadEnv(threads);
+      const env = threads === undefined ? undefined : threadBudgetEnv(threads);
       lane = new TaskLane(() => this.spawn(env));
       this.lanes.set(key, lane);
     }

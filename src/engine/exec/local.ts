@@ -96,6 +96,15 @@ export function recordMemory(runDir: string, mode: string): number | null {
   return peak;
 }
 
+/**
+ * The environment that gives a process `threads` CPU threads: TensorFlow's intra- and inter-op
+ * pools (read once, when tfjs-node loads), and oneDNN's and the WASM backend's pools (OpenMP).
+ */
+export function threadBudgetEnv(threads: number): Record<string, string> {
+  const n = String(threads);
+  return { TF_NUM_INTRAOP_THREADS: n, TF_NUM_INTEROP_THREADS: n, OMP_NUM_THREADS: n };
+}
+
 export function planLocal(input: LocalPlanInput): LocalPlan {
   const cores = input.cores ?? os.availableParallelism?.() ?? os.cpus().length;
   const gpus = input.gpus ?? detectGpus();
@@ -121,10 +130,7 @@ export function planLocal(input: LocalPlanInput): LocalPlan {
   const threads = Math.max(1, Math.floor(cores / n));
   why.push(`${threads} TensorFlow thread(s) per process`);
   const env = Array.from({ length: n }, (_, slot) => ({
-    TF_NUM_INTRAOP_THREADS: String(threads),
-    TF_NUM_INTEROP_THREADS: String(threads),
-    // oneDNN (TensorFlow's CPU kernels) and the WASM backend's pool follow the same budget.
-    OMP_NUM_THREADS: String(threads),
+    ...threadBudgetEnv(threads),
     ...(gpus.length ? { CUDA_VISIBLE_DEVICES: gpus[slot % gpus.length] } : {}),
   }));
   return {

@@ -276,9 +276,11 @@ function withYamnet<T>(ctx: EstimateContext, seed: number, fn: (y: YamnetModel) 
 /**
  * How much slower a step runs in each of `parallel` training processes than it ran in the
  * calibration: the calibration had `calibrationThreads` threads to itself (at most `cores`), each
- * worker gets cores / parallel. Assumes the step time scales inversely with the cores it gets,
- * which is what the bench measured on the proxy corpus: calibrated on 2 threads alone, the
- * estimate was 0.48× the epoch two 1-thread workers took. Never below 1.
+ * worker gets cores / parallel. Runs and the GUI time their steps on the fold workers' own thread
+ * budget (an estimate-only worker, a task lane per budget), so this is 1 unless the workers
+ * together want more threads than there are cores; then they share them in proportion. It is no
+ * model of thread scaling: frozen steps barely gain from a second thread and fine-tuning steps
+ * 1.3-1.6x, which is why the budget is timed rather than scaled to. Never below 1.
  */
 export function parallelSlowdown(calibrationThreads: number, cores: number, parallel: number): number {
   const calibrated = Math.max(1, Math.min(calibrationThreads, cores));
