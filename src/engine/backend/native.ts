@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
+import { registerPointwiseConv } from './pointwise-conv';
 import { configureThreads } from './threads';
 import { tf } from './tfjs';
 
@@ -58,6 +59,8 @@ function loadOne(name: NativePackage): NativeLoad & { ok: true } {
   }
   const backend = tf.findBackend('tensorflow') as unknown as NodeBackendLike | null;
   const tfVersion = backend?.binding?.TF_Version ?? 'unknown';
+  // Before any op runs: oneDNN's 1×1 convolution can crash the process (see pointwise-conv.ts).
+  registerPointwiseConv();
   if (before && before !== 'tensorflow') tf.setBackend(before);
   return { ok: true, package: name, version: readVersion(dir), tfVersion, dir, gpu: name.endsWith('-gpu') };
 }
