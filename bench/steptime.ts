@@ -35,6 +35,30 @@ function referenceMissing(script: string): string | null {
   return null;
 }
 
+/**
+ * Which BLAS the reference's PyTorch really calls. Debian's python3-torch is built with
+ * BLAS_INFO=generic: its matmuls (the LSTM, the pointwise convolutions' fallbacks) go through
+ * whatever libblas.so.3 the alternatives system points at. With only libblas3 installed that is the
+ * unoptimised netlib reference BLAS, which makes PyTorch several times slower than it can be; with
+ * libopenblas0 it is OpenBLAS. The row notes say which one ran, read from the loaded libraries.
+ */
+export function referenceBlas(): string {
+  const probe = [
+    'import os, re, torch',
+    'torch.randn(64, 64) @ torch.randn(64, 64)',
+    "info = re.search(r'BLAS_INFO=(\\w+)', torch.__config__.show())",
+    "libs = sorted({os.path.basename(os.path.realpath(l.split()[-1])) for l in open('/proc/self/maps') if 'blas' in l.lower() and '/' in l})",
+    "print('torch %s, BLAS_INFO=%s, loaded %s' % (torch.__version__, info.group(1) if info else '?', ' '.join(libs) or 'no BLAS library'))",
+  ].join('\n');
+  try {
+    const line = execFileSync(PYTHON, ['-c', probe], { encoding: 'utf8' }).trim();
+    const netlib = !/openblas|mkl|blis/i.test(line);
+    return netlib ? `${line} (the unoptimised reference BLAS: apt-get install libopenblas0)` : line;
+  } catch (err) {
+    return `BLAS unknown: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
 function lastJson(out: string): StepDoc {
   const start = out.indexOf('{');
   return JSON.parse(out.slice(start)) as StepDoc;
@@ -72,6 +96,8 @@ export async function bench(): Promise<BenchRow[]> {
   if (missing) return [{ group: GROUP, name: 'skipped', value: NaN, unit: '-', note: missing }];
   const native = loadNativeBackend();
   const note = native.ok ? `tensorflow ${native.tfVersion}` : 'no native backend: workbench on its fallback';
+  const blas = referenceBlas();
+  process.stderr.write(`PyTorch reference: ${blas}\n`);
   const rows: BenchRow[] = [];
   for (const threads of THREADS) {
     const ref = runReference(script, weights, threads);
@@ -93,7 +119,7 @@ export async function bench(): Promise<BenchRow[]> {
           name: `${label}, ${threads} thread(s): PyTorch`,
           value: r.secondsPerStep,
           unit: 's/step',
-          note: 'same run, same batch shape',
+          note: `same run, same batch shape; ${blas}`,
         },
         {
           group: GROUP,

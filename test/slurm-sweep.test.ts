@@ -42,7 +42,12 @@ function writeConfig(name: string, config: object): string {
   return file;
 }
 
-const jobsInQueue = () => spawnSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).stdout.trim();
+// Jobs in the queue whose name starts with `prefix`: other test files share the cluster and
+// submit while this file runs, so the whole queue is not this test's to compare.
+const jobsNamed = (prefix: string) =>
+  spawnSync('squeue', ['-h', '-o', '%j'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((name) => name.startsWith(prefix));
 
 describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () => {
   beforeAll(() => {
@@ -93,10 +98,10 @@ describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () =
   }, 1_200_000);
 
   it('a sweep value the schema refuses is named with its cell before anything is submitted', async () => {
-    const queued = jobsInQueue();
     const out = path.join(tmp, 'refused');
     const config = writeConfig('bad-cell', {
       ...base,
+      name: 'slurm-sweep-refused-cell',
       sweep: { grid: { 'execution.slurm.mem': ['8G', 'lots'] } },
     });
     const r = await runCli(['run', config, '--data', ravdess, '--out', out], home);
@@ -105,7 +110,7 @@ describe.skipIf(!slurm)('sweeps and bad input on a one-node Slurm cluster', () =
       /sweep cell 02-mem=lots is not a valid experiment config:.*execution\.slurm\.mem/s,
     );
     expect(fs.existsSync(out)).toBe(false);
-    expect(jobsInQueue()).toBe(queued);
+    expect(jobsNamed('slurm-sweep-refused-cell')).toEqual([]);
   });
 
   it("a submission Slurm rejects (no such partition) shows Slurm's own message", async () => {

@@ -209,7 +209,9 @@ describe('TaskPool with real worker processes', () => {
     spawned[spawned.length - 1].kill();
     const err = await doomed;
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/task worker exited/);
+    expect((err as Error).message).toMatch(
+      /task worker exited without a result \(code null, signal SIGKILL\)$/,
+    );
     const small = fakeRunWithActivations(50, 8);
     await pool.run('results.tsne', { runDir: small, fold: 0, perplexity: 10 });
     expect(spawned.length).toBe(before + 1);

@@ -22,6 +22,7 @@ import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { threadBudgetEnv } from '../engine/exec/local';
+import { describeWorkerExit } from '../engine/exec/worker-exit';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import { tsxEnv, tsxImport } from '../worker/launch';
@@ -33,7 +34,7 @@ import { AccessError } from './access';
 export interface TaskProcess {
   send(message: ToTaskWorker): void;
   onMessage(listener: (message: FromTaskWorker) => void): void;
-  onExit(listener: (code: number | null) => void): void;
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   kill(): void;
 }
 /** Starts a task worker; `env` adds to the face's environment (a lane's thread budget). */
@@ -153,13 +154,15 @@ class TaskLane {
     const proc = this.spawn();
     this.process = proc;
     proc.onMessage((m) => this.onMessage(m));
-    proc.onExit((code) => {
+    proc.onExit((code, signal) => {
       if (this.process === proc) this.process = null;
       const task = this.current;
       if (task) {
         this.current = null;
         task.reject(
-          task.cancelled ? new CancelledError() : new Error(`the task worker exited (code ${code})`),
+          task.cancelled
+            ? new CancelledError()
+            : new Error(describeWorkerExit('the task worker', code, signal)),
         );
       }
       this.next();
@@ -235,7 +238,7 @@ export const forkTaskSpawner: TaskSpawner = (env) => {
       if (child.connected) child.send(m);
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as FromTaskWorker)),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal)),
     kill: () => child.kill('SIGKILL'),
   };
 };

@@ -16,7 +16,8 @@ export const utilityTaskSpawner: TaskSpawner = (env) => {
   return {
     send: (m) => child.postMessage(m),
     onMessage: (listener) => child.on('message', (m: unknown) => listener(m as FromTaskWorker)),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    // Electron's utility process reports an exit code only, no signal.
+    onExit: (listener) => child.on('exit', (code) => listener(code, null)),
     kill: () => {
       child.kill();
     },

@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describeWorkerExit } from '../engine/exec/worker-exit';
 import type { TrainEventSink } from '../engine/train/events';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
@@ -71,26 +72,10 @@ export function launchWorker(job: RunJob, opts: LaunchOptions = {}): Promise<Run
         reject(
           opts.signal?.aborted
             ? new CancelledError()
-            : new Error(
-                `training worker exited without a result (code ${code}, signal ${signal})${crashHint(signal)}`,
-              ),
+            : new Error(describeWorkerExit('training worker', code, signal)),
         );
       }
     });
     child.send({ type: 'start', job } satisfies ToWorker);
   });
-}
-
-/**
- * A worker killed by SIGFPE, SIGILL, SIGSEGV or SIGBUS died in native code, in practice TensorFlow's
- * kernels (oneDNN's convolution set-up divides by a cache size some virtual CPUs report as 0; see
- * engine/backend/pointwise-conv.ts). Say so, and how to train without them.
- */
-function crashHint(signal: NodeJS.Signals | null): string {
-  if (!signal || !['SIGFPE', 'SIGILL', 'SIGSEGV', 'SIGBUS'].includes(signal)) return '';
-  return (
-    `: the native TensorFlow library crashed in the worker. Try TF_ENABLE_ONEDNN_OPTS=0 ` +
-    `(TensorFlow's own kernels instead of oneDNN's) or SER_BACKEND=wasm, and report the CPU ` +
-    `that \`ser-workbench backends\` names`
-  );
 }
