@@ -7,6 +7,10 @@
  * - for trainFrom 13, 11 and full (SER_BENCH_LOSO_MODES to choose; each a 2-epoch run of the
  *   first fold only, as a whole LOSO there takes hours): estimate vs measured per epoch and the
  *   peak RSS of the training process.
+ * - per mode, the same run on the 64-file RAVDESS subset (shared/data/ravdess) beside the proxy's:
+ *   seconds per 24-utterance step from the epochs' own step time (history.json trainSeconds),
+ *   proxy / subset, which says whether a step's cost grows with the corpus; and the share of an
+ *   epoch spent outside the steps (validation).
  * SER_BENCH_LOSO_EPOCHS shortens the frozen run (default 50, the paper's) on a busy machine.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { synthesizeCorpus } from '../src/engine/corpora/synth';
-import { repoRoot } from '../src/engine/util/paths';
+import { foldDir } from '../src/engine/runs/store';
+import { repoRoot, sharedDir } from '../src/engine/util/paths';
 import { testWeightsPath } from '../src/engine/model/testing/real-batch';
 import type { BenchRow } from './types';
 
@@ -77,6 +82,79 @@ function epochFigures(runDir: string): { measured: number; estimated: number } {
 }
 
 /**
+ * Seconds per `batchSize`-utterance training step, from the epochs' own step time (history.json
+ * trainSeconds, after the first epoch) over the utterances each fold trains on (folds.json: these
+ * corpora have the same number of files per speaker, so utterances / speakers per training
+ * speaker). Per utterance rather than per batch: an epoch's last batch is partial, and on the
+ * subset it is a large part of the epoch. Also the share of the epochs' wall time outside the
+ * steps (validation).
+ */
+function stepFigures(runDir: string, batchSize = 24): { perStep: number; outsideSteps: number } {
+  const folds = JSON.parse(fs.readFileSync(path.join(runDir, 'folds.json'), 'utf8')) as {
+    speakers: number;
+    utterances: number;
+    folds: { train: string[] }[];
+  };
+  const perSpeaker = folds.utterances / folds.speakers;
+  let train = 0;
+  let utterances = 0;
+  let wall = 0;
+  for (const [i, fold] of folds.folds.entries()) {
+    const h = path.join(foldDir(runDir, i), 'history.json');
+    if (!fs.existsSync(h)) continue;
+    const epochs = (
+      JSON.parse(fs.readFileSync(h, 'utf8')) as { epochs: { seconds: number; trainSeconds?: number }[] }
+    ).epochs;
+    for (const e of epochs.slice(epochs.length > 1 ? 1 : 0)) {
+      if (e.trainSeconds === undefined) continue;
+      train += e.trainSeconds;
+      wall += e.seconds;
+      utterances += fold.train.length * perSpeaker;
+    }
+  }
+  return {
+    perStep: (train / Math.max(1, utterances)) * batchSize,
+    outsideSteps: 1 - train / Math.max(1e-9, wall),
+  };
+}
+
+/** The per-step rows of one mode: proxy, subset, their ratio, and the epoch's time outside the steps. */
+function stepRows(mode: string, proxyRun: string, subsetRun: string): BenchRow[] {
+  const proxy = stepFigures(proxyRun);
+  const subset = stepFigures(subsetRun);
+  return [
+    {
+      group: GROUP,
+      name: `${mode}: s per 24-utterance step, proxy (672 files)`,
+      value: proxy.perStep,
+      unit: 's/step',
+      note: "the epochs' own step time (history.json trainSeconds) per training utterance x 24",
+    },
+    {
+      group: GROUP,
+      name: `${mode}: s per 24-utterance step, RAVDESS subset (64 files)`,
+      value: subset.perStep,
+      unit: 's/step',
+      note: 'the same config on shared/data/ravdess; its folds train on 1-2 speakers, so a partial last batch weighs more',
+    },
+    {
+      group: GROUP,
+      name: `${mode}: step, proxy / subset`,
+      value: proxy.perStep / subset.perStep,
+      unit: 'ratio',
+      note: '<= 1: the cost of a step does not grow with the corpus',
+    },
+    {
+      group: GROUP,
+      name: `${mode}: share of an epoch outside the steps (proxy)`,
+      value: proxy.outsideSteps,
+      unit: 'ratio',
+      note: 'validation scoring (checkpoints and history writes come after the epoch is timed)',
+    },
+  ];
+}
+
+/**
  * Peak RSS of the processes that trained the folds, each as it recorded itself at the end of its
  * fold (environment.json maxRssMB): the worker's own figure, where GNU time's %M is the largest
  * process of the whole tree, the parent included.
@@ -94,7 +172,7 @@ function workerPeakRssMiB(runDir: string): number {
 }
 
 function config(dir: string, trainFrom: string | number, epochs: number, k?: number): string {
-  const file = path.join(dir, `config-${trainFrom}-${epochs}.json`);
+  const file = path.join(dir, `config-${trainFrom}-${epochs}-${k ?? 'loso'}.json`);
   const cv = k ? { scheme: 'kfold', k } : { scheme: 'loso' };
   fs.writeFileSync(
     file,
@@ -127,6 +205,11 @@ export async function bench(): Promise<BenchRow[]> {
       env,
     );
     const frozenEpoch = epochFigures(frozen.runDir);
+    const subsetCorpus = path.join(sharedDir(), 'data', 'ravdess');
+    const frozenSubset = timedRun(
+      [config(tmp, 'frozen', epochs), '--data', subsetCorpus, '--out', out, '--parallel', '2'],
+      env,
+    );
     rows.push(
       {
         group: GROUP,
@@ -164,6 +247,7 @@ export async function bench(): Promise<BenchRow[]> {
         unit: 'ratio',
         note: 'target 0.85-1.15',
       },
+      ...stepRows('frozen', frozen.runDir, frozenSubset.runDir),
     );
 
     const modes = (process.env.SER_BENCH_LOSO_MODES ?? '13,11,full').split(',').filter(Boolean);
@@ -177,6 +261,12 @@ export async function bench(): Promise<BenchRow[]> {
         env,
       );
       const e = epochFigures(r.runDir);
+      // The subset's first LOSO fold (2 training speakers, 2 steps an epoch): 6 epochs, so that
+      // its steps, like the proxy's many, are timed past the first shapes' kernel set-up.
+      const subset = timedRun(
+        [config(tmp, trainFrom, 6), '--data', subsetCorpus, '--out', out, '--parallel', '1', '--folds', '1'],
+        env,
+      );
       rows.push(
         {
           group: GROUP,
@@ -205,6 +295,7 @@ export async function bench(): Promise<BenchRow[]> {
           value: r.maxRssMiB,
           unit: 'MiB',
         },
+        ...stepRows(`trainFrom ${mode}`, r.runDir, subset.runDir),
       );
     }
     return rows;

@@ -288,6 +288,9 @@ export const epochRecordSchema = z.object({
   valAverageAccuracy: rate,
   /** Wall time of the epoch. */
   seconds: z.number(),
+  /** Of which the training steps and the validation pass (runs made before these were recorded lack them). */
+  trainSeconds: z.number().optional(),
+  validationSeconds: z.number().optional(),
 });
 export type EpochRecordJson = z.infer<typeof epochRecordSchema>;
 

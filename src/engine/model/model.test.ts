@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend/tf';
 import { Rng } from '../util/rng';
-import { trainFold, type FoldCheckpoint } from '../train/train-fold';
+import { trainFold, type EpochRecord, type FoldCheckpoint } from '../train/train-fold';
 import {
   ActivationCache,
   activationCacheUsage,
@@ -104,10 +104,20 @@ describe('trainFold', () => {
         },
       },
     );
+    // An epoch's wall time is its steps plus its validation pass.
+    for (const h of result.history) {
+      expect(h.trainSeconds).toBeGreaterThan(0);
+      expect(h.validationSeconds).toBeGreaterThan(0);
+      expect(h.trainSeconds! + h.validationSeconds!).toBeCloseTo(h.seconds, 6);
+    }
+    // Everything but the wall times: those of the resumed epochs are the second run's own.
+    const timing = (h: EpochRecord) => ({
+      seconds: h.seconds,
+      trainSeconds: h.trainSeconds,
+      validationSeconds: h.validationSeconds,
+    });
     expect(r2.history).toEqual(
-      result.history
-        .map((h, i) => ({ ...h, seconds: r2.history[i].seconds }))
-        .map((h, i) => (i < 3 ? { ...h, seconds: result.history[i].seconds } : h)),
+      result.history.map((h, i) => ({ ...h, ...timing(i < 3 ? h : r2.history[i]) })),
     );
     expect(checkpoints.at(-1)!.weights).toEqual(finalWeights);
     resumed.dispose();

@@ -30,7 +30,12 @@ export interface EpochRecord {
   valLoss: number | null;
   valAccuracy: number | null;
   valAverageAccuracy: number | null;
+  /** Wall time of the epoch: its steps and the validation pass (not the checkpoint after it). */
   seconds: number;
+  /** Of which the training steps (through the epoch's one read of the losses) ... */
+  trainSeconds?: number;
+  /** ... and the validation pass (0 without a validation set). Both absent in checkpoints written before they were recorded. */
+  validationSeconds?: number;
 }
 
 export interface SerializedTensor {
@@ -436,6 +441,7 @@ export async function trainFold(
         tf.dispose([...lossSums, ...corrects]);
       }
       const [lossSum, correct] = totals;
+      const trained = performance.now();
       checkCancel(opts.signal);
       let valLoss: number | null = null;
       let valAccuracy: number | null = null;
@@ -446,6 +452,7 @@ export async function trainFold(
         valAccuracy = v.predicted.filter((p, i) => p === validationLabels[i]).length / v.predicted.length;
         valAverageAccuracy = averageRecall(validationLabels, v.predicted, numClasses);
       }
+      const ended = performance.now();
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / Math.max(1, trainLabels.length),
@@ -453,7 +460,9 @@ export async function trainFold(
         valLoss,
         valAccuracy,
         valAverageAccuracy,
-        seconds: (performance.now() - started) / 1000,
+        seconds: (ended - started) / 1000,
+        trainSeconds: (trained - started) / 1000,
+        validationSeconds: (ended - trained) / 1000,
       };
       history.push(record);
       // Without a validation set the last epoch is kept.
