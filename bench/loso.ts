@@ -18,7 +18,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { synthesizeCorpus } from '../src/engine/corpora/synth';
-import { foldDir } from '../src/engine/runs/store';
+import type { FoldsDocument } from '../src/engine/folds/export';
+import { foldDirs } from '../src/engine/runs/store';
+import type { EpochRecordJson, FoldHistory } from '../src/shared/run-results';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
 import { testWeightsPath } from '../src/engine/model/testing/real-batch';
 import type { BenchRow } from './types';
@@ -61,20 +63,25 @@ function timedRun(args: string[], env: NodeJS.ProcessEnv): Timed {
   return { wall, cpu: user + sys, maxRssMiB: rssKiB / 1024, runDir: JSON.parse(out).runDir as string };
 }
 
+/**
+ * Each trained fold's epochs in the steady state: the first epoch pays one-off kernel set-up (the
+ * estimate is for the steady state), so it is left out wherever there is a second.
+ */
+function steadyEpochs(runDir: string): { fold: number; epochs: EpochRecordJson[] }[] {
+  return foldDirs(runDir).flatMap(({ fold, dir }) => {
+    const h = path.join(dir, 'history.json');
+    if (!fs.existsSync(h)) return [];
+    const epochs = (JSON.parse(fs.readFileSync(h, 'utf8')) as FoldHistory).epochs;
+    return [{ fold, epochs: epochs.slice(epochs.length > 1 ? 1 : 0) }];
+  });
+}
+
 /** Mean measured epoch seconds over the run's folds, and the estimate's per-epoch seconds. */
 function epochFigures(runDir: string): { measured: number; estimated: number } {
   const estimate = JSON.parse(fs.readFileSync(path.join(runDir, 'estimate.json'), 'utf8')) as {
     perEpochSec: number;
   };
-  const secs: number[] = [];
-  const folds = path.join(runDir, 'folds');
-  for (const f of fs.readdirSync(folds)) {
-    const h = path.join(folds, f, 'history.json');
-    if (!fs.existsSync(h)) continue;
-    const epochs = (JSON.parse(fs.readFileSync(h, 'utf8')) as { epochs: { seconds: number }[] }).epochs;
-    // The first epoch pays one-off kernel set-up; the estimate is for the steady state.
-    secs.push(...epochs.slice(epochs.length > 1 ? 1 : 0).map((e) => e.seconds));
-  }
+  const secs = steadyEpochs(runDir).flatMap((f) => f.epochs.map((e) => e.seconds));
   return {
     measured: secs.reduce((a, b) => a + b, 0) / Math.max(1, secs.length),
     estimated: estimate.perEpochSec,
@@ -90,26 +97,17 @@ function epochFigures(runDir: string): { measured: number; estimated: number } {
  * steps (validation).
  */
 function stepFigures(runDir: string, batchSize = 24): { perStep: number; outsideSteps: number } {
-  const folds = JSON.parse(fs.readFileSync(path.join(runDir, 'folds.json'), 'utf8')) as {
-    speakers: number;
-    utterances: number;
-    folds: { train: string[] }[];
-  };
+  const folds = JSON.parse(fs.readFileSync(path.join(runDir, 'folds.json'), 'utf8')) as FoldsDocument;
   const perSpeaker = folds.utterances / folds.speakers;
   let train = 0;
   let utterances = 0;
   let wall = 0;
-  for (const [i, fold] of folds.folds.entries()) {
-    const h = path.join(foldDir(runDir, i), 'history.json');
-    if (!fs.existsSync(h)) continue;
-    const epochs = (
-      JSON.parse(fs.readFileSync(h, 'utf8')) as { epochs: { seconds: number; trainSeconds?: number }[] }
-    ).epochs;
-    for (const e of epochs.slice(epochs.length > 1 ? 1 : 0)) {
+  for (const { fold, epochs } of steadyEpochs(runDir)) {
+    for (const e of epochs) {
       if (e.trainSeconds === undefined) continue;
       train += e.trainSeconds;
       wall += e.seconds;
-      utterances += fold.train.length * perSpeaker;
+      utterances += folds.folds[fold].train.length * perSpeaker;
     }
   }
   return {
