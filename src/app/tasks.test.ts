@@ -216,4 +216,37 @@ describe('TaskPool with real worker processes', () => {
     await pool.run('results.tsne', { runDir: small, fold: 0, perplexity: 10 });
     expect(spawned.length).toBe(before + 1);
   });
+
+  it('fails a task as cancelled when its cancel was accepted while its result was on the way', async () => {
+    // The race CI met: tasks.cancel answered `cancelled: true`, then the worker's result (sent
+    // before it read the cancel) arrived. The spawner cancels at exactly that moment: after the
+    // real worker's result reached this process, before the pool reads it.
+    let racing: TaskPool | null = null;
+    const racingPool = new TaskPool((env) => {
+      const p = forkTaskSpawner(env);
+      spawned.push(p);
+      return {
+        ...p,
+        onMessage: (listener) =>
+          p.onMessage((m) => {
+            if (m.type === 'result' && m.id === 'late') expect(racing!.cancel('late')).toBe(true);
+            listener(m);
+          }),
+      };
+    });
+    racing = racingPool;
+    try {
+      const file = path.join(sharedDir(), 'data', 'ravdess', 'Actor_01', '03-01-01-01-01-01-01.wav');
+      const late = await racingPool.run('audio.view', { file, columns: 50 }, { taskId: 'late' }).then(
+        () => 'finished',
+        (e: unknown) => e,
+      );
+      expect(late).toBeInstanceOf(CancelledError);
+      expect(racingPool.has('late')).toBe(false);
+      // The lane goes on with the same worker.
+      await expect(racingPool.run('audio.view', { file, columns: 50 })).resolves.toBeTruthy();
+    } finally {
+      racingPool.shutdown();
+    }
+  });
 });

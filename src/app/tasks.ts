@@ -7,7 +7,8 @@
  *
  * Cancel: a queued task is dropped; a running one is asked to stop (t-SNE and indexing stop at
  * their next iteration) and, if it has not within a grace period, its worker is killed and the
- * lane starts a fresh one for the next task.
+ * lane starts a fresh one for the next task. A task whose cancel was accepted fails as cancelled,
+ * even if it finished in the meantime.
  *
  * Thread budgets: a task may ask for a worker with N TensorFlow threads (`threads`); it then runs
  * in a lane of its own for that budget. Cost estimates do: a step's time depends on the threads it
@@ -178,8 +179,11 @@ class TaskLane {
       return;
     }
     this.current = null;
-    if (m.type === 'result') task.resolve(m.value);
-    else task.reject(task.cancelled ? new CancelledError() : failure(m));
+    // A cancel the pool accepted holds even when the result was already on its way: the caller
+    // was told `cancelled: true` and must not then get a result.
+    if (task.cancelled) task.reject(new CancelledError());
+    else if (m.type === 'result') task.resolve(m.value);
+    else task.reject(failure(m));
     this.next();
   }
 }
