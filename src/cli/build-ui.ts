@@ -16,16 +16,25 @@ export function hasBuiltUi(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'index.html'));
 }
 
-/** Runs `electron-vite build` in the repository, printing one progress line before and after. */
+/** Builds the app when out/renderer has no UI yet (a fresh clone's `npm run serve`). */
 export async function buildUi(): Promise<void> {
+  await buildApp('building the UI once (out/renderer is missing; about 10 s)', 'the UI');
+  if (!hasBuiltUi(defaultStaticDir)) throw new UserError('building the UI wrote no out/renderer/index.html');
+}
+
+/**
+ * Runs `electron-vite build` in the repository (every bundle: the UI, Electron's main process and
+ * its utility-process entries), printing `announce` before and one line after.
+ */
+export async function buildApp(announce: string, what = 'the app'): Promise<void> {
   let bin: string;
   try {
     const pkg = createRequire(path.join(repoRoot, 'package.json')).resolve('electron-vite/package.json');
     bin = path.join(path.dirname(pkg), 'bin', 'electron-vite.js');
   } catch {
-    throw new UserError('out/renderer has no built UI and electron-vite is not installed: run `npm ci`');
+    throw new UserError(`building ${what} needs electron-vite, which is not installed: run \`npm ci\``);
   }
-  progress('building the UI once (out/renderer is missing; about 10 s)...');
+  progress(`${announce}...`);
   const started = Date.now();
   let output = '';
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -38,10 +47,10 @@ export async function buildUi(): Promise<void> {
     child.on('error', reject);
     child.on('exit', resolve);
   });
-  if (code !== 0 || !hasBuiltUi(defaultStaticDir)) {
+  if (code !== 0) {
     throw new UserError(
-      `building the UI failed (electron-vite build exited with ${code}):\n${output.slice(-4000)}`,
+      `building ${what} failed (electron-vite build exited with ${code}):\n${output.slice(-4000)}`,
     );
   }
-  progress(`built the UI in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  progress(`built ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -16,8 +16,8 @@ export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url)
 
 /** `--import <tsx>` by absolute URL, so the worker starts whatever the current folder is. */
 export function tsxImport(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve('tsx/package.json');
+  const requireCjs = createRequire(import.meta.url);
+  const pkg = requireCjs.resolve('tsx/package.json');
   return pathToFileURL(pkg.replace(/package\.json$/, 'dist/loader.mjs')).href;
 }
 

@@ -50,11 +50,11 @@ export interface BackendDescription {
   measuredCost: string;
 }
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 function packageVersion(name: string): string | null {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (requireCjs(`${name}/package.json`) as { version: string }).version;
   } catch {
     return null;
   }

@@ -24,13 +24,13 @@ export type NativeLoad =
   | { ok: true; package: NativePackage; version: string; tfVersion: string; dir: string; gpu: boolean }
   | { ok: false; reason: string; attempts: Record<NativePackage, string> };
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 let loaded: NativeLoad | null = null;
 
 /** Where a package would resolve from this project, or null when it is not installed. */
 export function resolveNativePackage(name: NativePackage): string | null {
   try {
-    return path.dirname(require.resolve(`${name}/package.json`));
+    return path.dirname(requireCjs.resolve(`${name}/package.json`));
   } catch {
     return null;
   }
@@ -53,7 +53,7 @@ function loadOne(name: NativePackage): NativeLoad & { ok: true } {
   configureThreads();
   // The package calls setBackend('tensorflow') as a side effect; the caller's choice wins.
   const before = tf.engine().backendName;
-  require(name);
+  requireCjs(name);
   if (!tf.findBackendFactory('tensorflow')) {
     throw new Error(`${name} loaded but registered no 'tensorflow' backend on this tfjs-core instance`);
   }

@@ -28,14 +28,14 @@ export interface ActiveBackend {
   package?: NativePackage;
 }
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 let wasmReady: Promise<boolean> | null = null;
 let active: ActiveBackend | null = null;
 
 async function initWasm(): Promise<boolean> {
   if (!wasmReady) {
     wasmReady = (async () => {
-      const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+      const dir = path.dirname(requireCjs.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
       setWasmPaths(path.join(dir, 'dist') + path.sep);
       return tf.setBackend('wasm');
     })();

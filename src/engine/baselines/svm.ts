@@ -43,7 +43,7 @@ export const SVM_DECISION_RULE =
 
 export const SVM_GRID = { C: [0.1, 1, 10, 100], gammaTimesD: [0.1, 0.3, 1, 3] };
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 let shared: Promise<LibSvmClass> | null = null;
 
 /**
@@ -53,8 +53,8 @@ let shared: Promise<LibSvmClass> | null = null;
  * lines are filtered out, and only while the module loads.
  */
 function loadInstance(): Promise<LibSvmClass> {
-  for (const key of Object.keys(require.cache)) {
-    if (key.includes(`${path.sep}libsvm-js${path.sep}`)) delete require.cache[key];
+  for (const key of Object.keys(requireCjs.cache)) {
+    if (key.includes(`${path.sep}libsvm-js${path.sep}`)) delete requireCjs.cache[key];
   }
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
@@ -68,7 +68,7 @@ function loadInstance(): Promise<LibSvmClass> {
   // alive; the listeners it added are removed again.
   const listeners = new Set(process.listeners('unhandledRejection'));
   try {
-    return (require('libsvm-js/wasm') as Promise<LibSvmClass>).finally(() => {
+    return (requireCjs('libsvm-js/wasm') as Promise<LibSvmClass>).finally(() => {
       console.warn = warn;
     });
   } finally {

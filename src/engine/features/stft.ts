@@ -16,8 +16,8 @@ interface RealFft {
   realTransform(out: number[] | Float64Array, input: ArrayLike<number>): void;
 }
 
-const require = createRequire(import.meta.url);
-const FFT = require('fft.js') as new (size: number) => RealFft;
+const requireCjs = createRequire(import.meta.url);
+const FFT = requireCjs('fft.js') as new (size: number) => RealFft;
 
 /**
  * Periodic Hann window w[n] = 0.5 − 0.5·cos(2πn/N), n < N: the DFT-even form (TF's

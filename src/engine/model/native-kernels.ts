@@ -52,11 +52,11 @@ export function registerNativeTrainingKernels(): void {
   });
 }
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 /** tfjs-node's int64 scalar input (tfjs itself has no int64 tensors). */
 function int64Scalar(value: number): tf.Tensor {
-  const { Int64Scalar } = require('@tensorflow/tfjs-node/dist/int64_tensors') as {
+  const { Int64Scalar } = requireCjs('@tensorflow/tfjs-node/dist/int64_tensors') as {
     Int64Scalar: new (v: number) => tf.Tensor;
   };
   return new Int64Scalar(value);

@@ -26,7 +26,7 @@ import { bindingTarget, buildBinding, diskBytes, stripFiles } from './build';
 import { smokeTest, type SmokeResult } from './smoke';
 
 const execFileP = promisify(execFile);
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 export interface SetupOptions {
   /** Build tfjs-node-gpu. Default: when nvidia-smi sees a GPU and the CUDA runtime is found. */
@@ -81,11 +81,11 @@ const markerName = '.ser-workbench-native.json';
 
 /** The project's node_modules: where its @tensorflow/tfjs lives, so tfjs-node resolves to it. */
 export function projectNodeModules(): string {
-  return path.resolve(path.dirname(require.resolve('@tensorflow/tfjs/package.json')), '..', '..');
+  return path.resolve(path.dirname(requireCjs.resolve('@tensorflow/tfjs/package.json')), '..', '..');
 }
 
 function projectTfjsVersion(): string {
-  return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
+  return (requireCjs('@tensorflow/tfjs/package.json') as { version: string }).version;
 }
 
 export function nativeCacheRoot(): string {
