@@ -1,7 +1,8 @@
 /**
  * The entries Electron starts as utility processes, out/main/task.js and out/main/worker.js, load
  * and do their work as built: forked here with plain Node (no tsx), which runs the same ES module
- * bundles and speaks the same messages (process.send where Electron gives process.parentPort).
+ * bundles and speaks the same messages (process.send where Electron gives process.parentPort). A
+ * parallel run's worker starts its estimate and fold workers from the bundle too.
  * A bundle that does not parse would leave the desktop app with no training and no heavy
  * requests, and nothing else in the suite runs them: the CLI, the server and their tests run the
  * TypeScript sources through tsx. (It happened: electron-vite's ESM shim declares `require` at
@@ -17,23 +18,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/cli/build-ui';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
 import { audioView } from '../src/app/domains/audio';
+import { threadBudgetEnv } from '../src/engine/exec/local';
+import { testWeightsPath } from '../src/engine/model/testing/real-batch';
 import type { FromTaskWorker, FromWorker } from '../src/shared/worker-messages';
+import { builtFromCurrentSources } from '../src/worker/bundle';
 
 const outMain = path.join(repoRoot, 'out', 'main');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serwb-bundles-'));
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function builtAt(file: string): number {
-  return fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0;
-}
 
 /** Forks a bundle with plain Node and collects its messages until `until` says enough. */
 function forkBundle<M>(entry: string, first: unknown, until: (m: M) => boolean): Promise<M[]> {
@@ -60,9 +51,8 @@ function forkBundle<M>(entry: string, first: unknown, until: (m: M) => boolean):
 }
 
 beforeAll(async () => {
-  const stale = Math.min(builtAt(path.join(outMain, 'task.js')), builtAt(path.join(outMain, 'worker.js')));
-  if (stale < newestSource(path.join(repoRoot, 'src')))
-    await buildApp('rebuilding: the Electron bundles are older than src/');
+  const built = ['task.js', 'worker.js'].every((f) => builtFromCurrentSources(path.join(outMain, f)));
+  if (!built) await buildApp('rebuilding: the Electron bundles are older than src/');
 }, 300_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -106,4 +96,40 @@ describe('the Electron utility-process bundles, run by Node', () => {
     expect(fs.existsSync(path.join(out, run, 'summary.json'))).toBe(true);
     expect(messages.some((m) => m.type === 'event')).toBe(true);
   }, 180_000);
+
+  it('worker.js runs a parallel frozen run, its estimate and fold workers started from the bundle', async () => {
+    const out = path.join(tmp, 'parallel');
+    const messages = await forkBundle<FromWorker>(
+      'worker.js',
+      {
+        type: 'start',
+        job: {
+          config: {
+            name: 'bundle-parallel',
+            model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+            training: { epochs: 1 },
+            crossValidation: { scheme: 'kfold', k: 2 },
+          },
+          dataDir: path.join(sharedDir(), 'data', 'ravdess'),
+          outDir: out,
+          weightsSource: testWeightsPath(),
+          parallel: 2,
+          workerEnv: [threadBudgetEnv(1), threadBudgetEnv(1)],
+        },
+      },
+      (m) => m.type === 'done' || m.type === 'error',
+    );
+    const last = messages[messages.length - 1];
+    expect(last.type === 'error' ? last.message : last.type).toBe('done');
+    const [run] = fs.readdirSync(out);
+    for (const fold of ['fold-01', 'fold-02'])
+      expect(fs.existsSync(path.join(out, run, 'folds', fold, 'history.json'))).toBe(true);
+    expect(fs.existsSync(path.join(out, run, 'summary.json'))).toBe(true);
+    // Timed in an estimate worker with a fold worker's budget, not here after it failed.
+    const logs = messages.flatMap((m) =>
+      m.type === 'event' && m.event.type === 'log' ? [m.event.message] : [],
+    );
+    expect(logs.filter((l) => l?.includes('failed'))).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, run, 'estimate.json'), 'utf8')).timedOnThreads).toBe(1);
+  }, 240_000);
 });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import { UserError } from '../engine/util/errors';
 import { parseConfig, type ExperimentConfig } from '../engine/config/schema';
 import { crossCorpusDirs } from '@shared/cross-corpus';
-import { dataHome } from '../engine/util/paths';
+import { dataHome, repoRoot } from '../engine/util/paths';
 import type {
   AppInfo,
   AudioView,
@@ -51,7 +51,7 @@ const LICENCES: AppInfo['licences'] = [
 
 function version(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
       version: string;
     };
     return pkg.version;

@@ -184,6 +184,7 @@ export const runEstimateSchema = z.object({
   calibrationSteps: z.number(),
   calibrationSec: z.number(),
   timedOnThreads: z.number(),
+  timedConcurrently: z.number().optional(),
   stepsPerEpoch: z.number(),
   perEpochSec: z.number(),
   epochs: z.number(),

@@ -19,7 +19,7 @@ export interface RunCostEstimate {
   perStepSec: number;
   /** Seconds of one scoring batch (validation and test passes; size: see runShape), measured, same slowdown. */
   perScoreBatchSec: number;
-  /** Timed steps behind perStepSec (after an untimed warm-up step per distinct batch). */
+  /** Timed steps behind perStepSec: the steady state's, after warm-up rounds (timeUntilSteady). */
   calibrationSteps: number;
   /** Seconds the calibration itself took, warm-up included. */
   calibrationSec: number;
@@ -28,6 +28,11 @@ export interface RunCostEstimate {
    * parallel run times them in a fold worker, on the budget each worker trains with).
    */
   timedOnThreads: number;
+  /**
+   * Processes that timed the steps at once, as the run's fold workers will train (a parallel run's
+   * estimate workers); absent or 1: timed alone.
+   */
+  timedConcurrently?: number;
   /** Mean over the folds to train. */
   stepsPerEpoch: number;
   /** Training steps plus the validation pass. */

@@ -6,7 +6,7 @@
  * can see them, so the engine, the workers and the job system share one definition.
  */
 import type { ExperimentConfigInput } from './config-schema';
-import type { TrainEvent } from './progress';
+import type { RunCostEstimate, TrainEvent } from './progress';
 import type { RunCellsTable, RunSummary, WeightsProvenanceRecord } from './run-results';
 
 // ---------------------------------------------------------------------------------------------
@@ -25,6 +25,8 @@ export interface RunResult {
   summary: RunSummary | null;
   /** Baseline runs: every (feature set × classifier) cell (table.json); summary is the first's. */
   cells?: RunCellsTable;
+  /** An estimate-only worker's estimate (see RunJob.estimateOnly). */
+  estimate?: RunCostEstimate;
   /** Folds done when this process stopped, and the folds still to train (0-based). */
   foldsDone?: number[];
   pending?: number[];
@@ -46,7 +48,7 @@ export interface RunJob {
   worker?: boolean;
   /** Prepare the run (corpus, folds, step cache) and stop: an executor sends the folds out. */
   prepareOnly?: boolean;
-  /** Time the steps and write estimate.json, then stop (a parallel run's estimate worker). */
+  /** Time the steps and return the estimate, then stop (a parallel run's estimate worker). */
   estimateOnly?: boolean;
   /** Processes training folds at once (the local executor). */
   parallel?: number;

@@ -59,8 +59,8 @@ async function start(job: RunJob): Promise<void> {
           { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
         ).then(() => undefined);
       },
-      // Timed in the first slot's environment: the thread budget every fold worker gets.
-      spawnEstimate: (runDir, onEvent, signal) =>
+      // Timed in each slot's environment: the thread budget (and GPU) of that fold worker.
+      spawnEstimate: (runDir, slot, onEvent, signal) =>
         launchWorker(
           {
             resumeDir: runDir,
@@ -69,8 +69,8 @@ async function start(job: RunJob): Promise<void> {
             parallel: job.parallel,
             executor: job.executor,
           },
-          { onEvent, signal, env: job.workerEnv?.[0] },
-        ).then(() => undefined),
+          { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
+        ),
     });
     send({ type: 'done', result: { ...result, summary: null } });
   } catch (err) {

@@ -46,7 +46,7 @@ describe('training worker', () => {
     expect(events.at(-1)?.type).toBe('done');
   });
 
-  it("times a parallel run's steps in a fold worker, on the thread budget each fold worker gets", async () => {
+  it("times a parallel run's steps in as many fold workers at once, on the thread budget each fold worker gets", async () => {
     const events: TrainEvent[] = [];
     const controller = new AbortController();
     let runDir = '';
@@ -79,7 +79,9 @@ describe('training worker', () => {
     const said = events.filter((e) => e.type === 'log' && e.estimate);
     expect(said).toHaveLength(1);
     const estimate = said[0].estimate!;
-    expect(estimate).toMatchObject({ parallel: 2, timedOnThreads: 1, folds: 3 });
+    // Timed in two estimate workers at once, as the two fold workers will train.
+    expect(estimate).toMatchObject({ parallel: 2, timedOnThreads: 1, timedConcurrently: 2, folds: 3 });
+    expect(said[0].message).toContain('in 2 processes at once');
     // What the parent said is what it stored; the cache build (the parent's) is in the total.
     const stored = JSON.parse(fs.readFileSync(path.join(runDir, 'estimate.json'), 'utf8'));
     expect(stored).toMatchObject({ perStepSec: estimate.perStepSec, timedOnThreads: 1, parallel: 2 });

@@ -1,18 +1,31 @@
 /**
- * Starts the training worker as a Node child process (tsx loads the TypeScript sources) and
- * turns its messages into a promise plus progress callbacks. Abort the signal to cancel: the
+ * Starts the training worker as a Node child process (the built bundle, or the TypeScript sources
+ * through tsx: see workerEntry) and turns its messages into a promise plus progress callbacks. Abort the signal to cancel: the
  * worker stops between batches, marks the run cancelled and exits.
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeWorkerExit } from '../engine/exec/worker-exit';
+import { WORKER_BUNDLE, builtFromCurrentSources } from './bundle';
 import type { TrainEventSink } from '../engine/train/events';
 import { CancelledError } from '../engine/util/errors';
 import { UserError } from '../engine/util/errors';
 import type { FromWorker, RunJob, RunResult, ToWorker } from '@shared/worker-messages';
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
+/**
+ * The training worker's entry and how Node starts it: the built bundle (out/main/worker.js) when
+ * this code is bundled (Electron) or the bundle was built from the sources as they are (see
+ * bundle.ts: it holds ~370 MB less per worker); otherwise entry.ts through tsx.
+ */
+export function workerEntry(): { file: string; execArgv: string[] } {
+  const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
+  if (!fromSources || builtFromCurrentSources(WORKER_BUNDLE)) return { file: WORKER_BUNDLE, execArgv: [] };
+  return {
+    file: fileURLToPath(new URL('./entry.ts', import.meta.url)),
+    execArgv: ['--import', tsxImport()],
+  };
+}
 
 /** `--import <tsx>` by absolute URL, so the worker starts whatever the current folder is. */
 export function tsxImport(): string {
@@ -41,8 +54,9 @@ export interface LaunchOptions {
 
 export function launchWorker(job: RunJob, opts: LaunchOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER_ENTRY, [], {
-      execArgv: ['--import', tsxImport()],
+    const entry = workerEntry();
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: tsxEnv(opts.env),
     });

@@ -50,9 +50,10 @@ export interface RunOptions {
   /** Stop after the corpus, folds and step cache are ready (an executor then sends out the folds). */
   prepareOnly?: boolean;
   /**
-   * A worker that only times the run's steps and writes estimate.json, then stops: started by a
-   * parallel run's parent in a fold worker's environment, so that the steps are timed on the
-   * thread budget the folds will train on. `parallel` is then the parent's process count.
+   * A worker that only times the run's steps and returns the estimate, then stops: started by a
+   * parallel run's parent, as many at once as fold workers and each in a fold worker's
+   * environment, so that the steps are timed as the folds will train. `parallel` is then the
+   * parent's process count.
    */
   estimateOnly?: boolean;
   /** Which executor runs this process's folds, recorded in each fold's environment.json. */
@@ -68,8 +69,16 @@ export interface RunOptions {
     onEvent: TrainEventSink,
     signal?: AbortSignal,
   ) => Promise<void>;
-  /** Runs the estimate in a child process with a fold worker's environment (see estimateOnly). */
-  spawnEstimate?: (runDir: string, onEvent: TrainEventSink, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Runs an estimate-only worker (see estimateOnly) with the environment of fold worker `slot`;
+   * its result carries the estimate.
+   */
+  spawnEstimate?: (
+    runDir: string,
+    slot: number,
+    onEvent: TrainEventSink,
+    signal?: AbortSignal,
+  ) => Promise<RunResult>;
 }
 
 export type { RunResult };

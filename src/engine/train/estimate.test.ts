@@ -19,6 +19,7 @@ import {
   estimateRunCost,
   layerCostTable,
   patchesOf,
+  timeUntilSteady,
   type Calibration,
 } from './estimate';
 import { seededRandomWeights } from '../model/steps';
@@ -171,6 +172,40 @@ describe('estimateRunCost', () => {
     } finally {
       yamnet.dispose();
     }
+  });
+});
+
+describe('timeUntilSteady', () => {
+  /** Steps whose seconds are `series` in turn, recording how many ran. */
+  const replay = (series: number[]) => {
+    const ran: number[] = [];
+    return { ran, step: (i: number) => (ran.push(i), series[i]) };
+  };
+
+  it('skips the warm-up tail of full fine-tuning and keeps the first two rounds that agree', () => {
+    // Full fine-tuning, one step per round, as a fresh 2-thread process on this machine stepped it.
+    const { ran, step } = replay([2.986, 0.565, 0.417, 0.388, 0.419, 0.372, 0.387, 0.39, 0.391]);
+    expect(timeUntilSteady(step, 1)).toEqual([0.372, 0.387]);
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('compares round means, never counting the first round', () => {
+    // Rounds of 3: [1, 1, 1] is warm-up even though the next round agrees with it.
+    const { step } = replay([1, 1, 1, 1, 1.02, 0.98, 1.01, 1, 1]);
+    expect(timeUntilSteady(step, 3)).toEqual([1, 1.02, 0.98, 1.01, 1, 1]);
+  });
+
+  it('stops at the budget once a round after the warm-up is timed (steps of minutes on cpu)', () => {
+    const { ran, step } = replay([90, 60, 55, 50]);
+    expect(timeUntilSteady(step, 1)).toEqual([60]);
+    expect(ran).toHaveLength(2);
+  });
+
+  it('stops after 8 rounds when the mean keeps wandering, keeping the last', () => {
+    const series = Array.from({ length: 20 }, (_, i) => (i % 2 ? 0.02 : 0.03));
+    const { ran, step } = replay(series);
+    expect(timeUntilSteady(step, 1)).toEqual([0.02]);
+    expect(ran).toHaveLength(8);
   });
 });
 

@@ -54,7 +54,10 @@ export interface EstimateContext {
    */
   calibrationThreads?: number;
   cores?: number;
-  /** Timed calibration steps (default: 12 for the head alone, about half a RAVDESS epoch; 3 for trainFrom 9..14; 1 below), after as many untimed. */
+  /**
+   * Calibration steps per round (default: 12 for the head alone, about half a RAVDESS epoch; 3 for
+   * trainFrom 9..14; 1 below): rounds run until two agree (timeUntilSteady).
+   */
   calibrationSteps?: number;
 }
 
@@ -91,6 +94,7 @@ export interface Calibration {
   perStepSec: number;
   perScoreBatchSec: number;
   cachePerPatchSec: number;
+  /** The timed steps behind perStepSec (the two steady rounds, or the last round within the budget). */
   steps: number;
   seconds: number;
 }
@@ -99,6 +103,40 @@ function seconds(fn: () => void): number {
   const t0 = performance.now();
   fn();
   return (performance.now() - t0) / 1000;
+}
+
+/** Stepping stops here once a round has been timed after the warm-up round (steps of minutes). */
+const CALIBRATION_BUDGET_SEC = 20;
+/** At most this many rounds, whatever the budget (short steps whose mean keeps wandering). */
+const CALIBRATION_MAX_ROUNDS = 8;
+/** Two consecutive rounds whose means differ by less than this are the steady state. */
+const STEADY_TOLERANCE = 0.05;
+
+/**
+ * Step times of the steady state: steps run in rounds of `perRound` (the first round is warm-up
+ * and never counts) until two consecutive rounds agree within STEADY_TOLERANCE; the times of those
+ * two rounds are returned. Why not a fixed warm-up: a fresh process's steps keep getting faster
+ * for a while after each shape's first step (full fine-tuning, 2 threads: 2,986 ms, then 565, 417,
+ * 388 ms per step), and a fixed count that is enough for one mode and machine is not for another
+ * (one timed step after one warm-up step overestimated full fine-tuning by 17-52 % in the bench).
+ * The budget bounds slow backends, where one step takes minutes: after it, the last round counts.
+ */
+export function timeUntilSteady(step: (i: number) => number, perRound: number): number[] {
+  const rounds: number[][] = [];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  let spent = 0;
+  let i = 0;
+  for (;;) {
+    const round = Array.from({ length: perRound }, () => step(i++));
+    spent += round.reduce((a, b) => a + b, 0);
+    rounds.push(round);
+    const n = rounds.length;
+    if (n >= 3) {
+      const [a, b] = [mean(rounds[n - 2]), mean(rounds[n - 1])];
+      if (Math.abs(b - a) <= STEADY_TOLERANCE * Math.min(a, b)) return [...rounds[n - 2], ...rounds[n - 1]];
+    }
+    if (n >= 2 && (spent >= CALIBRATION_BUDGET_SEC || n >= CALIBRATION_MAX_ROUNDS)) return rounds[n - 1];
+  }
 }
 
 /**
@@ -144,9 +182,8 @@ export function calibrate(
     let resident: ResidentSteps | null = null;
     const step = (batch: Sample[]) =>
       void trainStep(net, optimizer, batch, weights, opts.numClasses, resident);
-    // A few distinct batches, each stepped once untimed: the first step of a shape builds its
-    // kernels (oneDNN primitives, XNNPACK operators), which a run pays only in its first epochs,
-    // when its batch shapes are new. Timed steps then cycle through the same batches.
+    // A few distinct batches: a step's first run of a shape builds its kernels (oneDNN
+    // primitives, XNNPACK operators), which a run pays only in its first epochs.
     const distinct = Math.max(1, Math.min(2, opts.steps));
     const batches = Array.from({ length: distinct }, () =>
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
@@ -156,13 +193,9 @@ export function calibrate(
       batches.flat(),
       stepShape.reduce((a, b) => a * b, 1),
     );
-    // As many untimed steps as timed ones: in a fresh process (a run's first calibration, a
-    // parallel run's estimate worker) the first steps ran 15-30 % slower than the steady state
-    // the folds train at (trainFrom 11: 541 ms against 420-470 ms per step; frozen similar).
-    const warmUp = Math.max(distinct, opts.steps);
-    for (let i = 0; i < warmUp; i++) step(batches[i % distinct]);
-    let train = 0;
-    for (let i = 0; i < opts.steps; i++) train += seconds(() => step(batches[i % distinct]));
+    const timed = timeUntilSteady((i) => seconds(() => step(batches[i % distinct])), opts.steps);
+    resident?.dispose();
+    const perStepSec = timed.reduce((a, b) => a + b, 0) / timed.length;
     resident?.dispose();
     const scoreBatch = randomBatch(
       draw(opts.scoreUtterances ?? scoreBatchFor(k)),
@@ -181,13 +214,13 @@ export function calibrate(
       firstTrainedBlock: k,
       batchSize: opts.batchSize,
       patchesPerUtterance: meanPatches,
-      perStepSec: train / opts.steps,
+      perStepSec,
     });
     return {
-      perStepSec: train / opts.steps,
+      perStepSec,
       perScoreBatchSec,
       cachePerPatchSec,
-      steps: opts.steps,
+      steps: timed.length,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -288,6 +321,30 @@ export function parallelSlowdown(calibrationThreads: number, cores: number, para
   return Math.max(1, calibrated / perWorker);
 }
 
+/**
+ * The estimates of processes that timed the same run's steps at once (a parallel run's estimate
+ * workers), as one: the per-step, per-epoch, per-fold and total seconds are linear in the two
+ * timed figures with the same coefficients in each, so they are averaged; the calibration took
+ * as long as the slowest.
+ */
+export function meanEstimate(estimates: RunCostEstimate[]): RunCostEstimate {
+  if (!estimates.length) throw new Error('meanEstimate: no estimates');
+  const mean = (f: (e: RunCostEstimate) => number) =>
+    estimates.reduce((a, e) => a + f(e), 0) / estimates.length;
+  return {
+    ...estimates[0],
+    perStepSec: mean((e) => e.perStepSec),
+    perScoreBatchSec: mean((e) => e.perScoreBatchSec),
+    perEpochSec: mean((e) => e.perEpochSec),
+    perFoldSec: mean((e) => e.perFoldSec),
+    cacheBuildSec: mean((e) => e.cacheBuildSec),
+    totalSec: mean((e) => e.totalSec),
+    calibrationSteps: estimates.reduce((a, e) => a + e.calibrationSteps, 0),
+    calibrationSec: Math.max(...estimates.map((e) => e.calibrationSec)),
+    timedConcurrently: estimates.length,
+  };
+}
+
 /** Combines a calibration with the run's shape into the estimate. */
 function combine(
   config: ExperimentConfig,
@@ -378,7 +435,7 @@ export function estimateRunCost(config: ExperimentConfig, ctx: EstimateContext):
   const shape = runShape(config, ctx);
   const k = firstTrainedBlock(shape.model.yamnet.trainFrom);
   const cal = withYamnet(ctx, config.seed, (yamnet) =>
-    // Steps of small K are long (seconds to minutes on cpu): one timed step is enough there.
+    // Steps of small K are long (seconds to minutes on cpu): rounds of one step there.
     calibrateRun(
       config,
       ctx,
@@ -487,6 +544,7 @@ export function formatEstimate(e: RunCostEstimate): string {
     `estimated cost on ${e.backend} (${e.mode}): ${formatSec(e.totalSec)} in all` +
     ` = cache build ${formatSec(e.cacheBuildSec)} (${formatBytes(e.cacheDiskBytes)}, less if cached)` +
     ` + ${e.folds} folds × ${e.epochs} epochs × ${formatSec(e.perEpochSec)}/epoch${par}` +
-    ` (${e.stepsPerEpoch.toFixed(0)} steps × ${formatSec(e.perStepSec)}, measured over ${e.calibrationSteps} steps)`
+    ` (${e.stepsPerEpoch.toFixed(0)} steps × ${formatSec(e.perStepSec)}, measured over ${e.calibrationSteps} steps` +
+    `${(e.timedConcurrently ?? 1) > 1 ? ` in ${e.timedConcurrently} processes at once` : ''})`
   );
 }
