@@ -1,7 +1,7 @@
 /**
  * Starts the training worker as a Node child process (the built bundle, or the TypeScript sources
- * through tsx: see workerEntry) and turns its messages into a promise plus progress callbacks. Abort the signal to cancel: the
- * worker stops between batches, marks the run cancelled and exits.
+ * through tsx: see workerEntry) and turns its messages into a promise plus progress callbacks.
+ * Abort the signal to cancel: the worker stops between batches, marks the run cancelled and exits.
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -198,10 +198,10 @@ function foldsToTrain(ctx: RunContext, selected: number[]): number[] {
  * submitted them estimated the whole run.
  *
  * Where folds train in parallel worker processes, the steps are timed in as many more such
- * processes at once (spawnEstimate), each with a fold worker's thread budget: how a step's time changes with the threads
- * it gets depends on the mode (the frozen head's small ops gain nothing from a second thread,
- * fine-tuning's convolutions ~1.3-1.6x), so timing it here, on this process's threads, and
- * scaling by a guess was off by 2.4x for frozen LOSO in the bench.
+ * processes at once (spawnEstimate), each with a fold worker's thread budget: how a step's time
+ * changes with the threads it gets depends on the mode (the frozen head's small ops gain nothing
+ * from a second thread, fine-tuning's convolutions ~1.3-1.6x), so timing it here, on this
+ * process's threads, and scaling by a guess was off by 2.4x for frozen LOSO in the bench.
  */
 async function announceEstimate(
   ctx: RunContext,
@@ -248,9 +248,10 @@ function estimateHere(ctx: RunContext, setup: YamnetSetup): RunCostEstimate {
 
 /**
  * A parallel run's estimate, its steps timed in estimate-only workers (spawnEstimate), as many at
- * once as fold workers will train, each with a fold worker's environment: steps timed in one
- * process alone ran 1.4-1.7x faster than the same steps in two fold workers at once on a 2-core
- * machine (frozen: 17 against 24-28 ms), which no thread count says. Their figures are averaged
+ * once as fold workers will train, each with a fold worker's environment: steps that share the
+ * machine run slower than steps timed alone, by an amount no thread count says (on a 2-vCPU AMD
+ * EPYC guest, 1-thread frozen steps: 17 ms alone against 24-28 ms in two fold workers at once in
+ * one run; 6-10 % slower two at once in another). Their figures are averaged
  * (meanEstimate); the cache build, which runs here, is timed here. Null where the folds train in
  * this process, or when a worker failed (said, then timed here instead).
  */

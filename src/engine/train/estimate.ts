@@ -196,7 +196,6 @@ export function calibrate(
     const timed = timeUntilSteady((i) => seconds(() => step(batches[i % distinct])), opts.steps);
     resident?.dispose();
     const perStepSec = timed.reduce((a, b) => a + b, 0) / timed.length;
-    resident?.dispose();
     const scoreBatch = randomBatch(
       draw(opts.scoreUtterances ?? scoreBatchFor(k)),
       stepShape,
