@@ -2,7 +2,8 @@
  * The workbench's side of the PyTorch step-time comparison, in its own process because
  * TensorFlow's thread pools are fixed when the native backend loads:
  *   TF_NUM_INTRAOP_THREADS=N npx tsx bench/profile/steptime.ts --modes full,11,13,frozen
- * One Adam step as training takes it (trainStep on a fold store held on the backend, loss read),
+ * One Adam step as training takes it (trainStep on a fold store held on the backend, compiled where
+ * training compiles it, loss read),
  * a batch of 24 utterances x 7 patches of random values (the reference's shape), pretrained
  * weights from YAMNET_WEIGHTS or shared/; seconds per step = median of the timed steps after a
  * warm-up, as the reference reports. Prints one JSON document.
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { configureThreads } from '../../src/engine/backend/threads';
 import { initBackend, tf } from '../../src/engine/backend/tf';
 import type { TrainFrom } from '../../src/engine/config/schema';
+import { HeadGraphStep } from '../../src/engine/model/graph/head-step';
 import { ResidentSteps } from '../../src/engine/model/resident-steps';
 import { YamnetLstm, type Sample } from '../../src/engine/model/ser-model';
 import { firstTrainedBlock, setupYamnet, stepShapeFor } from '../../src/engine/model/steps';
@@ -53,7 +55,9 @@ for (const mode of values.modes!.split(',')) {
   );
   const resident = ResidentSteps.create(batch, size);
   const opt = tf.train.adam(3e-4);
-  const step = () => trainStep(net, opt, batch, [1, 1, 1, 1], 4, resident);
+  // The compiled step where training takes it (frozen mode on the native backend).
+  const compiled = HeadGraphStep.forModel(net, opt, resident);
+  const step = () => trainStep(net, opt, batch, [1, 1, 1, 1], 4, resident, compiled);
   step();
   const times: number[] = [];
   const c0 = process.cpuUsage();
@@ -71,6 +75,7 @@ for (const mode of values.modes!.split(',')) {
     cpuSecondsPerStep: (cpu.user + cpu.system) / 1e6 / STEPS,
     steps: times.map((t) => Number(t.toFixed(4))),
   });
+  compiled?.dispose();
   opt.dispose();
   resident?.dispose();
   net.dispose();

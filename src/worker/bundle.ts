@@ -12,7 +12,7 @@ import { repoRoot } from '../engine/util/paths';
 export const WORKER_BUNDLE = path.join(repoRoot, 'out', 'main', 'worker.js');
 
 /** The newest modification time of any file under `dir` (ms; 0 for an empty or missing folder). */
-export function newestMtime(dir: string): number {
+function newestMtime(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
   let newest = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

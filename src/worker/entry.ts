@@ -32,6 +32,8 @@ let started = false;
 let nextSlot = 0;
 
 async function start(job: RunJob): Promise<void> {
+  // A worker slot's environment: its thread budget and GPU, set before tfjs loads in that process.
+  const slotEnv = (slot: number) => job.workerEnv?.[slot % job.workerEnv.length];
   try {
     const config = job.config !== undefined && !job.resumeDir ? parseConfig(job.config) : null;
     const result = await runExperiment(config, {
@@ -52,11 +54,9 @@ async function start(job: RunJob): Promise<void> {
       signal: controller.signal,
       onEvent: (event) => send({ type: 'event', event }),
       spawnFolds: (runDir, folds, onEvent, signal) => {
-        // Each worker gets its own slot's environment (threads, GPU), set before tfjs loads.
-        const slot = nextSlot++;
         return launchWorker(
           { resumeDir: runDir, onlyFolds: folds, worker: true, executor: job.executor },
-          { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
+          { onEvent, signal, env: slotEnv(nextSlot++) },
         ).then(() => undefined);
       },
       // Timed in each slot's environment: the thread budget (and GPU) of that fold worker.
@@ -69,7 +69,7 @@ async function start(job: RunJob): Promise<void> {
             parallel: job.parallel,
             executor: job.executor,
           },
-          { onEvent, signal, env: job.workerEnv?.[slot % job.workerEnv.length] },
+          { onEvent, signal, env: slotEnv(slot) },
         ),
     });
     send({ type: 'done', result: { ...result, summary: null } });

@@ -17,6 +17,7 @@ import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema'
 import type { CorpusIndex } from '../corpora/types';
 import { frontEndParams, patchCount, type FrontEndOptions } from '../features/logmel';
 import type { Fold } from '../folds';
+import { HeadGraphStep } from '../model/graph/head-step';
 import { YamnetLstm, type Sample } from '../model/ser-model';
 import { seededRandomWeights, stepShapeFor } from '../model/steps';
 import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock, trainsYamnetBlocks } from '@shared/first-block';
@@ -180,8 +181,9 @@ export function calibrate(
     // (full YAMNet on WASM), so calibration runs exactly what training will run.
     const weights = new Array(opts.numClasses).fill(1);
     let resident: ResidentSteps | null = null;
+    let compiled: HeadGraphStep | null = null;
     const step = (batch: Sample[]) =>
-      void trainStep(net, optimizer, batch, weights, opts.numClasses, resident);
+      void trainStep(net, optimizer, batch, weights, opts.numClasses, resident, compiled);
     // A few distinct batches: a step's first run of a shape builds its kernels (oneDNN
     // primitives, XNNPACK operators), which a run pays only in its first epochs.
     const distinct = Math.max(1, Math.min(2, opts.steps));
@@ -193,7 +195,10 @@ export function calibrate(
       batches.flat(),
       stepShape.reduce((a, b) => a * b, 1),
     );
+    // And the compiled step where training takes it (frozen mode on the native backend).
+    compiled = HeadGraphStep.forModel(net, optimizer, resident);
     const timed = timeUntilSteady((i) => seconds(() => step(batches[i % distinct])), opts.steps);
+    compiled?.dispose();
     resident?.dispose();
     const perStepSec = timed.reduce((a, b) => a + b, 0) / timed.length;
     const scoreBatch = randomBatch(

@@ -6,6 +6,7 @@
  */
 import { tf } from '../backend/tf';
 import type { NamedWeights } from '../model/lstm-head';
+import { HeadGraphStep } from '../model/graph/head-step';
 import { ResidentSteps } from '../model/resident-steps';
 import type { Sample, SerModel } from '../model/ser-model';
 import { CancelledError, UserError } from '../util/errors';
@@ -267,10 +268,19 @@ export function trainStep(
   classWeights: number[],
   numClasses: number,
   resident?: ResidentSteps | null,
+  compiled?: HeadGraphStep | null,
 ): { loss: number; predicted: number[] } {
   const passes = splitIntoPasses(batch, model.maxStepsPerPass);
   if (passes.length === 1) {
-    const { loss, predicted } = deviceStep(model, optimizer, batch, classWeights, numClasses, resident);
+    const { loss, predicted } = deviceStep(
+      model,
+      optimizer,
+      batch,
+      classWeights,
+      numClasses,
+      resident,
+      compiled,
+    );
     const value = loss.dataSync()[0];
     const p = Array.from(predicted.dataSync());
     tf.dispose([loss, predicted]);
@@ -333,7 +343,9 @@ function deviceStep(
   classWeights: number[],
   numClasses: number,
   resident?: ResidentSteps | null,
+  compiled?: HeadGraphStep | null,
 ): { loss: tf.Scalar; predicted: tf.Tensor1D } {
+  if (compiled?.holds(batch)) return compiled.step(batch, classWeights, numClasses);
   let predicted: tf.Tensor1D | null = null;
   const loss = optimizer.minimize(
     () => {
@@ -369,6 +381,7 @@ export async function trainFold(
   let stoppedEarly = false;
   const stepSize = model.stepShape.reduce((a, b) => a * b, 1);
   const resident = ResidentSteps.create([...data.train, ...data.validation], stepSize);
+  let compiled: HeadGraphStep | null = null;
   const checkpointEveryMs = (opts.checkpointEverySec ?? 20) * 1000;
   let lastCheckpoint = performance.now();
   try {
@@ -383,6 +396,8 @@ export async function trainFold(
       startEpoch = r.epoch;
       stoppedEarly = r.stoppedEarly;
     }
+    // After the optimiser's state is restored: the compiled step reads and writes that state.
+    compiled = HeadGraphStep.forModel(model, optimizer, resident);
     const trainLabels = data.train.map((s) => s.label);
     const validationLabels = data.validation.map((s) => s.label);
     for (let epoch = startEpoch + 1; epoch <= opts.epochs && !stoppedEarly; epoch++) {
@@ -400,7 +415,7 @@ export async function trainFold(
           const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
           let loss: tf.Scalar;
           if (splitIntoPasses(batch, model.maxStepsPerPass).length === 1) {
-            const step = deviceStep(model, optimizer, batch, weightsPerClass, numClasses, resident);
+            const step = deviceStep(model, optimizer, batch, weightsPerClass, numClasses, resident, compiled);
             loss = step.loss;
             const labels = batch.map((s) => s.label);
             corrects.push(
@@ -507,6 +522,7 @@ export async function trainFold(
       stoppedEarly,
     };
   } finally {
+    compiled?.dispose();
     optimizer.dispose();
     resident?.dispose();
   }
