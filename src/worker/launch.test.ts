@@ -86,6 +86,8 @@ describe('training worker', () => {
     const stored = JSON.parse(fs.readFileSync(path.join(runDir, 'estimate.json'), 'utf8'));
     expect(stored).toMatchObject({ perStepSec: estimate.perStepSec, timedOnThreads: 1, parallel: 2 });
     expect(stored.cacheBuildSec).toBeGreaterThan(0);
+    // The workers' rendezvous before timing is gone with them.
+    expect(fs.existsSync(path.join(runDir, '.estimate-barrier'))).toBe(false);
     expect(stored.totalSec).toBeCloseTo(stored.cacheBuildSec + 2 * stored.perFoldSec, 6);
     const environment = JSON.parse(fs.readFileSync(path.join(runDir, 'environment.json'), 'utf8'));
     if (environment.threads) expect(environment.threads.intraOp).toBe(2);

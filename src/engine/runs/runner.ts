@@ -25,6 +25,7 @@ import { CancelledError } from '../util/errors';
 import { UserError } from '../util/errors';
 import { resolveWeightsSource } from '../yamnet/store';
 import { FROZEN_BLOCK, YAMNET_BLOCKS, trainsYamnetBlocks } from '@shared/first-block';
+import { closeBarrier, openBarrier, waitAtBarrier } from './barrier';
 import { baselineUsesYamnet, NO_WEIGHTS, runBaselineFolds } from './baseline';
 import { isFoldDone, openRun, type RunContext, type RunOptions, type RunResult } from './context';
 import { finishRun } from './finish';
@@ -241,8 +242,12 @@ function estimateHere(ctx: RunContext, setup: YamnetSetup): RunCostEstimate {
   const { opts, plan, runDir } = ctx;
   const toTrain = plan.folds.filter((f) => !isFoldDone(runDir, f.index));
   const inputs = costInputs(plan, toTrain, setup.model);
-  // An estimate-only worker was told the parent's process count (its own plan trains in one).
-  if (opts.estimateOnly) inputs.parallel = Math.max(1, opts.parallel ?? 1);
+  // An estimate-only worker was told the parent's process count (its own plan trains in one),
+  // and times its steps when all of them are ready to (estimateInFoldWorkers).
+  if (opts.estimateOnly) {
+    inputs.parallel = Math.max(1, opts.parallel ?? 1);
+    inputs.beforeTiming = () => void waitAtBarrier(estimateBarrier(runDir), BARRIER_TIMEOUT_MS);
+  }
   return estimateRunCost(ctx.config, inputs);
 }
 
@@ -251,7 +256,9 @@ function estimateHere(ctx: RunContext, setup: YamnetSetup): RunCostEstimate {
  * once as fold workers will train, each with a fold worker's environment: steps that share the
  * machine run slower than steps timed alone, by an amount no thread count says (on a 2-vCPU AMD
  * EPYC guest, 1-thread frozen steps: 17 ms alone against 24-28 ms in two fold workers at once in
- * one run; 6-10 % slower two at once in another). Their figures are averaged
+ * one run; 6-10 % slower two at once in another). They wait for each other at a barrier before
+ * timing (runs/barrier.ts): started one after another, the first had timed most of its steps
+ * alone before the second began. Their figures are averaged
  * (meanEstimate); the cache build, which runs here, is timed here. Null where the folds train in
  * this process, or when a worker failed (said, then timed here instead).
  */
@@ -264,6 +271,7 @@ async function estimateInFoldWorkers(
   const spawn = opts.spawnEstimate;
   const parallel = Math.min(ctx.plan.parallel, wanted.length);
   if (ctx.worker || parallel <= 1 || !spawn || opts.prepareOnly) return null;
+  openBarrier(estimateBarrier(runDir), parallel);
   try {
     const results = await Promise.all(
       Array.from({ length: parallel }, (_, slot) =>
@@ -281,8 +289,18 @@ async function estimateInFoldWorkers(
     if (err instanceof CancelledError || opts.signal?.aborted) throw err;
     ctx.log(`timing the steps in fold workers failed (${(err as Error).message}); timed here`, 'warn');
     return null;
+  } finally {
+    closeBarrier(estimateBarrier(runDir));
   }
 }
+
+/** Where a parallel run's estimate workers meet before timing (removed once they are done). */
+function estimateBarrier(runDir: string): string {
+  return path.join(runDir, '.estimate-barrier');
+}
+
+/** A worker that never arrives (failed to start) delays the others this long, at most. */
+const BARRIER_TIMEOUT_MS = 60_000;
 
 /** The estimate worker's warnings (its other lines repeat the parent's setup). */
 function passWarnings(ctx: RunContext, e: Parameters<TrainEventSink>[0]): void {

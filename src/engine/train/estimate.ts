@@ -24,7 +24,7 @@ import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock, trainsYamnetBlocks }
 import { PATCH_SHAPE, YAMNET_LAYERS } from '../yamnet/layers';
 import { YamnetModel } from '../yamnet/model';
 import { Rng } from '../util/rng';
-import { trainStep } from './train-fold';
+import { trainBatch } from './train-fold';
 import { ResidentSteps } from '../model/resident-steps';
 import type { RunCostEstimate } from '@shared/progress';
 
@@ -60,6 +60,11 @@ export interface EstimateContext {
    * trainFrom 9..14; 1 below): rounds run until two agree (timeUntilSteady).
    */
   calibrationSteps?: number;
+  /**
+   * Called once, right before the timed steps (the model built, the backend warm): a parallel
+   * run's estimate workers wait for each other here, so that they time their steps at once.
+   */
+  beforeTiming?: () => void;
 }
 
 /** Patches of each utterance, from its duration (the front end's own count at the config's hop). */
@@ -106,6 +111,8 @@ function seconds(fn: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
+/** Step values (float32) the calibration's random batches may hold in all: 64 MB. */
+const CALIBRATION_VALUES = 16e6;
 /** Stepping stops here once a round has been timed after the warm-up round (steps of minutes). */
 const CALIBRATION_BUDGET_SEC = 20;
 /** At most this many rounds, whatever the budget (short steps whose mean keeps wandering). */
@@ -158,6 +165,10 @@ export function calibrate(
     seed?: number;
     /** Utterances in the timed scoring batch (default: the mode's scoring batch size). */
     scoreUtterances?: number;
+    /** Utterances a fold trains on (default: two batches' worth); see CALIBRATION_VALUES. */
+    trainUtterances?: number;
+    /** See EstimateContext.beforeTiming. */
+    beforeTiming?: () => void;
   },
 ): Calibration {
   const started = performance.now();
@@ -183,10 +194,21 @@ export function calibrate(
     let resident: ResidentSteps | null = null;
     let compiled: HeadGraphStep | null = null;
     const step = (batch: Sample[]) =>
-      void trainStep(net, optimizer, batch, weights, opts.numClasses, resident, compiled);
-    // A few distinct batches: a step's first run of a shape builds its kernels (oneDNN
-    // primitives, XNNPACK operators), which a run pays only in its first epochs.
-    const distinct = Math.max(1, Math.min(2, opts.steps));
+      tf.dispose(
+        Object.values(trainBatch(net, optimizer, batch, weights, opts.numClasses, resident, compiled)),
+      );
+    // Distinct batches, as many as a fold's epoch has (within CALIBRATION_VALUES): a step's first
+    // run of a shape builds its kernels (oneDNN primitives, XNNPACK operators), which a run pays
+    // only in its first epochs; and an epoch gathers every training utterance once, which two
+    // batches held in the CPU's caches do not show (frozen steps: 10.7 ms over 2 batches against
+    // 12.4 ms over an epoch's 21, one process on a 2-vCPU EPYC guest).
+    const stepValues = stepShape.reduce((a, b) => a * b, 1);
+    const drawnPatches = opts.patchCounts.reduce((a, b) => a + b, 0) / Math.max(1, opts.patchCounts.length);
+    const byValues = Math.floor(
+      CALIBRATION_VALUES / (opts.batchSize * Math.max(1, drawnPatches) * stepValues),
+    );
+    const perEpoch = Math.ceil((opts.trainUtterances ?? 2 * opts.batchSize) / opts.batchSize);
+    const distinct = Math.max(1, Math.min(opts.steps, 2), Math.min(perEpoch, byValues));
     const batches = Array.from({ length: distinct }, () =>
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
     );
@@ -197,6 +219,7 @@ export function calibrate(
     );
     // And the compiled step where training takes it (frozen mode on the native backend).
     compiled = HeadGraphStep.forModel(net, optimizer, resident);
+    opts.beforeTiming?.();
     const timed = timeUntilSteady((i) => seconds(() => step(batches[i % distinct])), opts.steps);
     compiled?.dispose();
     resident?.dispose();
@@ -296,6 +319,7 @@ function runShape(config: ExperimentConfig, ctx: EstimateContext) {
     // A step costs in proportion to the patches it holds, so an epoch's last, partial batch costs
     // its share of a full one: time goes by full-batch equivalents, not by batch count.
     trainBatches: mean(folds.map((f) => f.train / batchSize)),
+    trainUtterances: Math.round(mean(folds.map((f) => f.train))),
     validationBatches: mean(folds.map((f) => f.validation / scoreUtterances)),
     testBatches: mean(folds.map((f) => f.test / scoreUtterances)),
   };
@@ -428,6 +452,8 @@ function calibrateRun(
     steps,
     seed: config.seed,
     scoreUtterances: shape.scoreUtterances,
+    trainUtterances: shape.trainUtterances,
+    beforeTiming: ctx.beforeTiming,
   });
 }
 

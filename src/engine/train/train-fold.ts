@@ -272,7 +272,7 @@ export function trainStep(
 ): { loss: number; predicted: number[] } {
   const passes = splitIntoPasses(batch, model.maxStepsPerPass);
   if (passes.length === 1) {
-    const { loss, predicted } = deviceStep(
+    const { loss, predicted, correct } = deviceStep(
       model,
       optimizer,
       batch,
@@ -283,7 +283,7 @@ export function trainStep(
     );
     const value = loss.dataSync()[0];
     const p = Array.from(predicted.dataSync());
-    tf.dispose([loss, predicted]);
+    tf.dispose([loss, predicted, correct]);
     return { loss: value, predicted: p };
   }
   const predicted: number[] = [];
@@ -344,7 +344,7 @@ function deviceStep(
   numClasses: number,
   resident?: ResidentSteps | null,
   compiled?: HeadGraphStep | null,
-): { loss: tf.Scalar; predicted: tf.Tensor1D } {
+): { loss: tf.Scalar; predicted: tf.Tensor1D; correct: tf.Scalar } {
   if (compiled?.holds(batch)) return compiled.step(batch, classWeights, numClasses);
   let predicted: tf.Tensor1D | null = null;
   const loss = optimizer.minimize(
@@ -356,7 +356,37 @@ function deviceStep(
     true,
     model.variables,
   )!;
-  return { loss, predicted: predicted! };
+  const labels = batch.map((s) => s.label);
+  const correct = tf.tidy(() =>
+    tf.sum(tf.cast(tf.equal(predicted!, tf.tensor1d(labels, 'int32')), 'float32')),
+  ) as tf.Scalar;
+  return { loss, predicted: predicted!, correct };
+}
+
+/**
+ * One training step as the epoch loop takes it: the batch's mean loss and its number of correct
+ * predictions, left on the backend (the loop reads them once per epoch). Calibration times this
+ * same function, so an estimate's step is the loop's step.
+ */
+export function trainBatch(
+  model: SerModel,
+  optimizer: tf.Optimizer,
+  batch: Sample[],
+  classWeights: number[],
+  numClasses: number,
+  resident?: ResidentSteps | null,
+  compiled?: HeadGraphStep | null,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  if (splitIntoPasses(batch, model.maxStepsPerPass).length === 1) {
+    const step = deviceStep(model, optimizer, batch, classWeights, numClasses, resident, compiled);
+    step.predicted.dispose();
+    return { loss: step.loss, correct: step.correct };
+  }
+  const r = trainStep(model, optimizer, batch, classWeights, numClasses, resident, compiled);
+  return {
+    loss: tf.scalar(r.loss),
+    correct: tf.scalar(batch.filter((s, i) => r.predicted[i] === s.label).length),
+  };
 }
 
 /** Trains `model` in place; on return it holds the best-validation weights. */
@@ -404,8 +434,8 @@ export async function trainFold(
       const started = performance.now();
       const order = rng.shuffle(data.train.map((_, i) => i));
       const batches = Math.ceil(order.length / opts.batchSize);
-      // Loss sums and correct counts stay on the backend until the epoch ends.
-      const lossSums: tf.Tensor[] = [];
+      // Batch losses and correct counts stay on the backend until the epoch ends.
+      const losses: tf.Tensor[] = [];
       const corrects: tf.Tensor[] = [];
       const batchIds: string[][] = [];
       let totals = [0, 0];
@@ -413,23 +443,17 @@ export async function trainFold(
         for (let b = 0; b < batches; b++) {
           checkCancel(opts.signal);
           const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize).map((i) => data.train[i]);
-          let loss: tf.Scalar;
-          if (splitIntoPasses(batch, model.maxStepsPerPass).length === 1) {
-            const step = deviceStep(model, optimizer, batch, weightsPerClass, numClasses, resident, compiled);
-            loss = step.loss;
-            const labels = batch.map((s) => s.label);
-            corrects.push(
-              tf.tidy(() =>
-                tf.sum(tf.cast(tf.equal(step.predicted, tf.tensor1d(labels, 'int32')), 'float32')),
-              ),
-            );
-            step.predicted.dispose();
-          } else {
-            const r = trainStep(model, optimizer, batch, weightsPerClass, numClasses, resident);
-            loss = tf.scalar(r.loss);
-            corrects.push(tf.scalar(batch.filter((s, i) => r.predicted[i] === s.label).length));
-          }
-          lossSums.push(tf.tidy(() => tf.mul(loss, batch.length)));
+          const { loss, correct } = trainBatch(
+            model,
+            optimizer,
+            batch,
+            weightsPerClass,
+            numClasses,
+            resident,
+            compiled,
+          );
+          losses.push(loss);
+          corrects.push(correct);
           batchIds.push(batch.map((s) => s.id));
           // The batch event's loss is read asynchronously, not waited for in the step.
           if (opts.onBatch) {
@@ -437,23 +461,25 @@ export async function trainFold(
             const at = b + 1;
             void loss.data().then((v) => report(epoch, at, batches, v[0]));
           }
-          tf.dispose(loss);
           // Let cancel messages, timers and the read above run between batches.
           await new Promise((r) => setImmediate(r));
         }
         // One read for the epoch: [sum of loss x batch size, correct predictions].
-        if (lossSums.length)
-          totals = tf.tidy(() => [tf.addN(lossSums).dataSync()[0], tf.addN(corrects).dataSync()[0]]);
+        let perBatch: Float32Array = new Float32Array(0);
+        if (losses.length) {
+          perBatch = tf.tidy(() => tf.stack(losses).dataSync() as Float32Array);
+          const lossSum = perBatch.reduce((a, l, b) => a + l * batchIds[b].length, 0);
+          totals = [lossSum, tf.tidy(() => tf.addN(corrects).dataSync()[0])];
+        }
         // A non-finite epoch loss: find the first batch that made it (one read, only then) and
         // stop the fold before its checkpoint, naming that batch's files.
         if (!Number.isFinite(totals[0])) {
-          const perBatch = await tf.stack(lossSums).data();
           const found = perBatch.findIndex((v) => !Number.isFinite(v));
           const b = found >= 0 ? found : perBatch.length - 1;
-          throw new NonFiniteLossError(epoch, b + 1, perBatch[b] / batchIds[b].length, batchIds[b]);
+          throw new NonFiniteLossError(epoch, b + 1, perBatch[b], batchIds[b]);
         }
       } finally {
-        tf.dispose([...lossSums, ...corrects]);
+        tf.dispose([...losses, ...corrects]);
       }
       const [lossSum, correct] = totals;
       const trained = performance.now();

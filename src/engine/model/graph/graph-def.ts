@@ -19,7 +19,7 @@ const requireCjs = createRequire(import.meta.url);
 const pb: any = requireCjs('@tensorflow/tfjs-node/dist/proto/api_pb');
 
 /** TensorFlow's DataType enum (types.proto). */
-export const DT = { float: 1, int32: 3, int64: 9 } as const;
+export const DT = { float: 1, int32: 3, int64: 9, bool: 10 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];
 
 /** An attribute value: a dtype, an int, a float, a bool, or a constant tensor. */

@@ -1,13 +1,13 @@
 /**
  * The frozen head's compiled training step (one TensorFlow session run) against the eager step it
- * replaces: the same loss, predictions, weights, Adam moments and bias corrections after several
+ * replaces: the same loss, correct predictions, weights, Adam moments and bias corrections after several
  * steps, with padded batches of mixed lengths, class weights (one of them zero) and a last batch
  * of another size; and eager and compiled steps interleave on one optimiser.
  */
 import { describe, expect, it } from 'vitest';
 import { nativeForTests, relDiff } from '../../backend/testing';
 import { tf, useBackend } from '../../backend/tf';
-import { trainStep } from '../../train/train-fold';
+import { trainBatch } from '../../train/train-fold';
 import { ResidentSteps } from '../resident-steps';
 import { YamnetLstm, type Sample } from '../ser-model';
 import { HeadGraphStep } from './head-step';
@@ -28,7 +28,7 @@ function samples(counts: number[]): Sample[] {
 
 interface Trained {
   losses: number[];
-  predicted: number[][];
+  correct: number[];
   weights: Float32Array[];
   moments: Float32Array[];
   corrections: number[];
@@ -43,9 +43,9 @@ function train(batches: Sample[][], all: Sample[], plan: boolean[]): Trained {
   expect(compiled).not.toBeNull();
   const classWeights = [1.5, 0.5, 0, 2];
   const losses: number[] = [];
-  const predicted: number[][] = [];
+  const correct: number[] = [];
   plan.forEach((useGraph, k) => {
-    const r = trainStep(
+    const r = trainBatch(
       model,
       optimizer,
       batches[k],
@@ -54,8 +54,9 @@ function train(batches: Sample[][], all: Sample[], plan: boolean[]): Trained {
       resident,
       useGraph ? compiled : null,
     );
-    losses.push(r.loss);
-    predicted.push(r.predicted);
+    losses.push(r.loss.dataSync()[0]);
+    correct.push(r.correct.dataSync()[0]);
+    tf.dispose([r.loss, r.correct]);
   });
   const adam = optimizer as unknown as {
     accumulatedFirstMoment: { variable: tf.Variable }[];
@@ -66,7 +67,7 @@ function train(batches: Sample[][], all: Sample[], plan: boolean[]): Trained {
   };
   const out: Trained = {
     losses,
-    predicted,
+    correct,
     weights: model.variables.map((v) => v.dataSync() as Float32Array),
     moments: [...adam.accumulatedFirstMoment, ...adam.accumulatedSecondMoment].map(
       (m) => m.variable.dataSync() as Float32Array,
@@ -82,7 +83,7 @@ function train(batches: Sample[][], all: Sample[], plan: boolean[]): Trained {
 
 function expectSame(a: Trained, b: Trained): void {
   a.losses.forEach((l, i) => expect(l).toBeCloseTo(b.losses[i], 4));
-  expect(a.predicted).toEqual(b.predicted);
+  expect(a.correct).toEqual(b.correct);
   a.weights.forEach((w, i) => expect(relDiff(w, b.weights[i])).toBeLessThan(1e-4));
   expect(a.moments.length).toBe(b.moments.length);
   a.moments.forEach((m, i) => expect(relDiff(m, b.moments[i])).toBeLessThan(1e-3));
@@ -94,7 +95,7 @@ describe.runIf(native.run)('compiled head step', () => {
   // Padded batches of mixed lengths; the last is smaller, as an epoch's last batch.
   const batches = [all.slice(0, 6), all.slice(6, 12), all.slice(2, 8), all.slice(12)];
 
-  it('matches the eager step: loss, predictions, weights and Adam state after four steps', async () => {
+  it('matches the eager step: loss, correct predictions, weights and Adam state after four steps', async () => {
     await useBackend('tensorflow');
     const eager = train(batches, all, [false, false, false, false]);
     const compiled = train(batches, all, [true, true, true, true]);

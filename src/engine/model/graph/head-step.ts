@@ -49,6 +49,7 @@ export function writeHeadStepGraph(spec: HeadSpec, adam: AdamSettings): HeadStep
   const pick = g.input('pick', DT.float); // [T, B, 1]
   const onehot = g.input('onehot', DT.float); // [B, C]
   const weight = g.input('weight', DT.float); // [B]
+  const labels = g.input('labels', DT.int32); // [B]
   const steps = g.input('steps', DT.int32); // T, as a scalar
   const layers = spec.lstmUnits.length;
   const variableCount = 3 * layers + 2;
@@ -117,7 +118,23 @@ export function writeHeadStepGraph(spec: HeadSpec, adam: AdamSettings): HeadStep
     { T: F, Tidx: int, keep_dims: { b: false } },
     'loss',
   );
-  g.op('ArgMax', [logits, g.intConst(1)], { T: F, Tidx: int, output_type: int }, 'predicted');
+  const predicted = g.op(
+    'ArgMax',
+    [logits, g.intConst(1)],
+    { T: F, Tidx: int, output_type: int },
+    'predicted',
+  );
+  const hits = g.op('Equal', [predicted, labels], { T: int, incompatible_shape_error: { b: true } });
+  g.op(
+    'Sum',
+    [g.op('Cast', [hits], { SrcT: { type: DT.bool }, DstT: F, Truncate: { b: false } }), g.intConst(0)],
+    {
+      T: F,
+      Tidx: int,
+      keep_dims: { b: false },
+    },
+    'correct',
+  );
 
   // Backward.
   const weightColumn = g.op('ExpandDims', [weight, g.intConst(-1)], { T: F, Tdim: int });
@@ -244,11 +261,11 @@ export class HeadGraphStep {
     const n = graph.variableCount;
     if (variables.length !== n)
       throw new Error(`compiled head step: ${variables.length} variables, expected ${n}`);
-    const names = ['table', 'rows', 'pick', 'onehot', 'weight', 'steps'];
+    const names = ['table', 'rows', 'pick', 'onehot', 'weight', 'labels', 'steps'];
     for (const prefix of ['var', 'm', 'v']) for (let i = 0; i < n; i++) names.push(`${prefix}${i}`);
     names.push('accBeta1', 'accBeta2');
     this.inputNames = names.map((name) => ({ name: `${name}:0` }));
-    this.outputNames = ['loss:0', 'predicted:0'];
+    this.outputNames = ['loss:0', 'predicted:0', 'correct:0'];
     for (const prefix of ['new_var', 'new_m', 'new_v'])
       for (let i = 0; i < n; i++) this.outputNames.push(`${prefix}${i}:0`);
     this.outputNames.push('new_accBeta1:0', 'new_accBeta2:0');
@@ -279,13 +296,13 @@ export class HeadGraphStep {
   /**
    * One Adam step on `batch`, each utterance weighted by its class's weight (tf.losses'
    * SUM_BY_NONZERO_WEIGHTS: the weighted sum over the number of non-zero weights). Returns the
-   * loss and predicted classes as tensors, as the eager step does.
+   * loss, the predicted classes and how many are right as tensors, as the eager step does.
    */
   step(
     batch: Sample[],
     classWeights: number[],
     numClasses: number,
-  ): { loss: tf.Scalar; predicted: tf.Tensor1D } {
+  ): { loss: tf.Scalar; predicted: tf.Tensor1D; correct: tf.Scalar } {
     const b = batch.length;
     const tMax = Math.max(1, ...batch.map((s) => s.steps));
     const byUtterance = this.resident.paddedRows(batch, tMax);
@@ -306,6 +323,10 @@ export class HeadGraphStep {
       tf.tensor3d(pick, [tMax, b, 1]),
       tf.tensor2d(onehot, [b, numClasses]),
       tf.tensor1d(weight),
+      tf.tensor1d(
+        batch.map((s) => s.label),
+        'int32',
+      ),
       tf.scalar(tMax, 'int32'),
     ];
     const inputs = [
@@ -324,15 +345,17 @@ export class HeadGraphStep {
       target.assign(value);
       value.dispose();
     };
+    const [loss, predicted, correct] = out;
+    const at = 3;
     for (let i = 0; i < n; i++) {
-      assign(this.variables[i], out[2 + i]);
-      assign(adam.accumulatedFirstMoment[i].variable, out[2 + n + i]);
-      assign(adam.accumulatedSecondMoment[i].variable, out[2 + 2 * n + i]);
+      assign(this.variables[i], out[at + i]);
+      assign(adam.accumulatedFirstMoment[i].variable, out[at + n + i]);
+      assign(adam.accumulatedSecondMoment[i].variable, out[at + 2 * n + i]);
     }
-    assign(adam.accBeta1, out[2 + 3 * n]);
-    assign(adam.accBeta2, out[3 + 3 * n]);
+    assign(adam.accBeta1, out[at + 3 * n]);
+    assign(adam.accBeta2, out[at + 3 * n + 1]);
     adam.incrementIterations();
-    return { loss: out[0] as tf.Scalar, predicted: out[1] as tf.Tensor1D };
+    return { loss: loss as tf.Scalar, predicted: predicted as tf.Tensor1D, correct: correct as tf.Scalar };
   }
 
   /** tfjs' Adam makes its moments on the first update; the compiled step feeds them from the first. */
