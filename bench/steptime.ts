@@ -12,6 +12,12 @@ import path from 'node:path';
 import { repoRoot, sharedDir } from '../src/engine/util/paths';
 import { testWeightsPath } from '../src/engine/model/testing/real-batch';
 import { loadNativeBackend } from '../src/engine/backend/native';
+import {
+  chooseThreads,
+  stepKindOf,
+  type ThreadMeasurement,
+  type ThreadTiming,
+} from '../src/engine/exec/thread-choice';
 import type { BenchRow } from './types';
 
 const GROUP = 'step vs PyTorch';
@@ -105,12 +111,19 @@ export async function bench(): Promise<BenchRow[]> {
   process.stderr.write(`PyTorch reference: ${blas}\n`);
   const rows: BenchRow[] = [];
   const fastest = new Map<string, { ours: number; ref: number }>();
+  const oursByThreads = new Map<string, ThreadTiming[]>();
+  const refByThreads = new Map<string, Map<number, number>>();
   for (const threads of THREADS) {
     const ref = runReference(script, weights, threads);
     const ours = runWorkbench(threads);
     for (const mode of MODES) {
       const r = ref.modes.find((m) => m.mode === mode)!;
       const w = ours.modes.find((m) => m.mode === mode)!;
+      oursByThreads.set(mode, [
+        ...(oursByThreads.get(mode) ?? []),
+        { threads, perStepSec: w.secondsPerStep },
+      ]);
+      refByThreads.set(mode, (refByThreads.get(mode) ?? new Map()).set(threads, r.secondsPerStep));
       const best = fastest.get(mode) ?? { ours: Infinity, ref: Infinity };
       fastest.set(mode, {
         ours: Math.min(best.ours, w.secondsPerStep),
@@ -152,6 +165,31 @@ export async function bench(): Promise<BenchRow[]> {
       unit: 'x PyTorch',
       note: `workbench ${best.ours.toFixed(3)} s/step, PyTorch ${best.ref.toFixed(3)} s/step; < 1: workbench faster`,
     });
+  }
+  // What a local run does with a budget of N cores: the thread count its plan picks from these
+  // same timings (exec/thread-choice.ts; recorded by `backends --measure-threads`), against
+  // PyTorch on all N.
+  for (const budget of THREADS.filter((t) => t > 1)) {
+    for (const mode of MODES) {
+      const word = mode === 'full' || mode === 'frozen' ? mode : `trainFrom${mode}`;
+      const timings = oursByThreads.get(mode) ?? [];
+      const measurement: ThreadMeasurement = {
+        host: 'bench',
+        backend: 'tensorflow',
+        at: new Date().toISOString(),
+        kinds: { [stepKindOf(word)]: timings },
+      };
+      const choice = chooseThreads(word, budget, measurement);
+      const ours = timings.find((t) => t.threads === choice.threads)!.perStepSec;
+      const ref = refByThreads.get(mode)!.get(budget)!;
+      rows.push({
+        group: GROUP,
+        name: `${labelOf(mode)}, ${budget}-thread budget, threads by measurement (${choice.threads}): ratio`,
+        value: ours / ref,
+        unit: 'x PyTorch',
+        note: `workbench ${ours.toFixed(3)} s/step on ${choice.threads} thread(s), PyTorch ${ref.toFixed(3)} s/step on ${budget}; < 1: workbench faster`,
+      });
+    }
   }
   return rows;
 }

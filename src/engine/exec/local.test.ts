@@ -19,6 +19,7 @@ describe('planLocal', () => {
       TF_NUM_INTRAOP_THREADS: '1',
       TF_NUM_INTEROP_THREADS: '1',
       OMP_NUM_THREADS: '1',
+      SER_THREADS_SOURCE: 'budget',
     });
     expect(p.reason).toMatch(/^8 processes: 8 cores; 62\.5 GB free \/ 1000 MB per process \(measured\)/);
   });

@@ -12,10 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { readJson, writeJsonAtomic } from '../util/atomic';
 import { dataHome } from '../util/paths';
+import { chooseThreads, stepKindOf, type ThreadChoice, type ThreadMeasurement } from './thread-choice';
 
 export interface LocalPlan {
   processes: number;
   threadsPerProcess: number;
+  /** 'measured': the fastest count within the budget (exec/thread-choice.ts); 'budget': cores / processes. */
+  threadsSource: ThreadChoice['source'];
   gpus: string[];
   memoryPerProcessMB: number;
   memorySource: 'measured' | 'assumed';
@@ -35,15 +38,12 @@ export interface LocalPlanInput {
   gpus?: string[];
   freeMemoryMB?: number;
   memoryPerProcessMB?: number;
+  /** Step timings by thread count (default: this host's, recorded by `backends --measure-threads`). */
+  threadMeasurement?: ThreadMeasurement | null;
 }
 
 /** Peak memory of one worker when nothing was measured yet (generous: a worker that dies of OOM costs more). */
 const ASSUMED_MB: Record<string, number> = { frozen: 900, block: 2500, full: 4500 };
-
-function modeClass(mode: string): 'frozen' | 'block' | 'full' {
-  if (mode === 'frozen' || mode.startsWith('baseline')) return 'frozen';
-  return mode === 'full' ? 'full' : 'block';
-}
 
 /** GPUs a worker could be given: CUDA_VISIBLE_DEVICES if set, else those nvidia-smi lists. */
 export function detectGpus(): string[] {
@@ -64,7 +64,7 @@ function memoryFile(): string {
 /** The measured peak memory of one worker of this kind of mode, or null. */
 export function measuredMemoryMB(mode: string): number | null {
   try {
-    const m = readJson<Record<string, { mb: number }>>(memoryFile())[modeClass(mode)];
+    const m = readJson<Record<string, { mb: number }>>(memoryFile())[stepKindOf(mode)];
     return m && Number.isFinite(m.mb) && m.mb > 0 ? m.mb : null;
   } catch {
     return null;
@@ -91,7 +91,7 @@ export function recordMemory(runDir: string, mode: string): number | null {
   } catch {
     // first measurement
   }
-  all[modeClass(mode)] = { mb: peak, runDir, measured: new Date().toISOString() };
+  all[stepKindOf(mode)] = { mb: peak, runDir, measured: new Date().toISOString() };
   writeJsonAtomic(memoryFile(), all);
   return peak;
 }
@@ -110,7 +110,7 @@ export function planLocal(input: LocalPlanInput): LocalPlan {
   const gpus = input.gpus ?? detectGpus();
   const freeMB = input.freeMemoryMB ?? Math.round(os.freemem() / 2 ** 20);
   const measured = input.memoryPerProcessMB ?? measuredMemoryMB(input.mode);
-  const memMB = measured ?? ASSUMED_MB[modeClass(input.mode)];
+  const memMB = measured ?? ASSUMED_MB[stepKindOf(input.mode)];
   const byMemory = Math.max(1, Math.floor((freeMB * 0.8) / memMB));
   const byDevice = gpus.length > 0 ? gpus.length : cores;
   const why: string[] = [];
@@ -127,15 +127,22 @@ export function planLocal(input: LocalPlanInput): LocalPlan {
     );
   }
   n = Math.max(1, n);
-  const threads = Math.max(1, Math.floor(cores / n));
-  why.push(`${threads} TensorFlow thread(s) per process`);
+  const budget = Math.max(1, Math.floor(cores / n));
+  // With GPUs the step runs there; the CPU threads only feed it.
+  const choice: ThreadChoice = gpus.length
+    ? { threads: budget, source: 'budget', reason: `${budget} TensorFlow thread(s) per process` }
+    : chooseThreads(input.mode, budget, input.threadMeasurement);
+  const threads = choice.threads;
+  why.push(choice.reason);
   const env = Array.from({ length: n }, (_, slot) => ({
     ...threadBudgetEnv(threads),
+    SER_THREADS_SOURCE: choice.source,
     ...(gpus.length ? { CUDA_VISIBLE_DEVICES: gpus[slot % gpus.length] } : {}),
   }));
   return {
     processes: n,
     threadsPerProcess: threads,
+    threadsSource: choice.source,
     gpus,
     memoryPerProcessMB: memMB,
     memorySource: measured ? 'measured' : 'assumed',

@@ -56,6 +56,8 @@ export function foldClaimer(ctx: RunContext, device: BackendDescription['device'
     threads: {
       intraOp: process.env.TF_NUM_INTRAOP_THREADS ?? null,
       interOp: process.env.TF_NUM_INTEROP_THREADS ?? null,
+      // 'measured' (the plan chose the fastest count by measurement), 'budget', or unset (not planned).
+      source: process.env.SER_THREADS_SOURCE ?? null,
     },
     cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? null,
   };
