@@ -13,6 +13,8 @@ import { UserError } from '../../engine/util/errors';
 import { listBackends, type BackendInfo } from '../../engine/backend/describe';
 import { FROZEN_BLOCK } from '@shared/first-block';
 import type { Device } from '../../engine/backend/device';
+import type { Calibration } from '../../engine/train/estimate';
+import type { YamnetModel } from '../../engine/yamnet/model';
 
 const usage = `ser-workbench backends [--json] [--measure] [--measure-threads [--modes frozen,block,full]]
 
@@ -75,6 +77,28 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * Times a training step of first trained block K at the paper's batch, head and learning rate,
+ * 7 patches per utterance (calibrate records it), in rounds of `steps`.
+ */
+async function paperStepTimer(): Promise<(k: number, yamnet: YamnetModel, steps: number) => Calibration> {
+  const { calibrate } = await import('../../engine/train/estimate');
+  const { defaultConfig } = await import('../../engine/config/schema');
+  const paper = defaultConfig({ model: { kind: 'yamnet-lstm' } });
+  if (paper.model.kind !== 'yamnet-lstm') throw new Error('unreachable: default model is yamnet-lstm');
+  const { lstmUnits } = paper.model;
+  return (k, yamnet, steps) =>
+    calibrate(k, {
+      patchCounts: [7],
+      batchSize: paper.training.batchSize,
+      lstmUnits,
+      numClasses: paper.data.classes.length,
+      learningRate: paper.training.learningRate,
+      yamnet,
+      steps,
+    });
+}
+
 /** Modes timed by --measure: full fine-tuning, the paper's trainFrom 11, frozen. */
 const MEASURED_BLOCKS = [1, 11, FROZEN_BLOCK];
 
@@ -84,12 +108,9 @@ const MEASURED_BLOCKS = [1, 11, FROZEN_BLOCK];
  */
 async function measure(listing: { backends: BackendInfo[] }): Promise<void> {
   const { useBackend } = await import('../../engine/backend/tf');
-  const { calibrate } = await import('../../engine/train/estimate');
   const { YamnetModel } = await import('../../engine/yamnet/model');
   const { seededRandomWeights } = await import('../../engine/model/steps');
-  const { defaultConfig } = await import('../../engine/config/schema');
-  const paper = defaultConfig({ model: { kind: 'yamnet-lstm' } });
-  if (paper.model.kind !== 'yamnet-lstm') throw new Error('unreachable: default model is yamnet-lstm');
+  const timeStep = await paperStepTimer();
   const seen = new Set<string>();
   for (const b of listing.backends) {
     if (!b.available || seen.has(b.backend)) continue;
@@ -99,15 +120,7 @@ async function measure(listing: { backends: BackendInfo[] }): Promise<void> {
     try {
       for (const k of b.backend === 'cpu' ? [FROZEN_BLOCK] : MEASURED_BLOCKS) {
         process.stderr.write(`measuring ${b.name}, first trained block ${k}…\n`);
-        calibrate(k, {
-          patchCounts: [7],
-          batchSize: paper.training.batchSize,
-          lstmUnits: paper.model.lstmUnits,
-          numClasses: paper.data.classes.length,
-          learningRate: paper.training.learningRate,
-          yamnet,
-          steps: k === FROZEN_BLOCK ? 5 : 2,
-        });
+        timeStep(k, yamnet, k === FROZEN_BLOCK ? 5 : 2);
       }
     } finally {
       yamnet.dispose();
@@ -170,27 +183,16 @@ async function measureThreads(kinds: StepKind[]): Promise<void> {
 /** The child of measureThreads: one calibration per kind on this process's threads, as JSON. */
 async function measureChild(kinds: StepKind[]): Promise<void> {
   const { useBackend } = await import('../../engine/backend/tf');
-  const { calibrate } = await import('../../engine/train/estimate');
   const { YamnetModel } = await import('../../engine/yamnet/model');
   const { seededRandomWeights } = await import('../../engine/model/steps');
-  const { defaultConfig } = await import('../../engine/config/schema');
-  const paper = defaultConfig({ model: { kind: 'yamnet-lstm' } });
-  if (paper.model.kind !== 'yamnet-lstm') throw new Error('unreachable: default model is yamnet-lstm');
+  const timeStep = await paperStepTimer();
   await useBackend('tensorflow');
   const yamnet = new YamnetModel(seededRandomWeights(1));
   const out: { kind: StepKind; perStepSec: number }[] = [];
   try {
     for (const kind of kinds) {
       const k = KIND_BLOCK[kind];
-      const cal = calibrate(k, {
-        patchCounts: [7],
-        batchSize: paper.training.batchSize,
-        lstmUnits: paper.model.lstmUnits,
-        numClasses: paper.data.classes.length,
-        learningRate: paper.training.learningRate,
-        yamnet,
-        steps: k === FROZEN_BLOCK ? 12 : k >= 9 ? 3 : 1,
-      });
+      const cal = timeStep(k, yamnet, k === FROZEN_BLOCK ? 12 : k >= 9 ? 3 : 1);
       out.push({ kind, perStepSec: cal.perStepSec });
     }
   } finally {

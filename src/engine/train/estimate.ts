@@ -197,18 +197,22 @@ export function calibrate(
       tf.dispose(
         Object.values(trainBatch(net, optimizer, batch, weights, opts.numClasses, resident, compiled)),
       );
-    // Distinct batches, as many as a fold's epoch has (within CALIBRATION_VALUES): a step's first
-    // run of a shape builds its kernels (oneDNN primitives, XNNPACK operators), which a run pays
-    // only in its first epochs; and an epoch gathers every training utterance once, which two
-    // batches held in the CPU's caches do not show (frozen steps: 10.7 ms over 2 batches against
-    // 12.4 ms over an epoch's 21, one process on a 2-vCPU EPYC guest).
+    // Distinct batches: a step's first run of a shape builds its kernels (oneDNN primitives,
+    // XNNPACK operators), which a run pays only in its first epochs, so fine-tuning cycles over
+    // two. The frozen head's step is short enough that the gather's memory traffic shows: an
+    // epoch gathers every training utterance once, which two batches held in the CPU's caches
+    // do not (10.7 ms a step over 2 batches against 12.4 ms over an epoch's 21, one process on a
+    // 2-vCPU EPYC guest), so it cycles over an epoch's worth (within CALIBRATION_VALUES). Done
+    // for every mode, fine-tuning's estimates rose to 1.4-1.8x the measured epoch: nearly every
+    // timed step then met a new shape.
     const stepValues = stepShape.reduce((a, b) => a * b, 1);
     const drawnPatches = opts.patchCounts.reduce((a, b) => a + b, 0) / Math.max(1, opts.patchCounts.length);
     const byValues = Math.floor(
       CALIBRATION_VALUES / (opts.batchSize * Math.max(1, drawnPatches) * stepValues),
     );
     const perEpoch = Math.ceil((opts.trainUtterances ?? 2 * opts.batchSize) / opts.batchSize);
-    const distinct = Math.max(1, Math.min(opts.steps, 2), Math.min(perEpoch, byValues));
+    const distinct =
+      k === FROZEN_BLOCK ? Math.max(1, Math.min(perEpoch, byValues)) : Math.max(1, Math.min(2, opts.steps));
     const batches = Array.from({ length: distinct }, () =>
       randomBatch(draw(opts.batchSize), stepShape, opts.numClasses, rng),
     );
