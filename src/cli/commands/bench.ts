@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchModule, BenchRow } from '../../../bench/types';
 import { parse, progress } from '../args';
+import { buildApp } from '../build-ui';
+import { WORKER_BUNDLE, builtFromCurrentSources } from '../../worker/bundle';
 import { repoRoot } from '../../engine/util/paths';
 import { writeFileAtomic } from '../../engine/util/atomic';
 
@@ -39,6 +41,10 @@ export async function run(argv: string[]): Promise<number> {
   const wanted = values.only ? new Set(values.only.split(',')) : null;
   const rows: BenchRow[] = [];
   const failures: { module: string; error: string }[] = [];
+  // Fold workers start from the built bundle only when it is as new as src/ (otherwise through
+  // tsx, about 400 MB more each): a bench after an edit would measure the wrong process.
+  if (!builtFromCurrentSources(WORKER_BUNDLE))
+    await buildApp('rebuilding the app (out/main is older than src/)', 'the worker bundle');
   for (const name of benchModules()) {
     if (wanted && !wanted.has(name)) continue;
     progress(`bench: ${name} ...`);
