@@ -52,13 +52,21 @@ export interface LaunchOptions {
   onSpawn?: (pid: number) => void;
 }
 
+/**
+ * A run planned for one process trains every fold in the worker it is launched in: that worker
+ * gets the plan's one slot environment (threads, GPU), as a fold worker of a parallel run would.
+ */
+function soleTrainerEnv(job: RunJob): NodeJS.ProcessEnv | undefined {
+  return job.parallel === 1 ? job.workerEnv?.[0] : undefined;
+}
+
 export function launchWorker(job: RunJob, opts: LaunchOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const entry = workerEntry();
     const child = fork(entry.file, [], {
       execArgv: entry.execArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: tsxEnv(opts.env),
+      env: tsxEnv(opts.env ?? soleTrainerEnv(job)),
     });
     if (child.pid) opts.onSpawn?.(child.pid);
     let settled = false;

@@ -162,11 +162,7 @@ export async function carryOut(s: Submission, deps: SubmitDeps): Promise<void> {
           workerEnv: plan.env,
           executor: { name: 'local', processes: plan.processes },
         },
-        {
-          // One process trains every fold: it gets the plan's threads (and GPU), as a fold worker would.
-          env: plan.processes === 1 ? plan.env[0] : undefined,
-          onEvent: (e) => deps.emit({ type: 'run.progress', runId: t.id, event: { ...e } }),
-        },
+        { onEvent: (e) => deps.emit({ type: 'run.progress', runId: t.id, event: { ...e } }) },
       );
       recordMemory(t.runDir, modeOf(t.config));
       deps.emit({ type: 'run.state', runId: t.id, state: 'done', error: null });

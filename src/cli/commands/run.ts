@@ -89,8 +89,6 @@ export async function runInWorker(
   try {
     const print = progressPrinter(batches);
     return await launchWorker(job, {
-      // One process trains every fold here: it gets the plan's threads (and GPU), as a fold worker would.
-      env: job.parallel === 1 ? job.workerEnv?.[0] : undefined,
       onEvent: (e) => {
         if (e.runDir) runDir = e.runDir;
         print(e);

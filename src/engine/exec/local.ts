@@ -128,10 +128,8 @@ export function planLocal(input: LocalPlanInput): LocalPlan {
   }
   n = Math.max(1, n);
   const budget = Math.max(1, Math.floor(cores / n));
-  // With GPUs the step runs there; the CPU threads only feed it.
-  const choice: ThreadChoice = gpus.length
-    ? { threads: budget, source: 'budget', reason: `${budget} TensorFlow thread(s) per process` }
-    : chooseThreads(input.mode, budget, input.threadMeasurement);
+  // With GPUs the step runs there and the CPU threads only feed it: no measurement applies.
+  const choice = chooseThreads(input.mode, budget, gpus.length ? null : input.threadMeasurement);
   const threads = choice.threads;
   why.push(choice.reason);
   const env = Array.from({ length: n }, (_, slot) => ({

@@ -10,12 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { sleepMs } from '../util/sleep';
 
 const POLL_MS = 10;
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 const PARTIES = 'parties';
 const ARRIVAL = 'arrived-';

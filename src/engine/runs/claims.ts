@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sleepMs } from '../util/sleep';
 
 export interface ClaimOwner {
   host: string;
@@ -223,10 +224,6 @@ function takeOver(file: string, stale: ClaimOwner): boolean {
   } finally {
     fs.rmSync(mutex, { force: true });
   }
-}
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function describeOwner(o: ClaimOwner): string {

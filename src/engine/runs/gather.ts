@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../eval/types';
 import { readJson } from '../util/atomic';
+import { sleepMs } from '../util/sleep';
 import { upgradeRunSummary } from '../eval/schema';
 import { tryClaim } from './claims';
 import { foldDir, readCellsTable, type RunCellsTable } from './store';
@@ -80,6 +81,6 @@ export function gatherOnce(
     }
     // Another process is writing it: wait for its result (a summary takes well under a second).
     if (Date.now() > deadline) return { ...write(), wrote: true };
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    sleepMs(100);
   }
 }

@@ -32,7 +32,7 @@ export interface AdamSettings {
   epsilon: number;
 }
 
-/** Names of the graph's inputs and outputs (`:0` and friends are added where they are fed). */
+/** A written step graph: its SavedModel folder and how many variables it updates. */
 export interface HeadStepGraph {
   dir: string;
   /** Variables in LstmHead order: per layer kernel, recurrent kernel, bias; dense kernel, bias. */
@@ -224,7 +224,7 @@ interface AdamState {
 }
 
 /** Whether the frozen head's compiled step can run: native backend, not switched off. */
-export function headStepAvailable(): boolean {
+function headStepAvailable(): boolean {
   return tf.getBackend() === 'tensorflow' && process.env.SER_GRAPH_STEP !== '0';
 }
 
