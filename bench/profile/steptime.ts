@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { configureThreads } from '../../src/engine/backend/threads';
 import { initBackend, tf } from '../../src/engine/backend/tf';
 import type { TrainFrom } from '../../src/engine/config/schema';
-import { HeadGraphStep } from '../../src/engine/model/graph/head-step';
+import { CompiledStep } from '../../src/engine/model/graph/compiled-step';
 import { ResidentSteps } from '../../src/engine/model/resident-steps';
 import { YamnetLstm, type Sample } from '../../src/engine/model/ser-model';
 import { firstTrainedBlock, setupYamnet, stepShapeFor } from '../../src/engine/model/steps';
@@ -55,8 +55,8 @@ for (const mode of values.modes!.split(',')) {
   );
   const resident = ResidentSteps.create(batch, size);
   const opt = tf.train.adam(3e-4);
-  // The compiled step where training takes it (frozen mode on the native backend).
-  const compiled = HeadGraphStep.forModel(net, opt, resident);
+  // The compiled step where training takes it (native backend; not full fine-tuning).
+  const compiled = CompiledStep.forModel(net, opt, resident);
   const step = () => trainStep(net, opt, batch, [1, 1, 1, 1], 4, resident, compiled);
   step();
   const times: number[] = [];

@@ -17,7 +17,7 @@ import { modeOf, type ExperimentConfig, type TrainFrom } from '../config/schema'
 import type { CorpusIndex } from '../corpora/types';
 import { frontEndParams, patchCount, type FrontEndOptions } from '../features/logmel';
 import type { Fold } from '../folds';
-import { HeadGraphStep } from '../model/graph/head-step';
+import { CompiledStep } from '../model/graph/compiled-step';
 import { YamnetLstm, type Sample } from '../model/ser-model';
 import { seededRandomWeights, stepShapeFor } from '../model/steps';
 import { FROZEN_BLOCK, firstTrainedBlock, trainFromOfBlock, trainsYamnetBlocks } from '@shared/first-block';
@@ -192,7 +192,7 @@ export function calibrate(
     // (full YAMNet on WASM), so calibration runs exactly what training will run.
     const weights = new Array(opts.numClasses).fill(1);
     let resident: ResidentSteps | null = null;
-    let compiled: HeadGraphStep | null = null;
+    let compiled: CompiledStep | null = null;
     const step = (batch: Sample[]) =>
       tf.dispose(
         Object.values(trainBatch(net, optimizer, batch, weights, opts.numClasses, resident, compiled)),
@@ -221,8 +221,16 @@ export function calibrate(
       batches.flat(),
       stepShape.reduce((a, b) => a * b, 1),
     );
-    // And the compiled step where training takes it (frozen mode on the native backend).
-    compiled = HeadGraphStep.forModel(net, optimizer, resident);
+    // And the compiled step where training takes it (native backend; not full fine-tuning).
+    compiled = CompiledStep.forModel(net, optimizer, resident);
+    // The frozen head's compiled step loads one graph per batch length (tMax) on first use, as
+    // a run does in its first epoch: each length's first step runs before timing.
+    const lengths = new Set<number>();
+    for (const batch of batches) {
+      const tMax = Math.max(1, ...batch.map((s) => s.steps));
+      if (compiled && !lengths.has(tMax)) step(batch);
+      lengths.add(tMax);
+    }
     opts.beforeTiming?.();
     const timed = timeUntilSteady((i) => seconds(() => step(batches[i % distinct])), opts.steps);
     compiled?.dispose();

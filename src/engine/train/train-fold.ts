@@ -6,7 +6,7 @@
  */
 import { tf } from '../backend/tf';
 import type { NamedWeights } from '../model/lstm-head';
-import { HeadGraphStep } from '../model/graph/head-step';
+import { CompiledStep } from '../model/graph/compiled-step';
 import { ResidentSteps } from '../model/resident-steps';
 import type { Sample, SerModel } from '../model/ser-model';
 import { CancelledError, UserError } from '../util/errors';
@@ -268,7 +268,7 @@ export function trainStep(
   classWeights: number[],
   numClasses: number,
   resident?: ResidentSteps | null,
-  compiled?: HeadGraphStep | null,
+  compiled?: CompiledStep | null,
 ): { loss: number; predicted: number[] } {
   const passes = splitIntoPasses(batch, model.maxStepsPerPass);
   if (passes.length === 1) {
@@ -343,7 +343,7 @@ function deviceStep(
   classWeights: number[],
   numClasses: number,
   resident?: ResidentSteps | null,
-  compiled?: HeadGraphStep | null,
+  compiled?: CompiledStep | null,
 ): { loss: tf.Scalar; predicted: tf.Tensor1D; correct: tf.Scalar } {
   if (compiled?.holds(batch)) return compiled.step(batch, classWeights, numClasses);
   let predicted: tf.Tensor1D | null = null;
@@ -375,7 +375,7 @@ export function trainBatch(
   classWeights: number[],
   numClasses: number,
   resident?: ResidentSteps | null,
-  compiled?: HeadGraphStep | null,
+  compiled?: CompiledStep | null,
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   if (splitIntoPasses(batch, model.maxStepsPerPass).length === 1) {
     const step = deviceStep(model, optimizer, batch, classWeights, numClasses, resident, compiled);
@@ -411,7 +411,7 @@ export async function trainFold(
   let stoppedEarly = false;
   const stepSize = model.stepShape.reduce((a, b) => a * b, 1);
   const resident = ResidentSteps.create([...data.train, ...data.validation], stepSize);
-  let compiled: HeadGraphStep | null = null;
+  let compiled: CompiledStep | null = null;
   const checkpointEveryMs = (opts.checkpointEverySec ?? 20) * 1000;
   let lastCheckpoint = performance.now();
   try {
@@ -427,7 +427,7 @@ export async function trainFold(
       stoppedEarly = r.stoppedEarly;
     }
     // After the optimiser's state is restored: the compiled step reads and writes that state.
-    compiled = HeadGraphStep.forModel(model, optimizer, resident);
+    compiled = CompiledStep.forModel(model, optimizer, resident);
     const trainLabels = data.train.map((s) => s.label);
     const validationLabels = data.validation.map((s) => s.label);
     for (let epoch = startEpoch + 1; epoch <= opts.epochs && !stoppedEarly; epoch++) {

@@ -22,12 +22,14 @@ const pb: any = requireCjs('@tensorflow/tfjs-node/dist/proto/api_pb');
 export const DT = { float: 1, int32: 3, int64: 9, bool: 10 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];
 
-/** An attribute value: a dtype, an int, a float, a bool, or a constant tensor. */
+/** An attribute value: a dtype, an int, a float, a bool, a string, a list of ints, or a constant tensor. */
 export type Attr =
   | { type: DataType }
   | { i: number }
   | { f: number }
   | { b: boolean }
+  | { s: string }
+  | { ints: number[] }
   | { tensor: { dtype: DataType; shape: number[]; values: number[] } };
 
 function attrValue(a: Attr): any {
@@ -36,7 +38,12 @@ function attrValue(a: Attr): any {
   else if ('i' in a) v.setI(a.i);
   else if ('f' in a) v.setF(a.f);
   else if ('b' in a) v.setB(a.b);
-  else {
+  else if ('s' in a) v.setS(new TextEncoder().encode(a.s));
+  else if ('ints' in a) {
+    const list = new pb.AttrValue.ListValue();
+    list.setIList(a.ints);
+    v.setList(list);
+  } else {
     const t = new pb.Tensor();
     t.setDtype(a.tensor.dtype);
     const shape = new pb.TensorShape();
