@@ -53,8 +53,9 @@ function train(
   batches: Sample[][],
   all: Sample[],
   plan: boolean[],
+  lstmUnits?: number[],
 ): Trained {
-  const model = makeModel(from, dim);
+  const model = makeModel(from, dim, lstmUnits);
   const optimizer = tf.train.adam(3e-3);
   const resident = ResidentSteps.create(all, dim)!;
   const compiled = CompiledStep.forModel(model, optimizer, resident);
