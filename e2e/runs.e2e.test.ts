@@ -204,4 +204,33 @@ describe('runs view', () => {
     expect(fs.existsSync(path.join(served.home, 'runs', id, 'config.json'))).toBe(true);
     expect(problems).toEqual([]);
   });
+
+  it('keeps answering through a long, fast run (thousands of epoch events)', async () => {
+    // The run that made the page stop answering before events were coalesced (stores/runs.ts
+    // FLUSH_INTERVAL_MS): frozen epochs on the subset take ~0.05 s, two fold workers send about
+    // 40 epoch events a second, and after a minute the row could not be read for 30 s.
+    const flood = await api('runs.start', {
+      config: {
+        name: 'e2e-runs-flood',
+        data: { dir: path.join(sharedDir(), 'data', 'ravdess') },
+        model: { kind: 'yamnet-lstm', yamnet: { trainFrom: 'frozen' } },
+        training: { epochs: 5000 },
+      },
+    });
+    const floodRow = page.locator(`[data-run="${String(flood.id)}"]`);
+    const progressText = () => floodRow.locator('[data-test="run-progress"]').textContent();
+    const epochOf = async () => Number(/epoch (\d+)\/5000/.exec((await progressText()) ?? '')?.[1] ?? 0);
+    await page.goto(served.url);
+    await page.click('[data-nav="runs"]');
+    await floodRow.waitFor();
+    // Well into the run (over a thousand epoch events), the row still reads and still moves.
+    await expect.poll(epochOf, { timeout: 240_000, interval: 1000 }).toBeGreaterThan(1000);
+    const seen = await epochOf();
+    await expect.poll(epochOf, { timeout: 30_000, interval: 500 }).toBeGreaterThan(seen);
+    await floodRow.locator('[data-test="run-cancel"]').click();
+    await expect
+      .poll(() => floodRow.locator('[data-test="run-state"]').textContent(), { timeout: 120_000 })
+      .toBe('cancelled');
+    expect(problems).toEqual([]);
+  });
 });
