@@ -55,7 +55,7 @@ for (const mode of values.modes!.split(',')) {
   );
   const resident = ResidentSteps.create(batch, size);
   const opt = tf.train.adam(3e-4);
-  // The compiled step where training takes it (native backend; not full fine-tuning).
+  // The compiled step where training takes it (the native backend).
   const compiled = CompiledStep.forModel(net, opt, resident);
   const step = () => trainStep(net, opt, batch, [1, 1, 1, 1], 4, resident, compiled);
   step();

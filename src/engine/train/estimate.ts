@@ -221,7 +221,7 @@ export function calibrate(
       batches.flat(),
       stepShape.reduce((a, b) => a * b, 1),
     );
-    // And the compiled step where training takes it (native backend; not full fine-tuning).
+    // And the compiled step where training takes it (the native backend).
     compiled = CompiledStep.forModel(net, optimizer, resident);
     // The frozen head's compiled step loads one graph per batch length (tMax) on first use, as
     // a run does in its first epoch: each length's first step runs before timing.

@@ -1,7 +1,9 @@
 /**
- * YAMNet's separable blocks K..14 and their global average pooling as graph nodes, forward and
- * backward (the trainable part of a `trainFrom` model; see yamnet/model.ts for the eager layers).
+ * YAMNet's blocks K..14 and their global average pooling as graph nodes, forward and backward
+ * (the trainable part of a `trainFrom` or full model; see yamnet/model.ts for the eager layers).
  *
+ * Block 1 is a 3×3 convolution, stride 2, on the patch [N, 96, 64, 1]:
+ *   y = relu(conv3×3(x) + b);  ∂y' = ReluGrad(∂y, y);  ∂b = Σ ∂y';  ∂W = Conv2DBackpropFilter
  * A separable block on x [N, H, W, C] (batch norm folded into the biases):
  *   d = relu(depthwise3×3(x, stride s, SAME) + bd)             [N, H', W', C]
  *   y = relu(d·Wp + bp)  as a matrix product per pixel         [N·H'·W', F]
@@ -10,7 +12,7 @@
  *   ∂y' = ReluGrad(∂y, y);  ∂bp = Σ ∂y';  ∂Wp = dᵀ·∂y';  ∂d = ∂y'·Wpᵀ
  *   ∂d' = ReluGrad(∂d, d);  ∂bd = Σ ∂d';  ∂Wd, ∂x = DepthwiseConv2dNativeBackprop{Filter,Input}
  * Pooling is the mean over H×W, so its gradient spreads ∂embedding / (H·W) over every pixel.
- * The first block's input gradient is not computed: its input is cached data.
+ * The first block's input gradient is not computed: its input is cached data (or the patches).
  */
 import type { YamnetLayer } from '../../yamnet/layers';
 import { DT, type Attr, type GraphBuilder } from './graph-def';
@@ -18,17 +20,33 @@ import { DT, type Attr, type GraphBuilder } from './graph-def';
 const F: Attr = { type: DT.float };
 const INT: Attr = { type: DT.int32 };
 
-/** Variables per separable block, in the model's order: depthwise kernel, bias; pointwise kernel, bias. */
-export const VARIABLES_PER_BLOCK = 4;
+/**
+ * Variables of a block, in the model's order: a convolution's kernel and bias; a separable block's
+ * depthwise kernel and bias, then its pointwise kernel and bias.
+ */
+export function blockVariableCount(layer: YamnetLayer): number {
+  return layer.type === 'conv' ? 2 : 4;
+}
+
+/** Where each block's variables start in the blocks' variable list. */
+function variableOffsets(layers: readonly YamnetLayer[]): number[] {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const layer of layers) {
+    offsets.push(at);
+    at += blockVariableCount(layer);
+  }
+  return offsets;
+}
 
 interface BlockForward {
   layer: YamnetLayer;
   /** The block's input [N, H, W, C]. */
   x: string;
-  /** After the depthwise convolution and ReLU [N, H', W', C], and flat [N·H'·W', C]. */
+  /** Separable blocks: after the depthwise convolution and ReLU [N, H', W', C], and flat [N·H'·W', C]. */
   d: string;
   dFlat: string;
-  /** The block's output, flat [N·H'·W', F], and as [N, H', W', F]. */
+  /** The block's output, flat [N·H'·W', F] (separable blocks), and as [N, H', W', F]. */
   yFlat: string;
   y: string;
 }
@@ -67,16 +85,21 @@ export function addBlocksForward(
 ): BlocksForward {
   const blocks: BlockForward[] = [];
   let input = x;
+  const offsets = variableOffsets(layers);
   layers.forEach((layer, i) => {
-    if (layer.type !== 'separable') throw new Error(`compiled blocks: ${layer.name} is not separable`);
-    const [dwKernel, dwBias, pwKernel, pwBias] = vars.slice(
-      VARIABLES_PER_BLOCK * i,
-      VARIABLES_PER_BLOCK * (i + 1),
-    );
+    const [kernel, bias, pwKernel, pwBias] = vars.slice(offsets[i], offsets[i] + blockVariableCount(layer));
+    if (layer.type === 'conv') {
+      const y = g.op('Relu', [biasAdd(g, g.op('Conv2D', [input, kernel], convAttrs(layer.stride)), bias)], {
+        T: F,
+      });
+      blocks.push({ layer, x: input, d: '', dFlat: '', yFlat: '', y });
+      input = y;
+      return;
+    }
     const [h, w] = layer.outputShape;
     const c = layer.inputShape[2];
-    const conv = g.op('DepthwiseConv2dNative', [input, dwKernel], convAttrs(layer.stride));
-    const d = g.op('Relu', [biasAdd(g, conv, dwBias)], { T: F });
+    const conv = g.op('DepthwiseConv2dNative', [input, kernel], convAttrs(layer.stride));
+    const d = g.op('Relu', [biasAdd(g, conv, bias)], { T: F });
     const dFlat = reshape(g, d, [-1, c]);
     const pointwise = matMul(g, dFlat, reshape(g, pwKernel, [c, layer.filters]));
     const yFlat = g.op('Relu', [biasAdd(g, pointwise, pwBias)], { T: F });
@@ -104,12 +127,24 @@ export function addBlocksBackward(
   );
   let dy = g.op('RealDiv', [spread, g.floatConst(h * w)], { T: F });
   const grads: string[] = new Array(vars.length);
+  const offsets = variableOffsets(fwd.blocks.map((b) => b.layer));
   for (let i = fwd.blocks.length - 1; i >= 0; i--) {
-    const { layer, x, d, dFlat, yFlat } = fwd.blocks[i];
+    const { layer, x, y, d, dFlat, yFlat } = fwd.blocks[i];
+    const at = offsets[i];
     const c = layer.inputShape[2];
-    const [dwKernel, , pwKernel] = vars.slice(VARIABLES_PER_BLOCK * i, VARIABLES_PER_BLOCK * (i + 1));
+    if (layer.type === 'conv') {
+      // Block 1 only: its input is the patches, so no input gradient.
+      const dConv = g.op('ReluGrad', [dy, y], { T: F });
+      grads[at + 1] = g.op('BiasAddGrad', [dConv], { T: F, data_format: { s: 'NHWC' } });
+      grads[at] = g.op(
+        'Conv2DBackpropFilter',
+        [x, g.intConst([3, 3, c, layer.filters]), dConv],
+        convAttrs(layer.stride),
+      );
+      continue;
+    }
+    const [dwKernel, , pwKernel] = vars.slice(at, at + 4);
     const dPointwise = g.op('ReluGrad', [reshape(g, dy, [-1, layer.filters]), yFlat], { T: F });
-    const at = VARIABLES_PER_BLOCK * i;
     grads[at + 3] = g.op('BiasAddGrad', [dPointwise], { T: F, data_format: { s: 'NHWC' } });
     grads[at + 2] = reshape(g, matMul(g, dFlat, dPointwise, true), [1, 1, c, layer.filters]);
     const dD = reshape(g, matMul(g, dPointwise, reshape(g, pwKernel, [c, layer.filters]), false, true), [

@@ -2,16 +2,16 @@
  * The compiled training step (one TensorFlow session run) against the eager step it replaces: the
  * same loss, correct predictions, weights, Adam moments and bias corrections after several steps,
  * with padded batches of mixed lengths, class weights (one of them zero) and a last batch of
- * another size; eager and compiled steps interleave on one optimiser. For the frozen head, and for
+ * another size; eager and compiled steps interleave on one optimiser. For the frozen head, for
  * trainable YAMNet blocks 12..14 under the head (stride-1 and stride-2 depthwise blocks, whose
- * input gradients flow from block to block).
+ * input gradients flow from block to block), and for all of YAMNet (block 1's convolution).
  */
 import { describe, expect, it } from 'vitest';
 import { nativeForTests, relDiff } from '../../backend/testing';
 import { tf, useBackend } from '../../backend/tf';
 import { trainBatch } from '../../train/train-fold';
 import { blockInputShape } from '../../yamnet/layers';
-import { buildYamnet } from '../../yamnet/model';
+import { buildYamnet, modelInputShape } from '../../yamnet/model';
 import { ResidentSteps } from '../resident-steps';
 import { YamnetLstm, type Sample } from '../ser-model';
 import { seededRandomWeights } from '../steps';
@@ -43,7 +43,7 @@ function makeModel(from: number | null, dim: number, lstmUnits = [16, 12]): Yamn
   const head = { lstmUnits, numClasses: CLASSES };
   if (from === null) return new YamnetLstm([dim], head, 3);
   const backbone = buildYamnet({ from, weights: seededRandomWeights(5) });
-  return new YamnetLstm(blockInputShape(from), head, 3, backbone);
+  return new YamnetLstm(modelInputShape(from), head, 3, backbone);
 }
 
 /** `plan[k]`: whether step k runs compiled; each step trains on one batch of `batches`. */
@@ -104,7 +104,7 @@ function train(
  * Moments are running means of the gradients, so they check the gradients (measured: within 6e-6
  * relative). Weights move by Adam's m/√v, which maps a gradient's rounding to a much larger change
  * where the gradient is near zero: under YAMNet blocks the weights agree within 2.4e-4 of their
- * scale (1e-7 to 3e-7 for the head alone).
+ * scale (6.1e-4 under all of YAMNet after one step; 1e-7 to 3e-7 for the head alone).
  */
 function expectSame(a: Trained, b: Trained, weightTolerance: number, initial?: Float32Array[]): void {
   a.losses.forEach((l, i) => expect(l).toBeCloseTo(b.losses[i], 4));
@@ -113,7 +113,7 @@ function expectSame(a: Trained, b: Trained, weightTolerance: number, initial?: F
     expect(relDiff(w, b.weights[i]), `variable ${i}`).toBeLessThan(weightTolerance),
   );
   expect(a.moments.length).toBe(b.moments.length);
-  a.moments.forEach((m, i) => expect(relDiff(m, b.moments[i]), `moment ${i}`).toBeLessThan(1e-3));
+  a.moments.forEach((m, i) => expect(relDiff(m, b.moments[i]), `moment ${i}`).toBeLessThan(5e-5));
   a.corrections.forEach((c, i) => expect(c).toBeCloseTo(b.corrections[i], 6));
   // Every variable trained (so the comparison covers each gradient, not just unchanged values).
   initial?.forEach((w, i) => expect(relDiff(a.weights[i], w), `variable ${i} moved`).toBeGreaterThan(1e-6));
@@ -121,6 +121,16 @@ function expectSame(a: Trained, b: Trained, weightTolerance: number, initial?: F
 
 const cases = [
   { name: 'the frozen head', from: null, dim: 48, tolerance: 1e-4 },
+  // One step: fourteen randomly initialised blocks are chaotic over several Adam steps (measured: a
+  // 1e-6 relative nudge of the inputs moves the eager path's own moments by 1e-2 to 1e-1 after four
+  // steps, where one step's gradients agree with the compiled step's within 8e-6).
+  {
+    name: 'all of YAMNet under the head (full fine-tuning)',
+    from: 1,
+    dim: 96 * 64,
+    tolerance: 1e-3,
+    steps: 1,
+  },
   {
     name: 'YAMNet blocks 12-14 under the head',
     from: 12,
@@ -130,29 +140,32 @@ const cases = [
 ];
 
 describe.runIf(native.run)('compiled training step', () => {
-  for (const { name, from, dim, tolerance } of cases) {
+  for (const { name, from, dim, tolerance, steps = 4 } of cases) {
     describe(name, () => {
       const all = samples([3, 1, 7, 5, 2, 7, 4, 6, 1, 3, 5, 2, 6, 7], dim);
       // Padded batches of mixed lengths; the last is smaller, as an epoch's last batch.
       const batches = [all.slice(0, 6), all.slice(6, 12), all.slice(2, 8), all.slice(12)];
 
-      it('matches the eager step: loss, correct predictions, weights and Adam state after four steps', async () => {
+      it(`matches the eager step: loss, correct predictions, weights and Adam state after ${steps} step(s)`, async () => {
         await useBackend('tensorflow');
         const start = makeModel(from, dim);
         const initial = start.variables.map((v) => v.dataSync().slice() as Float32Array);
         start.dispose();
-        const eager = train(from, dim, batches, all, [false, false, false, false]);
-        const compiled = train(from, dim, batches, all, [true, true, true, true]);
+        const eager = train(from, dim, batches, all, new Array(steps).fill(false));
+        const compiled = train(from, dim, batches, all, new Array(steps).fill(true));
         expectSame(compiled, eager, tolerance, initial);
-        expect(eager.corrections[2]).toBe(4);
+        expect(eager.corrections[2]).toBe(steps);
       });
 
-      it('interleaves with eager steps on one optimiser (what a resumed or mixed fold does)', async () => {
-        await useBackend('tensorflow');
-        const eager = train(from, dim, batches, all, [false, false, false, false]);
-        expectSame(train(from, dim, batches, all, [true, false, true, false]), eager, tolerance);
-        expectSame(train(from, dim, batches, all, [false, true, false, true]), eager, tolerance);
-      });
+      it.runIf(steps > 1)(
+        'interleaves with eager steps on one optimiser (what a resumed or mixed fold does)',
+        async () => {
+          await useBackend('tensorflow');
+          const eager = train(from, dim, batches, all, [false, false, false, false]);
+          expectSame(train(from, dim, batches, all, [true, false, true, false]), eager, tolerance);
+          expectSame(train(from, dim, batches, all, [false, true, false, true]), eager, tolerance);
+        },
+      );
     });
   }
 
@@ -179,17 +192,6 @@ describe.runIf(native.run)('compiled training step', () => {
       if (saved === undefined) delete process.env.SER_GRAPH_STEP;
       else process.env.SER_GRAPH_STEP = saved;
     }
-    // Full fine-tuning (block 1 is a plain convolution) keeps the eager step.
-    const full = new YamnetLstm(
-      [96, 64],
-      { lstmUnits: [8], numClasses: CLASSES },
-      1,
-      buildYamnet({ from: 1 }),
-    );
-    const patches = ResidentSteps.create(samples([2], 96 * 64), 96 * 64);
-    expect(CompiledStep.forModel(full, tf.train.adam(0.1), patches)).toBeNull();
-    patches?.dispose();
-    full.dispose();
     resident?.dispose();
     model.dispose();
   });

@@ -1,6 +1,6 @@
 /**
  * A model's training step compiled to one TensorFlow graph (step-graph.ts) and run in one session
- * call: the frozen head, or the trainable YAMNet blocks K..14 (K ≥ 2) with the head.
+ * call: the frozen head, or the trainable YAMNet blocks K..14 with the head.
  *
  * It computes what the eager step computes (YamnetLstm.forward + tf.losses.softmaxCrossEntropy +
  * tf.train.adam), and reads and writes the same variables, Adam moments and bias-correction
@@ -45,17 +45,13 @@ function compiledStepsAvailable(): boolean {
   return tf.getBackend() === 'tensorflow' && process.env.SER_GRAPH_STEP !== '0';
 }
 
-/**
- * The YAMNet blocks a backbone trains, or null when one of them is not a separable block (block 1,
- * full fine-tuning: it keeps the eager step).
- */
-function separableBlocksOf(backbone: tf.LayersModel): YamnetLayer[] | null {
+/** The YAMNet blocks a backbone trains, in order (from its layer names, `layer<k>/...`). */
+function blocksOf(backbone: tf.LayersModel): YamnetLayer[] {
   const blocks = backbone.layers
     .map((l) => /^layer(\d+)\//.exec(l.name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]));
-  const unique = [...new Set(blocks)].map((k) => YAMNET_LAYERS[k - 1]);
-  return unique.every((l) => l.type === 'separable') ? unique : null;
+  return [...new Set(blocks)].map((k) => YAMNET_LAYERS[k - 1]);
 }
 
 /** Expected variable shapes, in the model's order, to catch a layout the graph does not compute. */
@@ -63,7 +59,8 @@ function expectedShapes(blocks: readonly YamnetLayer[], head: HeadSpec): number[
   const shapes: number[][] = [];
   for (const l of blocks) {
     const c = l.inputShape[2];
-    shapes.push([3, 3, c, 1], [c], [1, 1, c, l.filters], [l.filters]);
+    if (l.type === 'conv') shapes.push([3, 3, c, l.filters], [l.filters]);
+    else shapes.push([3, 3, c, 1], [c], [1, 1, c, l.filters], [l.filters]);
   }
   let inDim = head.inputDim;
   for (const units of head.lstmUnits) {
@@ -126,9 +123,8 @@ export class CompiledStep {
 
   /**
    * The compiled step for a model trained with Adam on steps resident on the native backend: the
-   * frozen head, or separable YAMNet blocks with the head. Null where the eager step runs: other
-   * backends, block 1 trainable (full fine-tuning), steps not resident, another optimiser, or
-   * SER_GRAPH_STEP=0.
+   * frozen head, or YAMNet blocks K..14 with the head. Null where the eager step runs: other
+   * backends, steps not resident, another optimiser, or SER_GRAPH_STEP=0.
    */
   static forModel(
     model: SerModel,
@@ -138,8 +134,7 @@ export class CompiledStep {
     // By class name: tfjs' optimisers answer `instanceof` for any optimiser (Symbol.hasInstance).
     if (!compiledStepsAvailable() || !resident || optimizer.getClassName() !== 'Adam') return null;
     if (!(model instanceof YamnetLstm)) return null;
-    const blocks = model.backbone ? separableBlocksOf(model.backbone) : [];
-    if (!blocks) return null;
+    const blocks = model.backbone ? blocksOf(model.backbone) : [];
     return new CompiledStep(model, blocks, optimizer as tf.AdamOptimizer, resident);
   }
 

@@ -1,6 +1,6 @@
 /**
  * A whole training step as one TensorFlow graph: gather the batch from the fold's resident steps,
- * the trainable YAMNet blocks with pooling (trainFrom K ≥ 2) or none (frozen), the LSTM head, the
+ * the trainable YAMNet blocks with pooling (trainFrom K, full) or none (frozen), the LSTM head, the
  * weighted softmax cross-entropy, every gradient written out by hand, and tfjs' Adam update, in
  * one session run instead of hundreds of eager ops. Written as a SavedModel in a fresh temporary
  * folder (graph-def.ts) for `CompiledStep` to load.
@@ -21,7 +21,7 @@ import path from 'node:path';
 import { EMBEDDING_SIZE, type YamnetLayer } from '../../yamnet/layers';
 import type { HeadSpec } from '../lstm-head';
 import { addAdamUpdate, type AdamSettings } from './adam-graph';
-import { addBlocksBackward, addBlocksForward, VARIABLES_PER_BLOCK } from './blocks-graph';
+import { addBlocksBackward, addBlocksForward, blockVariableCount } from './blocks-graph';
 import { DT, GraphBuilder, type Attr } from './graph-def';
 import { addHeadBackward, addHeadForward, addHeadLoss, type HeadFeeds } from './head-graph';
 
@@ -52,9 +52,14 @@ export interface StepGraph {
 const F: Attr = { type: DT.float };
 const INT: Attr = { type: DT.int32 };
 
-/** The variable count of a model: four per block, three per LSTM layer, two for the dense layer. */
+/** The variables of YAMNet's trained blocks (two or four each: blockVariableCount). */
+function blocksVariableCount(blocks: readonly YamnetLayer[]): number {
+  return blocks.reduce((n, l) => n + blockVariableCount(l), 0);
+}
+
+/** The variable count of a model: its blocks', three per LSTM layer, two for the dense layer. */
 export function stepVariableCount(spec: Pick<StepGraphSpec, 'head' | 'blocks'>): number {
-  return VARIABLES_PER_BLOCK * spec.blocks.length + 3 * spec.head.lstmUnits.length + 2;
+  return blocksVariableCount(spec.blocks) + 3 * spec.head.lstmUnits.length + 2;
 }
 
 export function writeStepGraph(spec: StepGraphSpec): StepGraph {
@@ -71,7 +76,7 @@ export function writeStepGraph(spec: StepGraphSpec): StepGraph {
     node[name] = g.input(name, integer ? DT.int32 : DT.float);
   }
   const vars = Array.from({ length: n }, (_, i) => node[`var${i}`]);
-  const blockVars = vars.slice(0, VARIABLES_PER_BLOCK * spec.blocks.length);
+  const blockVars = vars.slice(0, blocksVariableCount(spec.blocks));
   const headVars = vars.slice(blockVars.length);
   const feeds: HeadFeeds = {
     steps: node.steps,
