@@ -86,7 +86,11 @@ export function runWorkbench(threads: number, modes = MODES): StepDoc {
     {
       encoding: 'utf8',
       cwd: repoRoot,
-      env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: '1' },
+      env: {
+        ...process.env,
+        TF_NUM_INTRAOP_THREADS: String(threads),
+        TF_NUM_INTEROP_THREADS: String(threads),
+      },
       maxBuffer: 1 << 24,
       stdio: ['ignore', 'pipe', 'ignore'],
     },

@@ -1,6 +1,7 @@
 /**
  * TensorFlow thread counts are decided before the backend loads: the cores divided among the
- * training processes, one inter-op thread, and the user's TF_NUM_* variables win. Each case runs
+ * training processes, as many inter-op threads (compiled steps run graph branches on them), and
+ * the user's TF_NUM_* variables win. Each case runs
  * in a fresh Node process, as the decision is made once per process.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,8 +31,13 @@ function decide(env: Record<string, string>): {
 
 describe('configureThreads', () => {
   const cores = os.availableParallelism();
-  it('gives each training process its share of the cores and one inter-op thread', () => {
-    expect(decide({})).toMatchObject({ intraOp: cores, interOp: 1, source: 'derived', tf: `${cores}/1` });
+  it('gives each training process its share of the cores, for both pools', () => {
+    expect(decide({})).toMatchObject({
+      intraOp: cores,
+      interOp: cores,
+      source: 'derived',
+      tf: `${cores}/${cores}`,
+    });
     expect(decide({ SER_TRAINING_PROCESSES: String(cores) })).toMatchObject({ intraOp: 1, interOp: 1 });
     expect(decide({ SER_TRAINING_PROCESSES: String(cores * 4) }).intraOp).toBe(1);
   });
