@@ -157,15 +157,14 @@ describe.runIf(native.run)('compiled training step', () => {
         expect(eager.corrections[2]).toBe(steps);
       });
 
-      it.runIf(steps > 1)(
-        'interleaves with eager steps on one optimiser (what a resumed or mixed fold does)',
-        async () => {
+      // Several steps only where they stay comparable (see the full case above).
+      if (steps > 1)
+        it('interleaves with eager steps on one optimiser (what a resumed or mixed fold does)', async () => {
           await useBackend('tensorflow');
           const eager = train(from, dim, batches, all, [false, false, false, false]);
           expectSame(train(from, dim, batches, all, [true, false, true, false]), eager, tolerance);
           expectSame(train(from, dim, batches, all, [false, true, false, true]), eager, tolerance);
-        },
-      );
+        });
     });
   }
 
