@@ -1,8 +1,8 @@
 /**
  * TensorFlow thread counts are decided before the backend loads: the cores divided among the
  * training processes, as many inter-op threads (compiled steps run graph branches on them), and
- * the user's TF_NUM_* variables win. Each case runs
- * in a fresh Node process, as the decision is made once per process.
+ * the user's TF_NUM_* variables win. Each case runs in a fresh Node process, as the decision is
+ * made once per process.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';

@@ -223,12 +223,12 @@ export function calibrate(
     );
     // And the compiled step where training takes it (the native backend).
     compiled = CompiledStep.forModel(net, optimizer, resident);
-    // The frozen head's compiled step loads one graph per batch length (tMax) on first use, as
+    // A compiled step with a graph per batch length (the frozen head) loads each on first use, as
     // a run does in its first epoch: each length's first step runs before timing.
     const lengths = new Set<number>();
     for (const batch of batches) {
       const tMax = Math.max(1, ...batch.map((s) => s.steps));
-      if (compiled && k === FROZEN_BLOCK && !lengths.has(tMax)) step(batch);
+      if (compiled?.graphPerLength && !lengths.has(tMax)) step(batch);
       lengths.add(tMax);
     }
     opts.beforeTiming?.();

@@ -21,35 +21,29 @@ const F: Attr = { type: DT.float };
 const INT: Attr = { type: DT.int32 };
 
 /**
- * Variables of a block, in the model's order: a convolution's kernel and bias; a separable block's
- * depthwise kernel and bias, then its pointwise kernel and bias.
+ * Shapes of a block's variables, in the model's order: a convolution's kernel and bias; a
+ * separable block's depthwise kernel and bias, then its pointwise kernel and bias.
  */
+export function blockVariableShapes(layer: YamnetLayer): number[][] {
+  const c = layer.inputShape[2];
+  return layer.type === 'conv'
+    ? [[3, 3, c, layer.filters], [layer.filters]]
+    : [[3, 3, c, 1], [c], [1, 1, c, layer.filters], [layer.filters]];
+}
+
 export function blockVariableCount(layer: YamnetLayer): number {
-  return layer.type === 'conv' ? 2 : 4;
+  return blockVariableShapes(layer).length;
 }
 
-/** Where each block's variables start in the blocks' variable list. */
-function variableOffsets(layers: readonly YamnetLayer[]): number[] {
-  const offsets: number[] = [];
-  let at = 0;
-  for (const layer of layers) {
-    offsets.push(at);
-    at += blockVariableCount(layer);
-  }
-  return offsets;
-}
-
-interface BlockForward {
-  layer: YamnetLayer;
-  /** The block's input [N, H, W, C]. */
-  x: string;
-  /** Separable blocks: after the depthwise convolution and ReLU [N, H', W', C], and flat [N·H'·W', C]. */
-  d: string;
-  dFlat: string;
-  /** The block's output, flat [N·H'·W', F] (separable blocks), and as [N, H', W', F]. */
-  yFlat: string;
-  y: string;
-}
+/**
+ * One block's forward nodes. `at`: where its variables start in the blocks' variable list;
+ * `x`: its input [N, H, W, C]; `y`: its output [N, H', W', F]. A separable block also keeps the
+ * depthwise convolution's output after ReLU ([N, H', W', C], and flat [N·H'·W', C]) and its own
+ * output flat [N·H'·W', F], which its gradients read.
+ */
+type BlockForward = { layer: YamnetLayer; at: number; x: string; y: string } & (
+  { kind: 'conv' } | { kind: 'separable'; d: string; dFlat: string; yFlat: string }
+);
 
 export interface BlocksForward {
   blocks: BlockForward[];
@@ -76,7 +70,7 @@ const matMul = (g: GraphBuilder, a: string, b: string, transposeA = false, trans
 const biasAdd = (g: GraphBuilder, x: string, bias: string): string =>
   g.op('BiasAdd', [x, bias], { T: F, data_format: { s: 'NHWC' } });
 
-/** Blocks `layers` (consecutive, separable) on `x` [N, H, W, C], then the pooling. */
+/** Blocks `layers` (consecutive) on `x` [N, H, W, C], then the pooling. */
 export function addBlocksForward(
   g: GraphBuilder,
   x: string,
@@ -85,28 +79,27 @@ export function addBlocksForward(
 ): BlocksForward {
   const blocks: BlockForward[] = [];
   let input = x;
-  const offsets = variableOffsets(layers);
-  layers.forEach((layer, i) => {
-    const [kernel, bias, pwKernel, pwBias] = vars.slice(offsets[i], offsets[i] + blockVariableCount(layer));
+  let at = 0;
+  for (const layer of layers) {
+    const [kernel, bias, pwKernel, pwBias] = vars.slice(at, at + blockVariableCount(layer));
     if (layer.type === 'conv') {
-      const y = g.op('Relu', [biasAdd(g, g.op('Conv2D', [input, kernel], convAttrs(layer.stride)), bias)], {
-        T: F,
-      });
-      blocks.push({ layer, x: input, d: '', dFlat: '', yFlat: '', y });
-      input = y;
-      return;
+      const conv = g.op('Conv2D', [input, kernel], convAttrs(layer.stride));
+      const y = g.op('Relu', [biasAdd(g, conv, bias)], { T: F });
+      blocks.push({ kind: 'conv', layer, at, x: input, y });
+    } else {
+      const [h, w] = layer.outputShape;
+      const c = layer.inputShape[2];
+      const conv = g.op('DepthwiseConv2dNative', [input, kernel], convAttrs(layer.stride));
+      const d = g.op('Relu', [biasAdd(g, conv, bias)], { T: F });
+      const dFlat = reshape(g, d, [-1, c]);
+      const pointwise = matMul(g, dFlat, reshape(g, pwKernel, [c, layer.filters]));
+      const yFlat = g.op('Relu', [biasAdd(g, pointwise, pwBias)], { T: F });
+      const y = reshape(g, yFlat, [-1, h, w, layer.filters]);
+      blocks.push({ kind: 'separable', layer, at, x: input, d, dFlat, yFlat, y });
     }
-    const [h, w] = layer.outputShape;
-    const c = layer.inputShape[2];
-    const conv = g.op('DepthwiseConv2dNative', [input, kernel], convAttrs(layer.stride));
-    const d = g.op('Relu', [biasAdd(g, conv, bias)], { T: F });
-    const dFlat = reshape(g, d, [-1, c]);
-    const pointwise = matMul(g, dFlat, reshape(g, pwKernel, [c, layer.filters]));
-    const yFlat = g.op('Relu', [biasAdd(g, pointwise, pwBias)], { T: F });
-    const y = reshape(g, yFlat, [-1, h, w, layer.filters]);
-    blocks.push({ layer, x: input, d, dFlat, yFlat, y });
-    input = y;
-  });
+    input = blocks[blocks.length - 1].y;
+    at += blockVariableCount(layer);
+  }
   const embedding = g.op('Mean', [input, g.intConst([1, 2])], { T: F, Tidx: INT, keep_dims: { b: false } });
   return { blocks, embedding };
 }
@@ -127,14 +120,13 @@ export function addBlocksBackward(
   );
   let dy = g.op('RealDiv', [spread, g.floatConst(h * w)], { T: F });
   const grads: string[] = new Array(vars.length);
-  const offsets = variableOffsets(fwd.blocks.map((b) => b.layer));
   for (let i = fwd.blocks.length - 1; i >= 0; i--) {
-    const { layer, x, y, d, dFlat, yFlat } = fwd.blocks[i];
-    const at = offsets[i];
+    const block = fwd.blocks[i];
+    const { layer, at, x } = block;
     const c = layer.inputShape[2];
-    if (layer.type === 'conv') {
+    if (block.kind === 'conv') {
       // Block 1 only: its input is the patches, so no input gradient.
-      const dConv = g.op('ReluGrad', [dy, y], { T: F });
+      const dConv = g.op('ReluGrad', [dy, block.y], { T: F });
       grads[at + 1] = g.op('BiasAddGrad', [dConv], { T: F, data_format: { s: 'NHWC' } });
       grads[at] = g.op(
         'Conv2DBackpropFilter',
@@ -143,6 +135,7 @@ export function addBlocksBackward(
       );
       continue;
     }
+    const { d, dFlat, yFlat } = block;
     const [dwKernel, , pwKernel] = vars.slice(at, at + 4);
     const dPointwise = g.op('ReluGrad', [reshape(g, dy, [-1, layer.filters]), yFlat], { T: F });
     grads[at + 3] = g.op('BiasAddGrad', [dPointwise], { T: F, data_format: { s: 'NHWC' } });

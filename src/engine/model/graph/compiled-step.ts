@@ -20,6 +20,7 @@ import type { HeadSpec } from '../lstm-head';
 import type { ResidentSteps } from '../resident-steps';
 import type { Sample } from '../sample';
 import { YamnetLstm, type SerModel } from '../ser-model';
+import { blockVariableShapes } from './blocks-graph';
 import { writeStepGraph, type StepGraphSpec } from './step-graph';
 
 interface SessionBackend {
@@ -56,12 +57,7 @@ function blocksOf(backbone: tf.LayersModel): YamnetLayer[] {
 
 /** Expected variable shapes, in the model's order, to catch a layout the graph does not compute. */
 function expectedShapes(blocks: readonly YamnetLayer[], head: HeadSpec): number[][] {
-  const shapes: number[][] = [];
-  for (const l of blocks) {
-    const c = l.inputShape[2];
-    if (l.type === 'conv') shapes.push([3, 3, c, l.filters], [l.filters]);
-    else shapes.push([3, 3, c, 1], [c], [1, 1, c, l.filters], [l.filters]);
-  }
+  const shapes = blocks.flatMap(blockVariableShapes);
   let inDim = head.inputDim;
   for (const units of head.lstmUnits) {
     shapes.push([inDim, 4 * units], [units, 4 * units], [4 * units]);
@@ -73,7 +69,12 @@ function expectedShapes(blocks: readonly YamnetLayer[], head: HeadSpec): number[
 
 export class CompiledStep {
   private readonly backend: SessionBackend;
-  /** Loaded graphs: one for any T with blocks; one per T for the head alone (StepGraphSpec.steps). */
+  /**
+   * Whether each batch length T has a graph of its own, loaded on its first step: the head alone
+   * (StepGraphSpec.steps); under YAMNet blocks one graph serves every T.
+   */
+  readonly graphPerLength: boolean;
+  /** Loaded graphs, by T (graphPerLength) or under 0. */
   private readonly sessions = new Map<number, number>();
   private inputNames: { name: string }[] = [];
   private outputNames: string[] = [];
@@ -87,6 +88,7 @@ export class CompiledStep {
     private readonly resident: ResidentSteps,
   ) {
     this.variables = model.variables;
+    this.graphPerLength = blocks.length === 0;
     const shapes = expectedShapes(blocks, model.head.spec);
     const found = this.variables.map((v) => v.shape.join('x')).join(', ');
     if (shapes.map((s) => s.join('x')).join(', ') !== found)
@@ -105,10 +107,10 @@ export class CompiledStep {
 
   /** The loaded graph for batches of `tMax` steps, written and loaded on first use. */
   private session(tMax: number): number {
-    const key = this.blocks.length ? 0 : tMax;
+    const key = this.graphPerLength ? tMax : 0;
     const loaded = this.sessions.get(key);
     if (loaded !== undefined) return loaded;
-    const graph = writeStepGraph({ ...this.spec, steps: this.blocks.length ? undefined : tMax });
+    const graph = writeStepGraph({ ...this.spec, steps: this.graphPerLength ? tMax : undefined });
     let session: number;
     try {
       session = this.backend.loadSavedModelMetaGraph(graph.dir, 'serve');
